@@ -1,0 +1,172 @@
+"""Every task that is not the test matrix (tox.ini): demo, lint, import contracts, typecheck,
+migrations, docs, bench, e2e. ``make test`` runs tox and then the checking sessions here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "imports", "typecheck", "migrations", "docs", "e2e"]
+
+ROOT = Path(__file__).parent
+PACKAGES = [
+    "packages/streamflix-core",
+    "packages/streamflix-media",
+    "packages/streamflix-billing",
+    "packages/streamflix-social",
+]
+DEMO = ROOT / "sites" / "demo"
+EVERYTHING = [*(f"-e{p}[test]" for p in PACKAGES), "-esites/demo[test]"]
+
+
+def install_everything(session: nox.Session, *extra: str) -> None:
+    session.install(*EVERYTHING, *extra)
+
+
+def demo_env(data_dir: Path) -> dict[str, str]:
+    """Environment for running the demo locally: a persistent secret in the data dir."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret_file = data_dir / "secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(50))
+    return {
+        "DJANGO_SETTINGS_MODULE": "streamflix_demo.settings",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secret_file.read_text(),
+        "STREAMFLIX_DATA_DIR": str(data_dir),
+    }
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Install, migrate, seed, then serve the demo (daphne) with a django-q2 worker."""
+    install_everything(session)
+    data_dir = Path(os.environ.get("STREAMFLIX_DATA_DIR", DEMO / "var"))
+    env = demo_env(data_dir)
+    host = os.environ.get("DEMO_HOST", "127.0.0.1")
+    port = os.environ.get("DEMO_PORT", "8000")
+    manage = ["python", str(DEMO / "manage.py")]
+    session.run(*manage, "migrate", "--noinput", env=env)
+    session.run(*manage, "collectstatic", "--noinput", "-v0", env=env)
+    session.run(*manage, "demo_seed", env=env)
+    bin_dir = Path(session.bin)
+    worker = subprocess.Popen(
+        [str(bin_dir / "python"), str(DEMO / "manage.py"), "qcluster"],
+        env={**os.environ, **env},
+    )
+    base = f"http://{host}:{port}"
+    session.log(
+        "\n  Streamflix demo is starting:\n"
+        f"    API docs  {base}/api/docs\n"
+        f"    Admin     {base}/admin/   (credentials above)\n"
+        f"    Plugins   {base}/api/plugins\n"
+        f"    Health    {base}/api/health\n"
+        "  Ctrl-C stops the server and the worker."
+    )
+    try:
+        session.run(
+            "daphne",
+            "-b",
+            host,
+            "-p",
+            port,
+            "streamflix_demo.asgi:application",
+            env=env,
+            silent=False,
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def imports(session: nox.Session) -> None:
+    """DESIGN.md's who-may-import-whom, enforced by import-linter."""
+    install_everything(session, "import-linter>=2.1")
+    session.run("lint-imports", "--config", ".importlinter")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy over every package's source."""
+    install_everything(session, "mypy>=1.13", "django-stubs>=5.1")
+    session.run("mypy", "--config-file", "mypy.ini", *(f"{p}/src" for p in PACKAGES))
+
+
+@nox.session
+def migrations(session: nox.Session) -> None:
+    """Fail when a model change has no migration."""
+    install_everything(session)
+    env = {"DJANGO_SECRET_KEY": "migrations-check", "STREAMFLIX_DATA_DIR": session.create_tmp()}
+    session.run(
+        "python", str(DEMO / "manage.py"), "makemigrations", "--check", "--dry-run", env=env
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the MkDocs site strictly (broken links fail)."""
+    session.install("mkdocs>=1.6", "mkdocs-material>=9.5")
+    session.run("mkdocs", "build", "--strict", "--site-dir", session.create_tmp() + "/site")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark under bench/; figures are printed and written to bench/results/."""
+    install_everything(session, "gunicorn>=23")
+    scripts = sorted((ROOT / "bench").glob("bench_*.py"))
+    if session.posargs:
+        scripts = [s for s in scripts if any(a in s.name for a in session.posargs)]
+    for script in scripts:
+        session.run("python", str(script))
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """The running demo in headless Chromium (Debian's package, driven by Playwright)."""
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        if os.geteuid() != 0:
+            session.error(f"{chromium} is missing; install Debian's 'chromium' package.")
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            external=True,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+    install_everything(session, "playwright>=1.45")
+    session.run(
+        "pytest",
+        "-c",
+        str(ROOT / "e2e" / "pytest.ini"),
+        str(ROOT / "e2e"),
+        *session.posargs,
+        env={"CHROMIUM_PATH": chromium, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
+    )
+
+
+if __name__ == "__main__":
+    sys.exit("Run with nox, e.g. `nox -s demo`.")

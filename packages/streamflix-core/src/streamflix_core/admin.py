@@ -1,0 +1,80 @@
+"""Unfold admin for users, and Unfold-styled admins for the third-party models core brings."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from .models import User
+
+
+def _reregister(model: type, admin_class: type) -> None:
+    if admin.site.is_registered(model):
+        original = type(admin.site._registry[model])
+        admin.site.unregister(model)
+        admin_class = type(f"Unfold{original.__name__}", (original, ModelAdmin), {})
+    admin.site.register(model, admin_class)
+
+
+class EmailUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+
+
+class EmailUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+if get_user_model() is User:
+
+    @admin.register(User)
+    class UserAdmin(BaseUserAdmin, ModelAdmin):
+        form = EmailUserChangeForm
+        add_form = EmailUserCreationForm
+        change_password_form = AdminPasswordChangeForm
+        ordering = ("-date_joined",)
+        list_display = ("email", "display_name", "is_active", "email_verified", "is_staff")
+        list_filter = ("is_active", "email_verified", "is_staff", "date_joined")
+        search_fields = ("email", "display_name")
+        readonly_fields = ("date_joined", "last_login")
+        fieldsets = (
+            (None, {"fields": ("email", "password")}),
+            ("Profile", {"fields": ("display_name", "avatar", "email_verified")}),
+            (
+                "Permissions",
+                {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            ),
+            ("Dates", {"fields": ("last_login", "date_joined")}),
+        )
+        add_fieldsets = (
+            (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+        )
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
+
+
+def _restyle_third_party() -> None:
+    from django_q.models import Failure, OrmQ, Schedule, Success
+    from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    for model in (Schedule, Success, Failure, OrmQ, OutstandingToken, BlacklistedToken):
+        if admin.site.is_registered(model):
+            _reregister(model, ModelAdmin)
+
+
+_restyle_third_party()

@@ -1,0 +1,65 @@
+"""Core's API, mounted at the site's API root (``/api/``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Status
+
+from streamflix_core.api.schemas import HealthOut, PartStatusOut, PluginOut
+from streamflix_core.health import run_checks
+from streamflix_core.plugins.compose import active
+from streamflix_core.plugins.registry import distribution_version
+
+router = Router()
+
+
+@router.get(
+    "/health",
+    response={200: HealthOut, 503: HealthOut},
+    summary="Readiness of the database, cache, task broker and storage",
+)
+def health(request: HttpRequest) -> Status:
+    """200 when every part answers; 503 naming each part that did not.
+
+    Error texts are shown to staff only.
+    """
+    parts = run_checks()
+    failed = [part.name for part in parts if not part.ok]
+    show_errors = bool(getattr(request.user, "is_staff", False))
+    body = HealthOut(
+        status="fail" if failed else "ok",
+        failed=failed,
+        parts=[
+            PartStatusOut(
+                name=part.name,
+                ok=part.ok,
+                latency_ms=part.latency_ms,
+                error=(part.error if show_errors else "unavailable") if not part.ok else None,
+            )
+            for part in parts
+        ],
+    )
+    return Status(503 if failed else 200, body)
+
+
+@router.get(
+    "/plugins",
+    response=list[PluginOut],
+    summary="The installed plugins",
+)
+def plugins(request: HttpRequest) -> list[PluginOut]:
+    """Every plugin this site composes, in dependency order."""
+    api_root = reverse("api:openapi-json").rsplit("/", 1)[0] + "/"
+    return [
+        PluginOut(
+            name=spec.name,
+            distribution=spec.distribution,
+            version=distribution_version(spec),
+            api_prefix=(api_root + (spec.api_prefix or "").strip("/") + "/").replace("//", "/")
+            if spec.router
+            else None,
+            requires=list(spec.requires),
+        )
+        for spec in active()
+    ]

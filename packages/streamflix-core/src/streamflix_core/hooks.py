@@ -1,0 +1,157 @@
+"""Hooks: values one plugin asks of the others, without importing them.
+
+A hook is declared here, once, with a docstring that is its contract. Providers register
+from their plugin's hooks module (``PluginSpec.hooks``), which core imports when Django is
+ready. Order of providers is registration order, which follows plugin dependency order.
+
+Declared hooks:
+
+``playback_entitlement``
+    "May this viewer play this, and at what limits?" Media asks through
+    :func:`decide_playback`. Each provider is ``provider(request: PlaybackRequest,
+    decision: PlaybackDecision) -> PlaybackDecision`` and receives the decision folded so
+    far, starting from the site's default policy (``STREAMFLIX_CORE["DEFAULT_PLAYBACK_POLICY"]``).
+    Billing registers one that checks the subscription and applies the plan's limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+P = TypeVar("P", bound=Callable[..., Any])
+
+
+class Hook(Generic[P]):
+    """A named list of providers. ``register`` adds one, ``providers`` lists them."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._providers: list[P] = []
+
+    def register(self, provider: P) -> P:
+        """Add ``provider`` (idempotent); usable as a decorator."""
+        if provider not in self._providers:
+            self._providers.append(provider)
+        return provider
+
+    def unregister(self, provider: P) -> None:
+        if provider in self._providers:
+            self._providers.remove(provider)
+
+    @property
+    def providers(self) -> tuple[P, ...]:
+        return tuple(self._providers)
+
+    def collect(self, *args: Any, **kwargs: Any) -> list[Any]:
+        """Call every provider with the same arguments and return their answers in order."""
+        return [provider(*args, **kwargs) for provider in self._providers]
+
+    @contextmanager
+    def temporarily(self, *providers: P, replace_existing: bool = False) -> Iterator[None]:
+        """Register ``providers`` for the duration of a ``with`` block (tests).
+
+        With ``replace_existing=True`` the already registered providers are set aside.
+        """
+        saved = list(self._providers)
+        if replace_existing:
+            self._providers.clear()
+        for provider in providers:
+            self.register(provider)
+        try:
+            yield
+        finally:
+            self._providers[:] = saved
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._providers)} provider(s)>"
+
+
+# --- playback entitlement -----------------------------------------------------------------
+
+DEFAULT_POLICIES = ("authenticated", "staff", "anyone", "nobody")
+
+
+@dataclass(frozen=True)
+class PlaybackRequest:
+    """What is asked: ``user`` (maybe anonymous), the viewer ``profile`` when known, and the
+    content (``content_type`` such as ``"title"`` or ``"episode"`` and its ``content_id``)."""
+
+    user: Any
+    content_type: str = ""
+    content_id: Any = None
+    profile: Any = None
+
+
+@dataclass(frozen=True)
+class PlaybackDecision:
+    """The answer. ``reason`` is a stable machine code (``"ok"``, ``"not_authenticated"``,
+    ``"no_subscription"``...). ``None`` limits mean unlimited."""
+
+    allowed: bool
+    reason: str = "ok"
+    max_video_height: int | None = None
+    max_concurrent_streams: int | None = None
+
+    def deny(self, reason: str) -> PlaybackDecision:
+        return replace(self, allowed=False, reason=reason)
+
+    def limit(
+        self, *, max_video_height: int | None = None, max_concurrent_streams: int | None = None
+    ) -> PlaybackDecision:
+        """Tighten limits (a provider can only lower a limit set by an earlier one)."""
+        return replace(
+            self,
+            max_video_height=_lowest(self.max_video_height, max_video_height),
+            max_concurrent_streams=_lowest(self.max_concurrent_streams, max_concurrent_streams),
+        )
+
+
+def _lowest(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+PlaybackProvider = Callable[[PlaybackRequest, PlaybackDecision], PlaybackDecision]
+
+playback_entitlement: Hook[PlaybackProvider] = Hook(
+    "playback_entitlement",
+    "provider(request: PlaybackRequest, decision: PlaybackDecision) -> PlaybackDecision",
+)
+
+
+def default_decision(request: PlaybackRequest, policy: str) -> PlaybackDecision:
+    """The decision of the site's default policy, before any provider speaks."""
+    user = request.user
+    signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
+    if policy == "anyone":
+        return PlaybackDecision(allowed=True)
+    if policy == "nobody":
+        return PlaybackDecision(allowed=False, reason="playback_disabled")
+    if not signed_in:
+        return PlaybackDecision(allowed=False, reason="not_authenticated")
+    if policy == "staff" and not getattr(user, "is_staff", False):
+        return PlaybackDecision(allowed=False, reason="staff_only")
+    return PlaybackDecision(allowed=True)
+
+
+def decide_playback(request: PlaybackRequest) -> PlaybackDecision:
+    """Fold every registered entitlement provider over the default policy's decision.
+
+    A provider sees the decision so far and returns the next one; a denial from the default
+    policy for an anonymous user is final (providers are not asked).
+    """
+    from .conf import settings
+
+    decision = default_decision(request, settings().DEFAULT_PLAYBACK_POLICY)
+    if decision.reason == "not_authenticated":
+        return decision
+    for provider in playback_entitlement.providers:
+        decision = provider(request, decision)
+    return decision

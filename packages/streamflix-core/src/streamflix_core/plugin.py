@@ -1,0 +1,28 @@
+from streamflix_core import __version__
+from streamflix_core.plugins.spec import AdminLink, AdminSection, PluginSpec
+
+plugin = PluginSpec(
+    name="core",
+    distribution="streamflix-core",
+    app_config="streamflix_core.apps.CoreConfig",
+    extra_apps=("django_q", "ninja_jwt", "ninja_jwt.token_blacklist"),
+    router="streamflix_core.api.router:router",
+    api_prefix="",
+    settings="streamflix_core.conf:CoreSettings",
+    admin_section=AdminSection(
+        title="Accounts and operations",
+        items=(
+            AdminLink("Users", "admin:streamflix_core_user_changelist", icon="person"),
+            AdminLink("Groups", "admin:auth_group_changelist", icon="group"),
+            AdminLink("Scheduled tasks", "admin:django_q_schedule_changelist", icon="schedule"),
+            AdminLink("Failed tasks", "admin:django_q_failure_changelist", icon="error"),
+            AdminLink(
+                "Refresh tokens",
+                "admin:token_blacklist_outstandingtoken_changelist",
+                icon="key",
+            ),
+        ),
+    ),
+    requires_core=f"=={__version__}",
+    demo_seed="streamflix_core.demo:seed",
+)

@@ -1,0 +1,106 @@
+"""Composition of the selected plugins into one API, URL patterns, WebSocket routes, admin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.urls import reverse_lazy
+
+from .registry import core_version, select
+from .spec import PluginSpec, resolve
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from ninja import NinjaAPI
+
+_api_cache: NinjaAPI | None = None
+
+
+def active() -> list[PluginSpec]:
+    """The plugins selected by ``STREAMFLIX_PLUGINS`` / ``STREAMFLIX_EXCLUDE_PLUGINS``."""
+    return select(
+        getattr(settings, "STREAMFLIX_PLUGINS", None),
+        getattr(settings, "STREAMFLIX_EXCLUDE_PLUGINS", ()),
+    )
+
+
+def build_api(specs: list[PluginSpec]) -> NinjaAPI:
+    """A fresh ``NinjaAPI`` with each spec's router under its prefix, tag and URL-name prefix."""
+    from ninja import NinjaAPI
+
+    from streamflix_core.api.errors import install_error_handlers
+
+    api = NinjaAPI(
+        title="Streamflix API",
+        version=core_version(),
+        description="Every installed Streamflix plugin, one API. Errors are "
+        '`{"detail": "...", "code": "..."}`.',
+        urls_namespace="api",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    install_error_handlers(api)
+    for spec in specs:
+        if not spec.router:
+            continue
+        api.add_router(
+            spec.api_prefix or "",
+            resolve(spec.router),
+            tags=[spec.name],
+            url_name_prefix=spec.name,
+        )
+    return api
+
+
+def api(*, cached: bool = True) -> NinjaAPI:
+    global _api_cache
+    if not cached:
+        return build_api(active())
+    if _api_cache is None:
+        _api_cache = build_api(active())
+    return _api_cache
+
+
+def urlpatterns() -> list[Any]:
+    patterns: list[Any] = []
+    for spec in active():
+        if spec.urlpatterns:
+            patterns.extend(resolve(spec.urlpatterns))
+    return patterns
+
+
+def websocket_urlpatterns() -> list[Any]:
+    routes: list[Any] = []
+    for spec in active():
+        if spec.websocket_urlpatterns:
+            routes.extend(resolve(spec.websocket_urlpatterns))
+    return routes
+
+
+def sidebar_navigation(request: HttpRequest | None = None) -> list[dict[str, Any]]:
+    """Unfold sidebar groups; point ``UNFOLD["SIDEBAR"]["navigation"]`` at this function."""
+    groups: list[dict[str, Any]] = []
+    for spec in active():
+        section = spec.admin_section
+        if section is None:
+            continue
+        items = []
+        for item in section.items:
+            entry: dict[str, Any] = {
+                "title": item.title,
+                "icon": item.icon,
+                "link": reverse_lazy(item.link),
+            }
+            if item.permission:
+                entry["permission"] = item.permission
+            items.append(entry)
+        groups.append(
+            {
+                "title": section.title,
+                "separator": True,
+                "collapsible": section.collapsible,
+                "items": items,
+            }
+        )
+    return groups

@@ -1,0 +1,47 @@
+"""pytest fixtures every Streamflix package can use (registered as a pytest plugin)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def api_client() -> Any:
+    """A Django test client for the composed site (JSON helpers included)."""
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    """``make_user(email=..., password=..., **fields)`` creates an active user."""
+    from django.contrib.auth import get_user_model
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(email: str | None = None, password: str = "correct-horse-9", **fields: Any) -> Any:
+        email = email or f"user{next(counter)}@example.com"
+        fields.setdefault("is_active", True)
+        users: Any = get_user_model().objects
+        return users.create_user(email=email, password=password, **fields)
+
+    return factory
+
+
+@pytest.fixture
+def staff_user(make_user: Callable[..., Any]) -> Any:
+    return make_user(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def temporary_hook() -> Callable[..., Any]:
+    """``with temporary_hook(hooks.playback_entitlement, provider): ...``"""
+
+    def use(hook: Any, *providers: Any, replace_existing: bool = False) -> Any:
+        return hook.temporarily(*providers, replace_existing=replace_existing)
+
+    return use

@@ -1,0 +1,116 @@
+"""Test settings: SQLite and in-memory parts by default; PostgreSQL and Redis when
+``DATABASE_URL`` / ``REDIS_URL`` are set (as CI does)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+
+from streamflix_core.plugins import installed_apps
+
+BASE_APPS = [
+    "daphne",
+    "unfold",
+    "unfold.contrib.filters",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+]
+
+
+def compose(plugins: Sequence[str] | None = None) -> list[str]:
+    """``INSTALLED_APPS`` for a test project composing ``plugins`` (``None``: all installed)."""
+    return [*BASE_APPS, *installed_apps(plugins)]
+
+
+def database_settings() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        import dj_database_url
+
+        return {"default": dj_database_url.parse(url, conn_max_age=0)}
+    return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+
+SECRET_KEY = "streamflix-tests-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+STREAMFLIX_PLUGINS: list[str] | None = None
+INSTALLED_APPS = compose(STREAMFLIX_PLUGINS)
+AUTH_USER_MODEL = "streamflix_core.User"
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "streamflix_core.testing.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+DATABASES = database_settings()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+STATIC_URL = "/static/"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="streamflix-test-media-")
+MEDIA_URL = "/media/"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ASGI_APPLICATION = "streamflix_core.testing.asgi.application"
+
+_redis_url = os.environ.get("REDIS_URL")
+if _redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": f"streamflix-test-{os.getpid()}",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [_redis_url], "prefix": f"streamflix-test-{os.getpid()}"},
+        }
+    }
+    Q_CLUSTER = {
+        "name": f"streamflix-test-{os.getpid()}",
+        "redis": _redis_url,
+        "sync": True,
+        "retry": 60,
+        "timeout": 30,
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    Q_CLUSTER = {
+        "name": "streamflix-test",
+        "orm": "default",
+        "sync": True,
+        "retry": 60,
+        "timeout": 30,
+    }
+
+UNFOLD = {
+    "SITE_TITLE": "Streamflix (tests)",
+    "SIDEBAR": {"navigation": "streamflix_core.plugins.sidebar_navigation"},
+}

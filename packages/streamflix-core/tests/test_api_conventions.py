@@ -1,0 +1,92 @@
+"""The shared error body and pagination, exercised through a throwaway API."""
+
+import pytest
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.testing import TestClient
+
+from streamflix_core.api.errors import Conflict, NotFound
+from streamflix_core.api.pagination import PageNumber
+from streamflix_core.plugins.compose import build_api
+
+from .fake_plugins import spec, use_plugins
+
+router = Router()
+
+
+class Filters(Schema):
+    year: int
+
+
+@router.get("/numbers", response=list[int])
+@paginate(PageNumber)
+def numbers(request):
+    return list(range(1, 251))
+
+
+@router.get("/missing")
+def missing(request):
+    raise NotFound("No widget with id 9.", code="widget_not_found")
+
+
+@router.get("/clash")
+def clash(request):
+    raise Conflict("That slug is taken.")
+
+
+@router.get("/filtered")
+def filtered(request, filters: Query[Filters]):
+    return {"year": filters.year}
+
+
+@pytest.fixture
+def client(monkeypatch, settings):
+    settings.STREAMFLIX_PLUGINS = None
+    use_plugins(
+        monkeypatch,
+        spec(
+            "sample",
+            router="tests.test_api_conventions:router",
+            api_prefix="sample/",
+            requires=("core",),
+        ),
+    )
+    from streamflix_core.plugins.registry import select
+
+    return TestClient(build_api(select(None)))
+
+
+def test_pagination_shape_and_cap(client, settings):
+    body = client.get("/sample/numbers?page=2&page_size=10").json()
+    assert body["items"] == list(range(11, 21))
+    assert (body["count"], body["page"], body["pages"]) == (250, 2, 25)
+    assert (body["next"], body["previous"], body["page_size"]) == (3, 1, 10)
+    capped = client.get("/sample/numbers?page_size=1000").json()
+    assert capped["page_size"] == 100 and len(capped["items"]) == 100
+    past_end = client.get("/sample/numbers?page=99").json()
+    assert past_end["items"] == [] and past_end["next"] is None
+
+
+def test_bad_page_is_a_422_with_field_errors(client):
+    response = client.get("/sample/numbers?page=0")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert body["detail"].startswith("Invalid input at query.page")
+    assert body["errors"][0]["loc"] == ["query", "page"]
+
+
+def test_api_errors_carry_detail_and_code(client):
+    assert client.get("/sample/missing").json() == {
+        "detail": "No widget with id 9.",
+        "code": "widget_not_found",
+    }
+    response = client.get("/sample/clash")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "That slug is taken.", "code": "conflict"}
+
+
+def test_query_validation_names_the_field(client):
+    response = client.get("/sample/filtered?year=soon")
+    assert response.status_code == 422
+    assert "query.year" in response.json()["detail"]

@@ -1,0 +1,81 @@
+import pytest
+from django.test import Client
+from django.urls import URLResolver
+
+from streamflix_core.plugins import registry
+from streamflix_core.plugins.compose import build_api, sidebar_navigation
+from streamflix_core.plugins.spec import AdminLink, AdminSection
+
+from .fake_plugins import GADGETS, WIDGETS, spec, use_plugins
+
+
+def _paths(api) -> set[str]:
+    return set(api.get_openapi_schema(path_prefix="/api/")["paths"])
+
+
+def _url_names(api) -> set[str]:
+    patterns = api.urls[0]
+    return {p.name for p in patterns if not isinstance(p, URLResolver) and p.name}
+
+
+def test_dependency_order_puts_requirements_first(monkeypatch):
+    use_plugins(monkeypatch, GADGETS, WIDGETS)
+    assert [s.name for s in registry.select(None)] == ["core", "widgets", "gadgets"]
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["core"], {"/api/health", "/api/plugins"}),
+        (["core", "widgets"], {"/api/health", "/api/plugins", "/api/widgets/widgets"}),
+        (
+            None,
+            {"/api/health", "/api/plugins", "/api/widgets/widgets", "/api/gadgets/gadgets"},
+        ),
+    ],
+)
+def test_each_selection_mounts_exactly_its_routers(monkeypatch, names, expected):
+    use_plugins(monkeypatch, WIDGETS, GADGETS)
+    api = build_api(registry.select(names))
+    assert _paths(api) == expected
+
+
+def test_routers_get_their_tag_and_url_name_prefix(monkeypatch):
+    use_plugins(monkeypatch, WIDGETS)
+    api = build_api(registry.select(None))
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    assert schema["paths"]["/api/widgets/widgets"]["get"]["tags"] == ["widgets"]
+    assert schema["paths"]["/api/health"]["get"]["tags"] == ["core"]
+    assert {"widgets_list_widgets", "core_health", "core_plugins"} <= _url_names(api)
+
+
+def test_openapi_and_docs_are_served(db):
+    client = Client()
+    assert client.get("/api/openapi.json").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert b"swagger" in docs.content.lower()
+
+
+def test_plugins_endpoint_lists_the_selection(db):
+    response = Client().get("/api/plugins")
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "name": "core",
+            "distribution": "streamflix-core",
+            "version": "0.1.0",
+            "api_prefix": "/api/",
+            "requires": [],
+        }
+    ]
+
+
+def test_sidebar_is_built_from_each_section(monkeypatch, settings):
+    section = AdminSection("Widgets", (AdminLink("All widgets", "admin:index", icon="star"),))
+    use_plugins(monkeypatch, spec("widgets", admin_section=section, requires=("core",)))
+    settings.STREAMFLIX_PLUGINS = None
+    groups = sidebar_navigation()
+    titles = [g["title"] for g in groups]
+    assert titles == ["Accounts and operations", "Widgets"]
+    assert str(groups[1]["items"][0]["link"]) == "/admin/"

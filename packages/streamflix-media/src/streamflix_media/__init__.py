@@ -1,0 +1,1 @@
+"""Streamflix media plugin."""

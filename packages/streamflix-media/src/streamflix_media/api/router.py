@@ -1,0 +1,5 @@
+"""The media plugin's API, mounted at ``/api/media/``."""
+
+from ninja import Router
+
+router = Router()

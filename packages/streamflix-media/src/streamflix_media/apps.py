@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MediaConfig(AppConfig):
+    name = "streamflix_media"
+    label = "streamflix_media"
+    verbose_name = "Streamflix media"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Streamflix social plugin."""

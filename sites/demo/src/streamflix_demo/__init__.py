@@ -1,0 +1,1 @@
+"""The Streamflix demo site."""

@@ -1,0 +1,170 @@
+"""Demo site settings. Every value comes from an environment variable with an embedded
+default that needs no services; docs/operations.md lists them all."""
+
+from __future__ import annotations
+
+from streamflix_core import plugins
+
+from . import env
+
+DATA_DIR = env.data_dir()
+
+DEBUG = env.flag("DJANGO_DEBUG")
+SECRET_KEY = env.secret_key(DEBUG)
+ALLOWED_HOSTS = env.items("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.items(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", ["http://localhost:8000", "http://127.0.0.1:8000"]
+)
+
+STREAMFLIX_PLUGINS = env.items("STREAMFLIX_PLUGINS")
+STREAMFLIX_EXCLUDE_PLUGINS = env.items("STREAMFLIX_EXCLUDE_PLUGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "unfold",
+    "unfold.contrib.filters",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    *plugins.installed_apps(STREAMFLIX_PLUGINS, STREAMFLIX_EXCLUDE_PLUGINS),
+    "streamflix_demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "streamflix_demo.urls"
+ASGI_APPLICATION = "streamflix_demo.asgi.application"
+WSGI_APPLICATION = "streamflix_demo.wsgi.application"
+AUTH_USER_MODEL = "streamflix_core.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = env.databases(DATA_DIR / "demo.sqlite3")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+# The demo serves collected static files itself; in production a CDN or proxy does.
+STREAMFLIX_SERVE_STATIC = env.flag("STREAMFLIX_SERVE_STATIC", default=True)
+
+REDIS_URL = env.text("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "streamflix",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    _broker = {"redis": REDIS_URL}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    _broker = {"orm": "default"}
+
+Q_CLUSTER = {
+    "name": "streamflix",
+    "workers": int(env.text("STREAMFLIX_Q_WORKERS", "2")),
+    "timeout": int(env.text("STREAMFLIX_Q_TIMEOUT", "1800")),
+    "retry": int(env.text("STREAMFLIX_Q_RETRY", "1860")),
+    "max_attempts": 3,
+    "catch_up": False,
+    **_broker,
+}
+
+S3_BUCKET = env.text("STREAMFLIX_S3_BUCKET")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.text("STREAMFLIX_S3_ENDPOINT_URL") or None,
+            "region_name": env.text("STREAMFLIX_S3_REGION") or None,
+            "custom_domain": env.text("STREAMFLIX_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+
+EMAIL_HOST = env.text("DJANGO_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env.text("DJANGO_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env.text("DJANGO_EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env.text("DJANGO_EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env.flag("DJANGO_EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.text("DJANGO_DEFAULT_FROM_EMAIL", "Streamflix <noreply@streamflix.local>")
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.flag("DJANGO_SECURE_COOKIES", default=False)
+
+UNFOLD = {
+    "SITE_TITLE": "Streamflix admin",
+    "SITE_HEADER": "Streamflix",
+    "SITE_SYMBOL": "movie",
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": "streamflix_core.plugins.sidebar_navigation",
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.text("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

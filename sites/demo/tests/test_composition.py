@@ -1,0 +1,74 @@
+"""The demo composes the four real plugins through their installed entry points."""
+
+import json
+from importlib.metadata import entry_points
+
+import pytest
+from django.test import Client
+
+from .run_demo import manage, settings_value
+
+ALL = ["core", "billing", "media", "social"]
+BASE_ENV = {"DJANGO_SECRET_KEY": "x"}
+
+
+def test_entry_points_of_all_four_plugins_are_installed():
+    names = {ep.name for ep in entry_points(group="streamflix.plugins")}
+    assert set(ALL) <= names
+
+
+def test_plugins_endpoint_lists_all_four(db):
+    body = Client().get("/api/plugins").json()
+    assert [p["name"] for p in body] == ALL
+    prefixes = {p["name"]: p["api_prefix"] for p in body}
+    assert prefixes == {
+        "core": "/api/",
+        "billing": "/api/billing/",
+        "media": "/api/media/",
+        "social": "/api/social/",
+    }
+    assert next(p for p in body if p["name"] == "social")["requires"] == ["core", "media"]
+
+
+def test_openapi_has_a_tag_per_plugin_with_operations(db):
+    schema = Client().get("/api/openapi.json").json()
+    assert schema["paths"]["/api/health"]["get"]["tags"] == ["core"]
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [("core", ["core"]), ("core,media", ["core", "media"]), ("", ALL)],
+)
+def test_selection_by_environment(tmp_path, selection, expected):
+    env = {**BASE_ENV, "STREAMFLIX_PLUGINS": selection, "STREAMFLIX_DATA_DIR": str(tmp_path)}
+    code = (
+        "from streamflix_core.plugins import api, active;"
+        "import json;"
+        "schema = api().get_openapi_schema(path_prefix='/api/');"
+        "print(json.dumps({'plugins': [s.name for s in active()],"
+        " 'tags': sorted({t for p in schema['paths'].values() for o in p.values()"
+        " for t in o['tags']})}))"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["plugins"] == expected
+    assert "core" in out["tags"]
+    assert manage("check", env=env).returncode == 0
+
+
+def test_social_without_media_fails_the_system_check(tmp_path):
+    env = {**BASE_ENV, "STREAMFLIX_PLUGINS": "core,social", "STREAMFLIX_DATA_DIR": str(tmp_path)}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Plugin 'social' requires plugin 'media', which is not selected." in result.stderr
+
+
+def test_excluding_a_plugin(tmp_path):
+    env = {
+        **BASE_ENV,
+        "STREAMFLIX_EXCLUDE_PLUGINS": "billing",
+        "STREAMFLIX_DATA_DIR": str(tmp_path),
+    }
+    apps = settings_value("settings.INSTALLED_APPS", env)
+    assert "streamflix_billing" not in apps and "streamflix_media" in apps

@@ -1,0 +1,38 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+
+def test_health_is_ok_on_the_demo(db):
+    response = Client().get("/api/health")
+    assert response.status_code == 200, response.content
+
+
+def test_root_redirects_to_the_api_docs(db):
+    response = Client().get("/")
+    assert response.status_code == 302 and response["Location"] == "/api/docs"
+
+
+def test_seed_creates_the_admin_and_is_repeatable(db, capsys):
+    call_command("demo_seed")
+    call_command("demo_seed")
+    out = capsys.readouterr().out
+    assert "admin@streamflix.local / streamflix-admin" in out
+    admin = get_user_model().objects.get(email="admin@streamflix.local")
+    assert admin.is_superuser and admin.check_password("streamflix-admin")
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/streamflix_core/user/", "/admin/django_q/schedule/"]
+)
+def test_admin_renders_with_the_plugin_sidebar(db, url):
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("root@example.com", "pw"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"Accounts and operations" in response.content
+
+
+def test_migrations_are_complete(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
