@@ -64,12 +64,18 @@ class CoreSettings:
             default storage (turn off for read-only storage).
         MAX_PAGE_SIZE: the largest page size any list endpoint accepts.
         DEFAULT_PAGE_SIZE: the page size when a client does not ask.
+        ANONYMOUS_MATURITY_LIMIT: the maturity limit (an age on the ``Maturity`` scale) for
+            requests without a signed-in viewer.
+        MAX_PROFILES: how many viewer profiles a user may have, unless a ``profile_limit``
+            provider (the subscription plan) says fewer.
     """
 
     DEFAULT_PLAYBACK_POLICY: str = "authenticated"
     HEALTH_CHECK_STORAGE: bool = True
     MAX_PAGE_SIZE: int = 100
     DEFAULT_PAGE_SIZE: int = 20
+    ANONYMOUS_MATURITY_LIMIT: int = 18
+    MAX_PROFILES: int = 5
 
 
 def settings() -> CoreSettings:

@@ -12,6 +12,11 @@ Declared hooks:
     decision: PlaybackDecision) -> PlaybackDecision`` and receives the decision folded so
     far, starting from the site's default policy (``STREAMFLIX_CORE["DEFAULT_PLAYBACK_POLICY"]``).
     Billing registers one that checks the subscription and applies the plan's limits.
+
+``profile_limit``
+    "How many viewer profiles may this user have?" Each provider is
+    ``provider(user) -> int | None`` (``None``: no opinion). :func:`max_profiles` returns the
+    lowest answer, or ``STREAMFLIX_CORE["MAX_PROFILES"]`` when no provider answers.
 """
 
 from __future__ import annotations
@@ -155,3 +160,18 @@ def decide_playback(request: PlaybackRequest) -> PlaybackDecision:
     for provider in playback_entitlement.providers:
         decision = provider(request, decision)
     return decision
+
+
+# --- profile limit --------------------------------------------------------------------------
+
+profile_limit: Hook[Callable[[Any], int | None]] = Hook(
+    "profile_limit", "provider(user) -> int | None"
+)
+
+
+def max_profiles(user: Any) -> int:
+    """How many profiles ``user`` may have: the lowest provider answer, else the setting."""
+    from .conf import settings
+
+    answers = [limit for limit in profile_limit.collect(user) if limit is not None]
+    return min(answers) if answers else settings().MAX_PROFILES

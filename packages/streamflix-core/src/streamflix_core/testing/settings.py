@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from streamflix_core.plugins import installed_apps
 
 BASE_APPS = [
-    "daphne",
     "unfold",
     "unfold.contrib.filters",
     "django.contrib.admin",
