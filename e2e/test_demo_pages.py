@@ -17,7 +17,7 @@ def test_try_it_out_calls_the_plugins_endpoint(demo_server, page):
 
 
 def test_admin_login_shows_the_plugin_sidebar(demo_server, page):
-    page.goto(demo_server + "/admin/login/")
+    page.goto(demo_server + "/admin/")  # redirects to the login form with ?next=/admin/
     page.fill("input[name=username]", "admin@streamflix.local")
     page.fill("input[name=password]", "streamflix-admin")
     page.click("button[type=submit]")
