@@ -8,6 +8,25 @@ from streamflix_core.plugins.spec import AdminLink, AdminSection
 
 from .fake_plugins import GADGETS, WIDGETS, spec, use_plugins
 
+CORE_PATHS = {
+    "/api/health",
+    "/api/plugins",
+    "/api/auth/register",
+    "/api/auth/activate",
+    "/api/auth/activation/resend",
+    "/api/auth/login",
+    "/api/auth/refresh",
+    "/api/auth/logout",
+    "/api/auth/password/reset",
+    "/api/auth/password/reset/confirm",
+    "/api/me",
+    "/api/me/avatar",
+    "/api/me/password",
+    "/api/profiles",
+    "/api/profiles/{profile_id}",
+    "/api/profiles/{profile_id}/switch",
+}
+
 
 def _paths(api) -> set[str]:
     return set(api.get_openapi_schema(path_prefix="/api/")["paths"])
@@ -26,12 +45,9 @@ def test_dependency_order_puts_requirements_first(monkeypatch):
 @pytest.mark.parametrize(
     ("names", "expected"),
     [
-        (["core"], {"/api/health", "/api/plugins"}),
-        (["core", "widgets"], {"/api/health", "/api/plugins", "/api/widgets/widgets"}),
-        (
-            None,
-            {"/api/health", "/api/plugins", "/api/widgets/widgets", "/api/gadgets/gadgets"},
-        ),
+        (["core"], CORE_PATHS),
+        (["core", "widgets"], CORE_PATHS | {"/api/widgets/widgets"}),
+        (None, CORE_PATHS | {"/api/widgets/widgets", "/api/gadgets/gadgets"}),
     ],
 )
 def test_each_selection_mounts_exactly_its_routers(monkeypatch, names, expected):
@@ -79,3 +95,12 @@ def test_sidebar_is_built_from_each_section(monkeypatch, settings):
     titles = [g["title"] for g in groups]
     assert titles == ["Accounts and operations", "Widgets"]
     assert str(groups[1]["items"][0]["link"]) == "/admin/"
+
+
+def test_operation_ids_are_plugin_and_function(monkeypatch):
+    use_plugins(monkeypatch, WIDGETS)
+    api = build_api(registry.select(None))
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    assert schema["paths"]["/api/health"]["get"]["operationId"] == "core_health"
+    ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))

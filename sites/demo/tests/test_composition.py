@@ -30,9 +30,13 @@ def test_plugins_endpoint_lists_all_four(db):
     assert next(p for p in body if p["name"] == "social")["requires"] == ["core", "media"]
 
 
-def test_openapi_has_a_tag_per_plugin_with_operations(db):
+def test_openapi_operations_have_one_tag_and_unique_ids(db):
     schema = Client().get("/api/openapi.json").json()
     assert schema["paths"]["/api/health"]["get"]["tags"] == ["core"]
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert all(len(op["tags"]) == 1 for op in operations)
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 @pytest.mark.parametrize(

@@ -25,13 +25,36 @@ def active() -> list[PluginSpec]:
     )
 
 
-def build_api(specs: list[PluginSpec]) -> NinjaAPI:
-    """A fresh ``NinjaAPI`` with each spec's router under its prefix, tag and URL-name prefix."""
+def _api_class(specs: list[PluginSpec]) -> type[NinjaAPI]:
     from ninja import NinjaAPI
 
+    modules = sorted(((spec.app_module, spec.name) for spec in specs), reverse=True)
+
+    class StreamflixAPI(NinjaAPI):
+        """One operation, one tag (the most specific), and ``<plugin>_<function>`` ids."""
+
+        def get_openapi_schema(self, **kwargs: Any) -> Any:
+            schema = super().get_openapi_schema(**kwargs)
+            for path in schema["paths"].values():
+                for operation in path.values():
+                    tags = operation.get("tags") or []
+                    if len(tags) > 1:
+                        operation["tags"] = tags[-1:]
+            return schema
+
+        def get_openapi_operation_id(self, operation: Any) -> str:
+            module = operation.view_func.__module__
+            plugin = next((n for m, n in modules if module.startswith(m)), module.replace(".", "_"))
+            return f"{plugin}_{operation.view_func.__name__}"
+
+    return StreamflixAPI
+
+
+def build_api(specs: list[PluginSpec]) -> NinjaAPI:
+    """A fresh ``NinjaAPI`` with each spec's router under its prefix, tag and URL-name prefix."""
     from streamflix_core.api.errors import install_error_handlers
 
-    api = NinjaAPI(
+    api = _api_class(specs)(
         title="Streamflix API",
         version=core_version(),
         description="Every installed Streamflix plugin, one API. Errors are "
