@@ -1,16 +1,52 @@
-"""Unfold admin for users, and Unfold-styled admins for the third-party models core brings."""
+"""Unfold admin for users and viewer profiles, and Unfold-styled admins for the third-party
+models core brings."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from unfold.admin import ModelAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from .models import User
+from .models import Profile, User
+
+
+@admin.action(description="Activate the selected accounts")
+def activate_accounts(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.update(is_active=True)
+    modeladmin.message_user(request, f"{count} account(s) activated.", messages.SUCCESS)
+
+
+@admin.action(description="Deactivate the selected accounts")
+def deactivate_accounts(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+    modeladmin.message_user(request, f"{count} account(s) deactivated.", messages.SUCCESS)
+
+
+@admin.action(description="Resend the activation email")
+def resend_activation(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+    from .services.accounts import account_resend_activation
+    from .users import email_of
+
+    for user in queryset:
+        account_resend_activation(email=email_of(user))
+    modeladmin.message_user(
+        request, "Activation emails queued for the unverified accounts.", messages.SUCCESS
+    )
+
+
+class ProfileInline(TabularInline):
+    model = Profile
+    extra = 0
+    fields = ("name", "is_kids", "maturity_limit", "language", "is_default")
+    show_change_link = True
 
 
 def _reregister(model: type, admin_class: type) -> None:
@@ -45,6 +81,8 @@ if get_user_model() is User:
         list_filter = ("is_active", "email_verified", "is_staff", "date_joined")
         search_fields = ("email", "display_name")
         readonly_fields = ("date_joined", "last_login")
+        inlines = (ProfileInline,)
+        actions = (activate_accounts, deactivate_accounts, resend_activation)
         fieldsets = (
             (None, {"fields": ("email", "password")}),
             ("Profile", {"fields": ("display_name", "avatar", "email_verified")}),
@@ -57,6 +95,17 @@ if get_user_model() is User:
         add_fieldsets = (
             (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
         )
+
+
+@admin.register(Profile)
+class ProfileAdmin(ModelAdmin):
+    list_display = ("name", "user", "is_kids", "maturity_limit", "language", "is_default")
+    list_filter = ("is_kids", "maturity_limit", "is_default")
+    search_fields = ("name", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    exclude = ("pin_hash",)
+    readonly_fields = ("created_at",)
 
 
 if admin.site.is_registered(Group):

@@ -1,9 +1,13 @@
 """Authentication classes for every plugin's Ninja operations.
 
 ``jwt_auth``
-    A valid access token is required (``Authorization: Bearer <token>``). Sets
-    ``request.user`` and keeps the validated token on ``request.access_token`` (its claims,
-    such as the profile id, are read by :func:`streamflix_core.viewer.current_viewer`).
+    A valid access token is required: ``Authorization: Bearer <token>`` (always accepted),
+    or the HTTP-only access cookie set by a cookie-mode login
+    (``STREAMFLIX_CORE["AUTH_COOKIE_ACCESS_NAME"]``). A cookie-authenticated unsafe request
+    (POST, PUT, PATCH, DELETE) must carry Django's CSRF token (``X-CSRFToken`` header with
+    the ``csrftoken`` cookie), else 403 ``csrf_failed``. Sets ``request.user`` and keeps the
+    validated token on ``request.access_token`` (its claims, such as the profile id, are
+    read by :func:`streamflix_core.viewer.current_viewer`).
 ``optional_auth``
     Like ``jwt_auth`` when a token is sent; an anonymous request passes with
     ``request.user`` set to ``AnonymousUser``. An invalid token is still a 401.
@@ -18,19 +22,62 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
+from ninja.utils import check_csrf
 from ninja_jwt.authentication import JWTAuth
+from ninja_jwt.exceptions import AuthenticationFailed, TokenError
 
 from .api.errors import Forbidden
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+
+
+def enforce_csrf(request: HttpRequest) -> None:
+    """403 ``csrf_failed`` unless an unsafe request carries a valid CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    if check_csrf(request) is not None:
+        raise CsrfFailed(
+            "CSRF token missing or wrong: send the csrftoken cookie's value in X-CSRFToken."
+        )
+
+
+def access_cookie(request: HttpRequest) -> str | None:
+    from .conf import settings
+
+    config = settings()
+    if not config.AUTH_COOKIES:
+        return None
+    return request.COOKIES.get(config.AUTH_COOKIE_ACCESS_NAME) or None
+
 
 class AccessTokenAuth(JWTAuth):
-    """Bearer access-token authentication that remembers the validated token."""
+    """Bearer (or cookie) access-token authentication that remembers the validated token."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get(self.header):
+            return super().__call__(request)
+        token = access_cookie(request)
+        if token is None:
+            return None
+        user = self.authenticate(request, token)
+        enforce_csrf(request)
+        return user
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        try:
+            return self.jwt_authenticate(request, token)
+        except (AuthenticationFailed, TokenError) as exc:
+            raise AuthenticationError() from exc
 
     def jwt_authenticate(self, request: HttpRequest, token: str) -> Any:
         request.user = AnonymousUser()
         validated = self.get_validated_token(token)
         user = self.get_user(validated)
-        request.user = user
+        request.user = user  # type: ignore[assignment]
         request.access_token = validated  # type: ignore[attr-defined]
         return user
 
@@ -39,8 +86,7 @@ class OptionalAccessTokenAuth(AccessTokenAuth):
     """Token when present, anonymous otherwise."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        header = request.headers.get(self.header)
-        if not header:
+        if not request.headers.get(self.header) and access_cookie(request) is None:
             request.user = AnonymousUser()
             return AnonymousUser()
         return super().__call__(request)

@@ -68,6 +68,29 @@ class CoreSettings:
             requests without a signed-in viewer.
         MAX_PROFILES: how many viewer profiles a user may have, unless a ``profile_limit``
             provider (the subscription plan) says fewer.
+        REQUIRE_EMAIL_VERIFICATION: new accounts stay inactive until the emailed activation
+            link is used. Off: accounts are active (but unverified) at once.
+        ACTIVATION_URL: the front-end page an activation email links to; ``{uid}`` and
+            ``{token}`` are filled in. The page posts them to ``/api/auth/activate``.
+        PASSWORD_RESET_URL: the front-end page a reset email links to (``{uid}``, ``{token}``);
+            it posts them with the new password to ``/api/auth/password/reset/confirm``.
+        EMAIL_MAX_ATTEMPTS: how many times an account email is tried before it is given up.
+        EMAIL_RETRY_DELAY_SECONDS: the wait before the first retry; doubled for each next one.
+        LOGIN_THROTTLE_RATE, REGISTER_THROTTLE_RATE, PASSWORD_RESET_THROTTLE_RATE,
+        ACTIVATION_THROTTLE_RATE: requests per client address (``"10/min"``, ``"100/h"``,
+            ``"1000/d"``; ``None`` turns the throttle off).
+        PIN_THROTTLE_RATE: profile switches (PIN checks) per user.
+        AVATAR_MAX_BYTES: the largest avatar upload accepted (413 above it).
+        AVATAR_MAX_PIXELS: the largest width x height an avatar may declare; larger images
+            (decompression bombs) are refused before they are decoded.
+        AVATAR_SIZE: the side, in pixels, of the square thumbnail that is stored.
+        AUTH_COOKIES: whether clients may ask for HTTP-only cookie mode at login.
+        AUTH_COOKIE_ACCESS_NAME, AUTH_COOKIE_REFRESH_NAME: the cookie names.
+        AUTH_COOKIE_SECURE: the cookies' ``Secure`` flag (turn off only for plain-HTTP
+            development).
+        AUTH_COOKIE_SAMESITE: ``"Lax"``, ``"Strict"`` or ``"None"``.
+        AUTH_COOKIE_DOMAIN: the cookies' domain (``None``: the host that answered).
+        AUTH_COOKIE_PATH: the cookies' path.
     """
 
     DEFAULT_PLAYBACK_POLICY: str = "authenticated"
@@ -76,6 +99,26 @@ class CoreSettings:
     DEFAULT_PAGE_SIZE: int = 20
     ANONYMOUS_MATURITY_LIMIT: int = 18
     MAX_PROFILES: int = 5
+    REQUIRE_EMAIL_VERIFICATION: bool = True
+    ACTIVATION_URL: str = "http://localhost:8000/activate?uid={uid}&token={token}"
+    PASSWORD_RESET_URL: str = "http://localhost:8000/reset-password?uid={uid}&token={token}"  # noqa: S105
+    EMAIL_MAX_ATTEMPTS: int = 3
+    EMAIL_RETRY_DELAY_SECONDS: int = 60
+    LOGIN_THROTTLE_RATE: str | None = "10/min"
+    REGISTER_THROTTLE_RATE: str | None = "5/min"
+    PASSWORD_RESET_THROTTLE_RATE: str | None = "5/min"  # noqa: S105
+    ACTIVATION_THROTTLE_RATE: str | None = "10/min"
+    PIN_THROTTLE_RATE: str | None = "5/min"
+    AVATAR_MAX_BYTES: int = 5 * 1024 * 1024
+    AVATAR_MAX_PIXELS: int = 25_000_000
+    AVATAR_SIZE: int = 256
+    AUTH_COOKIES: bool = True
+    AUTH_COOKIE_ACCESS_NAME: str = "streamflix_access"
+    AUTH_COOKIE_REFRESH_NAME: str = "streamflix_refresh"
+    AUTH_COOKIE_SECURE: bool = True
+    AUTH_COOKIE_SAMESITE: str = "Lax"
+    AUTH_COOKIE_DOMAIN: str | None = None
+    AUTH_COOKIE_PATH: str = "/"
 
 
 def settings() -> CoreSettings:

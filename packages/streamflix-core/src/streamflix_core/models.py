@@ -1,13 +1,16 @@
-"""Core data: the email-login user."""
+"""Core data: the email-login user and viewer profiles."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from .maturity import Maturity
 
 
 class UserManager(BaseUserManager["User"]):
@@ -60,6 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "user"
         verbose_name_plural = "users"
+        swappable = "AUTH_USER_MODEL"
         ordering = ["-date_joined", "-id"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="streamflix_core_user_email_ci_unique"),
@@ -77,3 +81,44 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+class Profile(models.Model):
+    """One viewer of an account ("Who's watching?"). Per-viewer data in every plugin
+    (progress, likes, watchlist, ratings) is keyed by profile."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="streamflix_profiles"
+    )
+    name = models.CharField(max_length=50)
+    avatar = models.CharField(
+        max_length=200, blank=True, help_text="An avatar key or image URL chosen by the client."
+    )
+    is_kids = models.BooleanField(default=False)
+    maturity_limit = models.PositiveSmallIntegerField(
+        choices=Maturity.choices, default=Maturity.AGE_18
+    )
+    language = models.CharField(max_length=16, default="en")
+    pin_hash = models.CharField(max_length=128, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "user", Lower("name"), name="streamflix_core_profile_name_unique_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="streamflix_core_profile_one_default_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)

@@ -13,6 +13,7 @@ plugin = PluginSpec(
         title="Accounts and operations",
         items=(
             AdminLink("Users", "admin:streamflix_core_user_changelist", icon="person"),
+            AdminLink("Profiles", "admin:streamflix_core_profile_changelist", icon="face"),
             AdminLink("Groups", "admin:auth_group_changelist", icon="group"),
             AdminLink("Scheduled tasks", "admin:django_q_schedule_changelist", icon="schedule"),
             AdminLink("Failed tasks", "admin:django_q_failure_changelist", icon="error"),

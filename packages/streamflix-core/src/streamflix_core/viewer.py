@@ -35,12 +35,30 @@ class Viewer:
 def current_viewer(request: HttpRequest) -> Viewer:
     """The viewer of ``request``.
 
-    Anonymous requests get ``STREAMFLIX_CORE["ANONYMOUS_MATURITY_LIMIT"]``; signed-in users
-    without profiles get the top of the scale.
+    Anonymous requests get ``STREAMFLIX_CORE["ANONYMOUS_MATURITY_LIMIT"]``. A signed-in
+    request watches as the profile named by its access token's ``profile_id`` claim (set by
+    ``POST /api/profiles/{id}/switch``), else as the user's default profile, with that
+    profile's maturity limit; a user without profiles gets the top of the scale. A token
+    whose profile no longer exists is refused (401). The result is cached on the request.
     """
-    from .conf import settings
+    from ninja.errors import AuthenticationError
 
+    from .conf import settings
+    from .selectors import viewer_profile
+    from .services.tokens import PROFILE_CLAIM
+
+    cached = getattr(request, "_streamflix_viewer", None)
+    if cached is not None:
+        return cached
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return Viewer(user=user, profile=None, maturity_limit=settings().ANONYMOUS_MATURITY_LIMIT)
-    return Viewer(user=user, profile=None, maturity_limit=int(Maturity.AGE_18))
+    token = getattr(request, "access_token", None)
+    profile_id = token.get(PROFILE_CLAIM) if token is not None else None
+    profile = viewer_profile(user=user, profile_id=profile_id)
+    if profile is None and profile_id is not None:
+        raise AuthenticationError()
+    limit = int(profile.maturity_limit) if profile is not None else int(Maturity.AGE_18)
+    viewer = Viewer(user=user, profile=profile, maturity_limit=limit)
+    request._streamflix_viewer = viewer  # type: ignore[attr-defined]
+    return viewer

@@ -3,6 +3,8 @@ default that needs no services; docs/operations.md lists them all."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from streamflix_core import plugins
 
 from . import env
@@ -18,6 +20,26 @@ CSRF_TRUSTED_ORIGINS = env.items(
 
 STREAMFLIX_PLUGINS = env.items("STREAMFLIX_PLUGINS")
 STREAMFLIX_EXCLUDE_PLUGINS = env.items("STREAMFLIX_EXCLUDE_PLUGINS", [])
+STREAMFLIX_CORE = {
+    "REQUIRE_EMAIL_VERIFICATION": env.flag("STREAMFLIX_REQUIRE_EMAIL_VERIFICATION", default=True),
+}
+# Without STRIPE_SECRET_KEY billing uses its local development gateway (simulated checkout).
+STREAMFLIX_BILLING = {
+    "STRIPE_SECRET_KEY": env.text("STRIPE_SECRET_KEY"),
+    "STRIPE_WEBHOOK_SECRET": env.text("STRIPE_WEBHOOK_SECRET"),
+    "SUCCESS_URL": env.text("STREAMFLIX_BILLING_SUCCESS_URL", "/api/docs?checkout=success"),
+    "CANCEL_URL": env.text("STREAMFLIX_BILLING_CANCEL_URL", "/api/docs?checkout=cancel"),
+    "PORTAL_RETURN_URL": env.text("STREAMFLIX_BILLING_PORTAL_RETURN_URL", "/api/docs"),
+}
+# Short-lived access tokens; a refresh token works once (rotation + blacklist after rotation).
+NINJA_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        minutes=int(env.text("STREAMFLIX_ACCESS_TOKEN_MINUTES", "15"))
+    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=int(env.text("STREAMFLIX_REFRESH_TOKEN_DAYS", "14"))),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
 
 INSTALLED_APPS = [
     "daphne",

@@ -6,12 +6,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
+from streamflix_core.api.auth import router as auth_router
+from streamflix_core.api.me import router as me_router
+from streamflix_core.api.profiles import router as profiles_router
 from streamflix_core.api.schemas import HealthOut, PartStatusOut, PluginOut
 from streamflix_core.health import run_checks
 from streamflix_core.plugins.compose import active
 from streamflix_core.plugins.registry import distribution_version
 
 router = Router()
+router.add_router("", auth_router)
+router.add_router("", me_router)
+router.add_router("", profiles_router)
 
 
 @router.get(

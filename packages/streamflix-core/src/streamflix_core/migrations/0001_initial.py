@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'user',
                 'verbose_name_plural': 'users',
+                'swappable': 'AUTH_USER_MODEL',
                 'ordering': ['-date_joined', '-id'],
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='streamflix_core_user_email_ci_unique')],
             },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.urls import reverse_lazy
+from django.urls import NoReverseMatch, reverse
 
 from .registry import core_version, select
 from .spec import PluginSpec, resolve
@@ -110,14 +110,17 @@ def sidebar_navigation(request: HttpRequest | None = None) -> list[dict[str, Any
             continue
         items = []
         for item in section.items:
-            entry: dict[str, Any] = {
-                "title": item.title,
-                "icon": item.icon,
-                "link": reverse_lazy(item.link),
-            }
+            try:
+                link = reverse(item.link)
+            except NoReverseMatch:
+                # e.g. the core "Users" link on a site with its own user model
+                continue
+            entry: dict[str, Any] = {"title": item.title, "icon": item.icon, "link": link}
             if item.permission:
                 entry["permission"] = item.permission
             items.append(entry)
+        if not items:
+            continue
         groups.append(
             {
                 "title": section.title,

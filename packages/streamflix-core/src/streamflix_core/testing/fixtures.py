@@ -37,6 +37,42 @@ def staff_user(make_user: Callable[..., Any]) -> Any:
     return make_user(email="staff@example.com", is_staff=True)
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Throttle counters live in the cache; each test starts with an empty one."""
+    from django.conf import settings
+
+    if settings.configured:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture
+def make_profile(db: Any) -> Callable[..., Any]:
+    """``make_profile(user, name=..., **fields)`` adds a viewer profile (the first one of a
+    user becomes the default)."""
+    from streamflix_core.models import Profile
+
+    def factory(user: Any, name: str | None = None, **fields: Any) -> Any:
+        fields.setdefault("is_default", not Profile.objects.filter(user=user).exists())
+        return Profile.objects.create(user=user, name=name or f"Profile {user.pk}", **fields)
+
+    return factory
+
+
+@pytest.fixture
+def token_for(db: Any) -> Callable[..., str]:
+    """``token_for(user, profile=None)`` is an access token (for ``Authorization: Bearer``),
+    carrying the profile's id when one is given."""
+    from streamflix_core.services.tokens import tokens_issue
+
+    def issue(user: Any, profile: Any = None) -> str:
+        return tokens_issue(user=user, profile_id=getattr(profile, "pk", None)).access
+
+    return issue
+
+
 @pytest.fixture
 def temporary_hook() -> Callable[..., Any]:
     """``with temporary_hook(hooks.playback_entitlement, provider): ...``"""

@@ -36,7 +36,7 @@ def database_settings() -> dict:
     return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 
-SECRET_KEY = "streamflix-tests-only"
+SECRET_KEY = "streamflix-tests-only-never-use-this-key-anywhere-else"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 STREAMFLIX_PLUGINS: list[str] | None = None
@@ -73,6 +73,14 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="streamflix-test-media-")
 MEDIA_URL = "/media/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+NINJA_JWT = {
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ASGI_APPLICATION = "streamflix_core.testing.asgi.application"
 

@@ -1,0 +1,149 @@
+"""``/api/me*``: the signed-in account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from ..auth import jwt_auth
+from ..services import accounts, avatars
+from ..users import display_name_of, email_of, is_verified
+from ..viewer import current_viewer
+from .account_schemas import MeIn, MeOut, PasswordChangeIn, PasswordIn, TokensOut
+from .auth import tokens_out
+from .errors import ApiError, ErrorOut
+
+router = Router(auth=jwt_auth)
+
+
+def me_out(request: HttpRequest, user: Any) -> MeOut:
+    avatar = getattr(user, "avatar", None)
+    return MeOut(
+        id=user.pk,
+        email=email_of(user),
+        display_name=display_name_of(user),
+        avatar_url=request.build_absolute_uri(avatar.url) if avatar else None,
+        email_verified=is_verified(user),
+        date_joined=getattr(user, "date_joined", None),
+        is_staff=bool(getattr(user, "is_staff", False)),
+    )
+
+
+def _from_cookie(request: HttpRequest) -> bool:
+    return not request.headers.get("Authorization")
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The signed-in account")
+def me(request: HttpRequest) -> MeOut:
+    return me_out(request, request.user)
+
+
+@router.patch(
+    "/me",
+    response={200: MeOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Change the display name or the email",
+)
+def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
+    """A new email is marked unverified and an activation link is emailed to it."""
+    user = accounts.account_update(
+        user=request.user, display_name=payload.display_name, email=payload.email
+    )
+    return me_out(request, user)
+
+
+@router.delete(
+    "/me",
+    response={204: None, 400: ErrorOut, 401: ErrorOut},
+    summary="Delete the account (password required)",
+)
+def me_delete(request: HttpRequest, payload: PasswordIn) -> Status:
+    """Erases the account; plugins are told through the ``account_deleted`` signal."""
+    accounts.account_delete(user=request.user, password=payload.password)
+    return Status(204, None)
+
+
+AVATAR_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["avatar"],
+                    "properties": {"avatar": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+def _avatar_upload(request: HttpRequest) -> Any:
+    # Django parses multipart bodies for POST only; parse this PUT the same way here so a
+    # site needs no extra middleware.
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        raise ApiError(
+            "Send the avatar as multipart/form-data in the field `avatar`.",
+            code="unsupported_media_type",
+            status=415,
+        )
+    method = request.method
+    request.method = "POST"
+    try:
+        request._load_post_and_files()  # type: ignore[attr-defined]
+    finally:
+        request.method = method
+    upload = request.FILES.get("avatar")
+    if upload is None:
+        raise ApiError("The multipart field `avatar` is missing.", code="avatar_missing")
+    return upload
+
+
+@router.put(
+    "/me/avatar",
+    response={
+        200: MeOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="Upload an avatar (multipart field `avatar`)",
+    openapi_extra=AVATAR_BODY,
+)
+def me_avatar_set(request: HttpRequest) -> MeOut:
+    """The image is checked, stripped of metadata and stored as a square thumbnail."""
+    user = avatars.avatar_set(user=request.user, upload=_avatar_upload(request))
+    return me_out(request, user)
+
+
+@router.delete(
+    "/me/avatar",
+    response={200: MeOut, 400: ErrorOut, 401: ErrorOut},
+    summary="Remove the avatar",
+)
+def me_avatar_clear(request: HttpRequest) -> MeOut:
+    user = avatars.avatar_clear(user=request.user)
+    return me_out(request, user)
+
+
+@router.post(
+    "/me/password",
+    response={200: TokensOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Change the password",
+)
+def me_password(
+    request: HttpRequest, payload: PasswordChangeIn, response: HttpResponse
+) -> TokensOut:
+    """Every refresh token of the account is blacklisted (other devices are signed out);
+    the answer is a fresh pair for this one."""
+    pair = accounts.account_change_password(
+        user=request.user,
+        old_password=payload.old_password,
+        new_password=payload.new_password,
+        profile_id=current_viewer(request).profile_id,
+    )
+    return tokens_out(request, response, pair, cookies=_from_cookie(request))

@@ -1,0 +1,1 @@
+"""Core's writes: accounts, tokens, avatars and viewer profiles (keyword-only, transactional)."""
