@@ -1,5 +1,172 @@
 """The billing plugin's API, mounted at ``/api/billing/``."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Router
+from ninja.pagination import paginate
+
+from streamflix_core.api.errors import ErrorOut, NotFound, ValidationErrorOut
+from streamflix_core.api.pagination import PageNumber
+from streamflix_core.auth import jwt_auth, require_staff
+
+from .. import selectors, services, webhooks
+from .schemas import (
+    ChangePlanIn,
+    CheckoutIn,
+    CheckoutOut,
+    GiftIn,
+    GiftOut,
+    GiftRedeemIn,
+    PaymentOut,
+    PlanOut,
+    RedirectOut,
+    RefundIn,
+    RefundOut,
+    StaffPaymentOut,
+    SubscriptionEventOut,
+    SubscriptionOut,
+    WebhookAck,
+)
 
 router = Router()
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    402: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+    502: ErrorOut,
+}
+
+
+@router.get("/plans", response=list[PlanOut])
+def list_plans(request: HttpRequest) -> Any:
+    """Plans on sale, cheapest first."""
+    return selectors.plan_list()
+
+
+@router.get("/plans/{slug}", response={200: PlanOut, 404: ErrorOut})
+def get_plan(request: HttpRequest, slug: str) -> Any:
+    plan = selectors.plan_get(slug=slug)
+    if plan is None:
+        raise NotFound("No such plan.", code="plan_not_found")
+    return plan
+
+
+@router.get("/me/subscription", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+def my_subscription(request: HttpRequest) -> Any:
+    """The caller's current subscription (or the last one that ended)."""
+    subscription = selectors.subscription_current(user=request.user)
+    if subscription is None:
+        raise NotFound("You have no subscription.", code="no_subscription")
+    return subscription
+
+
+@router.get("/me/subscription/history", auth=jwt_auth, response=list[SubscriptionEventOut])
+@paginate(PageNumber)
+def my_subscription_history(request: HttpRequest) -> Any:
+    return selectors.subscription_history(user=request.user)
+
+
+@router.get("/me/payments", auth=jwt_auth, response=list[PaymentOut])
+@paginate(PageNumber)
+def my_payments(request: HttpRequest) -> Any:
+    return selectors.payment_list(user=request.user)
+
+
+@router.post("/checkout", auth=jwt_auth, response={200: CheckoutOut, **ERRORS})
+def checkout(request: HttpRequest, payload: CheckoutIn) -> Any:
+    """Open a checkout for a plan; the answer's ``url`` is where the customer pays."""
+    session = services.checkout_start(
+        user=request.user, plan_slug=payload.plan, promo_code=payload.promo_code or None
+    )
+    return {"url": session.url, "session_id": session.id}
+
+
+@router.post("/portal", auth=jwt_auth, response={200: RedirectOut, **ERRORS})
+def portal(request: HttpRequest) -> Any:
+    """A customer-portal URL (payment methods, invoices)."""
+    return {"url": services.portal_session_create(user=request.user)}
+
+
+@router.post("/me/subscription/cancel", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+def cancel_subscription(request: HttpRequest) -> Any:
+    """Cancel at the end of the paid period."""
+    return services.subscription_cancel(user=request.user)
+
+
+@router.post("/me/subscription/resume", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+def resume_subscription(request: HttpRequest) -> Any:
+    return services.subscription_resume(user=request.user)
+
+
+@router.post(
+    "/me/subscription/change-plan", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS}
+)
+def change_plan(request: HttpRequest, payload: ChangePlanIn) -> Any:
+    return services.subscription_change_plan(user=request.user, plan_slug=payload.plan)
+
+
+@router.post("/gifts", auth=jwt_auth, response={200: CheckoutOut, **ERRORS})
+def buy_gift(request: HttpRequest, payload: GiftIn) -> Any:
+    """Buy months of a plan for an email address; the code is mailed once paid."""
+    session = services.gift_purchase(
+        user=request.user,
+        plan_slug=payload.plan,
+        months=payload.months,
+        recipient_email=payload.recipient_email,
+    )
+    return {"url": session.url, "session_id": session.id}
+
+
+@router.get("/me/gifts", auth=jwt_auth, response=list[GiftOut])
+@paginate(PageNumber)
+def my_gifts(request: HttpRequest) -> Any:
+    return selectors.gift_list(purchaser=request.user)
+
+
+@router.post("/gifts/redeem", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+def redeem_gift(request: HttpRequest, payload: GiftRedeemIn) -> Any:
+    return services.gift_redeem(user=request.user, code=payload.code)
+
+
+@router.get("/payments", auth=jwt_auth, response={200: list[StaffPaymentOut], **ERRORS})
+@paginate(PageNumber)
+def staff_payments(request: HttpRequest) -> Any:
+    """Every payment (staff only)."""
+    require_staff(request)
+    return selectors.payment_list()
+
+
+@router.post("/payments/{payment_id}/refund", auth=jwt_auth, response={200: RefundOut, **ERRORS})
+def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> Any:
+    """Refund a payment in full (no amount) or in part (staff only)."""
+    require_staff(request)
+    return services.payment_refund(
+        payment_id=payment_id,
+        amount=payload.amount,
+        reason=payload.reason,
+        requested_by=request.user,
+    )
+
+
+@router.get("/refunds", auth=jwt_auth, response={200: list[RefundOut], **ERRORS})
+@paginate(PageNumber)
+def staff_refunds(request: HttpRequest) -> Any:
+    require_staff(request)
+    return selectors.refund_list()
+
+
+@router.post("/webhooks/stripe", response={200: WebhookAck, 400: ErrorOut})
+def stripe_webhook(request: HttpRequest) -> Any:
+    """Stripe's events. Signed with ``STRIPE_WEBHOOK_SECRET``; anything else is a 400."""
+    event, duplicate = webhooks.webhook_event_receive(
+        payload=request.body, signature=request.headers.get("Stripe-Signature")
+    )
+    return {"received": True, "duplicate": duplicate, "status": event.status}

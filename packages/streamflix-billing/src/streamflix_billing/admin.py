@@ -1,0 +1,225 @@
+"""Billing in the Unfold admin: plans, subscriptions with history, money, webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from unfold.admin import ModelAdmin, TabularInline
+
+from streamflix_core.api.errors import ApiError
+
+from . import services, webhooks
+from .models import (
+    Customer,
+    Gift,
+    Payment,
+    Plan,
+    PromoCode,
+    Refund,
+    Subscription,
+    SubscriptionEvent,
+    WebhookEvent,
+)
+
+
+@admin.register(Plan)
+class PlanAdmin(ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "price_amount",
+        "currency",
+        "interval",
+        "max_video_height",
+        "max_concurrent_streams",
+        "max_profiles",
+        "is_active",
+    )
+    list_filter = ("is_active", "interval")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug", "stripe_price_id")
+
+
+@admin.register(Customer)
+class CustomerAdmin(ModelAdmin):
+    list_display = ("user", "stripe_customer_id", "created_at")
+    search_fields = ("user__email", "stripe_customer_id")
+    raw_id_fields = ("user",)
+
+
+class SubscriptionEventInline(TabularInline):
+    model = SubscriptionEvent
+    extra = 0
+    can_delete = False
+    fields = ("occurred_at", "kind", "source", "data")
+    readonly_fields = fields
+    ordering = ("-occurred_at", "-id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ModelAdmin):
+    list_display = (
+        "user",
+        "plan",
+        "status",
+        "current_period_end",
+        "cancel_at_period_end",
+        "gateway",
+    )
+    list_filter = ("status", "gateway", "plan", "cancel_at_period_end")
+    search_fields = ("user__email", "stripe_subscription_id")
+    list_select_related = ("user", "plan")
+    raw_id_fields = ("user",)
+    readonly_fields = ("stripe_subscription_id", "stripe_customer_id", "stripe_state_at")
+    inlines = (SubscriptionEventInline,)
+
+
+class RefundInline(TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "amount", "status", "reason", "requested_by", "stripe_refund_id")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ModelAdmin):
+    list_display = (
+        "id",
+        "user",
+        "purpose",
+        "amount",
+        "amount_refunded",
+        "currency",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "purpose", "gateway", "currency")
+    search_fields = ("user__email", "stripe_payment_intent_id", "stripe_invoice_id")
+    list_select_related = ("user",)
+    raw_id_fields = ("user", "subscription")
+    readonly_fields = (
+        "amount_refunded",
+        "stripe_payment_intent_id",
+        "stripe_invoice_id",
+        "stripe_checkout_session_id",
+        "paid_at",
+    )
+    inlines = (RefundInline,)
+    actions = ("refund_in_full",)
+
+    @admin.action(description="Refund what is left of the selected payments")
+    def refund_in_full(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        done = 0
+        for payment in queryset:
+            try:
+                services.payment_refund(
+                    payment_id=payment.pk, reason="admin refund", requested_by=request.user
+                )
+            except ApiError as exc:
+                self.message_user(request, f"Payment #{payment.pk}: {exc.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Refunded {done} payment(s).", messages.SUCCESS)
+
+
+@admin.register(Refund)
+class RefundAdmin(ModelAdmin):
+    list_display = ("id", "payment", "amount", "status", "reason", "requested_by", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("payment", "requested_by")
+    raw_id_fields = ("payment", "requested_by")
+    readonly_fields = ("stripe_refund_id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Refunds go through the payment action (and the provider), never a bare row.
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ModelAdmin):
+    list_display = ("event_id", "type", "status", "attempts", "received_at", "processed_at")
+    list_filter = ("status", "type")
+    search_fields = ("event_id", "type")
+    readonly_fields = (
+        "event_id",
+        "type",
+        "payload",
+        "created_at_source",
+        "received_at",
+        "processed_at",
+        "status",
+        "error",
+        "attempts",
+    )
+    actions = ("replay",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Replay the selected events")
+    def replay(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        outcomes: dict[str, int] = {}
+        for event in queryset:
+            result = webhooks.webhook_event_replay(webhook_event_id=event.pk)
+            outcomes[result.status] = outcomes.get(result.status, 0) + 1
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+        level = messages.WARNING if "failed" in outcomes else messages.SUCCESS
+        self.message_user(request, f"Replayed: {summary}.", level)
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(ModelAdmin):
+    list_display = (
+        "code",
+        "percent_off",
+        "amount_off",
+        "currency",
+        "times_redeemed",
+        "max_redemptions",
+        "expires_at",
+        "is_active",
+    )
+    list_filter = ("is_active",)
+    search_fields = ("code",)
+    readonly_fields = ("times_redeemed", "stripe_coupon_id", "stripe_promotion_code_id")
+    actions = ("sync_to_stripe",)
+
+    def save_model(self, request: HttpRequest, obj: PromoCode, form: Any, change: bool) -> None:
+        obj.code = obj.code.strip().upper()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Create the Stripe coupon and promotion code")
+    def sync_to_stripe(self, request: HttpRequest, queryset: QuerySet[PromoCode]) -> None:
+        for promo in queryset:
+            try:
+                services.promo_code_sync(promo=promo)
+            except ApiError as exc:
+                self.message_user(request, f"{promo.code}: {exc.detail}", messages.ERROR)
+
+
+@admin.register(Gift)
+class GiftAdmin(ModelAdmin):
+    list_display = (
+        "code",
+        "plan",
+        "months",
+        "recipient_email",
+        "status",
+        "purchaser",
+        "created_at",
+    )
+    list_filter = ("status", "plan")
+    search_fields = ("code", "recipient_email", "purchaser__email")
+    list_select_related = ("plan", "purchaser")
+    raw_id_fields = ("purchaser", "redeemed_by", "payment")

@@ -1,0 +1,354 @@
+"""Payment gateways: every call to Stripe goes through :class:`StripeGateway`.
+
+:class:`DevelopmentGateway` has the same interface and needs no account: its checkout is a
+simulated page served by this plugin (``/billing/dev/checkout/<session>/``) whose buttons
+drive the same internal services a Stripe webhook would. :func:`get_gateway` picks one from
+``STREAMFLIX_BILLING["GATEWAY"]`` (``auto``: Stripe when a secret key is set).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import stripe
+from django.urls import reverse
+
+from streamflix_core.api.errors import ApiError
+
+from .conf import settings
+from .models import Payment, Plan, PromoCode, Subscription
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class PaymentProviderError(ApiError):
+    """The payment provider failed or is unreachable; nothing was written."""
+
+    status = 502
+    code = "payment_provider_unavailable"
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    id: str
+    status: str
+
+
+class Gateway(Protocol):
+    name: str
+
+    def customer_ensure(self, *, user: Any) -> str: ...
+
+    def checkout_session_create(
+        self,
+        *,
+        customer_id: str,
+        payment: Payment,
+        plan: Plan,
+        promo: PromoCode | None,
+        mode: str,
+    ) -> CheckoutSession: ...
+
+    def portal_session_create(self, *, customer_id: str) -> str: ...
+
+    def refund_create(
+        self, *, payment: Payment, amount: int, idempotency_key: str
+    ) -> GatewayRefund: ...
+
+    def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]: ...
+
+    def subscription_set_cancel_at_period_end(
+        self, *, subscription: Subscription, cancel: bool
+    ) -> None: ...
+
+    def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None: ...
+
+    def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]: ...
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return dict(obj)
+
+
+class StripeGateway:
+    """The only place that talks to Stripe.
+
+    Every write carries an idempotency key derived from our own row ids, so an SDK retry or
+    a repeated request never creates a second customer, session or refund. Every call has a
+    timeout. A Stripe error is logged and raised as an :class:`ApiError`: card problems are
+    402, requests Stripe rejects are 400, everything else (outage, rate limit, bad keys) 502.
+    """
+
+    name = "stripe"
+
+    def __init__(self) -> None:
+        config = settings()
+        base = config.STRIPE_API_BASE or stripe.api_base
+        client = stripe.StripeClient(
+            config.STRIPE_SECRET_KEY,
+            base_addresses={"api": base},
+            max_network_retries=config.STRIPE_MAX_NETWORK_RETRIES,
+            http_client=stripe.new_default_http_client(timeout=config.STRIPE_TIMEOUT_SECONDS),
+        )
+        self.api = client.v1
+
+    def _call(self, operation: str, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except stripe.CardError as exc:
+            logger.warning("Stripe %s: card error %s", operation, exc.code)
+            raise ApiError(
+                exc.user_message or "The card was declined.", code="card_declined", status=402
+            ) from exc
+        except stripe.InvalidRequestError as exc:
+            logger.error("Stripe %s rejected: %s", operation, exc.user_message or exc)
+            raise ApiError(
+                f"The payment provider rejected the request ({operation}).",
+                code="payment_provider_rejected",
+                status=400,
+            ) from exc
+        except (stripe.AuthenticationError, stripe.PermissionError) as exc:
+            logger.error("Stripe %s: credentials refused: %s", operation, exc)
+            raise PaymentProviderError(
+                "The payment provider is misconfigured; try again later.",
+                code="payment_provider_misconfigured",
+            ) from exc
+        except stripe.StripeError as exc:
+            logger.error("Stripe %s failed: %s", operation, exc)
+            raise PaymentProviderError(
+                "The payment provider is unavailable; nothing was charged. Try again later."
+            ) from exc
+
+    def customer_ensure(self, *, user: Any) -> str:
+        customer = self._call(
+            "customer.create",
+            lambda: self.api.customers.create(
+                params={"email": user.email, "metadata": {"user_id": str(user.pk)}},
+                options={"idempotency_key": f"streamflix-customer-{user.pk}"},
+            ),
+        )
+        return customer.id
+
+    def checkout_session_create(
+        self,
+        *,
+        customer_id: str,
+        payment: Payment,
+        plan: Plan,
+        promo: PromoCode | None,
+        mode: str,
+    ) -> CheckoutSession:
+        config = settings()
+        metadata = {key: str(value) for key, value in payment.metadata.items()}
+        params: dict[str, Any] = {
+            "mode": mode,
+            "customer": customer_id,
+            "client_reference_id": str(payment.pk),
+            "success_url": config.SUCCESS_URL,
+            "cancel_url": config.CANCEL_URL,
+            "metadata": metadata,
+        }
+        if mode == "subscription":
+            params["line_items"] = [{"price": plan.stripe_price_id, "quantity": 1}]
+            params["subscription_data"] = {"metadata": metadata}
+            if plan.trial_days:
+                params["subscription_data"]["trial_period_days"] = plan.trial_days
+        else:
+            params["line_items"] = [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": payment.currency,
+                        "unit_amount": payment.amount,
+                        "product_data": {"name": payment.description or plan.name},
+                    },
+                }
+            ]
+            params["payment_intent_data"] = {"metadata": metadata}
+        if promo is not None and promo.stripe_promotion_code_id:
+            params["discounts"] = [{"promotion_code": promo.stripe_promotion_code_id}]
+        session = self._call(
+            "checkout.session.create",
+            lambda: self.api.checkout.sessions.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": f"streamflix-checkout-{payment.pk}"},
+            ),
+        )
+        return CheckoutSession(id=session.id, url=session.url or "")
+
+    def portal_session_create(self, *, customer_id: str) -> str:
+        session = self._call(
+            "billing_portal.session.create",
+            lambda: self.api.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": settings().PORTAL_RETURN_URL}
+            ),
+        )
+        return session.url
+
+    def refund_create(
+        self, *, payment: Payment, amount: int, idempotency_key: str
+    ) -> GatewayRefund:
+        if not payment.stripe_payment_intent_id:
+            raise ApiError(
+                "This payment has no Stripe payment intent to refund.",
+                code="payment_not_refundable",
+                status=409,
+            )
+        refund = self._call(
+            "refund.create",
+            lambda: self.api.refunds.create(
+                params={
+                    "payment_intent": payment.stripe_payment_intent_id,
+                    "amount": amount,
+                    "metadata": {"payment_id": str(payment.pk)},
+                },
+                options={"idempotency_key": idempotency_key},
+            ),
+        )
+        return GatewayRefund(id=refund.id, status=refund.status or "pending")
+
+    def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]:
+        found = self._call(
+            "subscription.retrieve",
+            lambda: self.api.subscriptions.retrieve(stripe_subscription_id),
+        )
+        return _as_dict(found)
+
+    def subscription_set_cancel_at_period_end(
+        self, *, subscription: Subscription, cancel: bool
+    ) -> None:
+        sub_id = subscription.stripe_subscription_id or ""
+        self._call(
+            "subscription.update",
+            lambda: self.api.subscriptions.update(sub_id, params={"cancel_at_period_end": cancel}),
+        )
+
+    def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None:
+        current = self.subscription_retrieve(
+            stripe_subscription_id=subscription.stripe_subscription_id or ""
+        )
+        item_id = current["items"]["data"][0]["id"]
+        sub_id = subscription.stripe_subscription_id or ""
+        self._call(
+            "subscription.update",
+            lambda: self.api.subscriptions.update(
+                sub_id,
+                params={
+                    "items": [{"id": item_id, "price": plan.stripe_price_id}],
+                    "proration_behavior": "create_prorations",
+                    "metadata": {"plan": plan.slug},
+                },
+                options={"idempotency_key": f"streamflix-plan-{subscription.pk}-{plan.pk}"},
+            ),
+        )
+
+    def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]:
+        # A coupon id derived from the code keeps a retried creation from making a second one.
+        coupon_params: dict[str, Any] = {"id": f"streamflix-{promo.code}", "duration": "once"}
+        if promo.percent_off is not None:
+            coupon_params["percent_off"] = promo.percent_off
+        else:
+            coupon_params["amount_off"] = promo.amount_off
+            coupon_params["currency"] = promo.currency or settings().CURRENCY
+        if promo.expires_at is not None:
+            coupon_params["redeem_by"] = int(promo.expires_at.timestamp())
+        if promo.max_redemptions is not None:
+            coupon_params["max_redemptions"] = promo.max_redemptions
+        coupon = self._call(
+            "coupon.create",
+            lambda: self.api.coupons.create(
+                params=coupon_params,  # type: ignore[arg-type]
+                options={"idempotency_key": f"streamflix-coupon-{promo.pk}"},
+            ),
+        )
+        code = self._call(
+            "promotion_code.create",
+            lambda: self.api.promotion_codes.create(
+                params={"coupon": coupon.id, "code": promo.code},  # type: ignore[typeddict-item]
+                options={"idempotency_key": f"streamflix-promotion-code-{promo.pk}"},
+            ),
+        )
+        return coupon.id, code.id
+
+
+class DevelopmentGateway:
+    """The same interface with no provider behind it: the demo works without an account.
+
+    Checkout returns the URL of the simulated checkout page; its "Pay" and "Decline" buttons
+    call :func:`streamflix_billing.services.development_checkout_complete`, which runs the
+    internal services a Stripe webhook would. Subscription changes are local only, and
+    renewals come from the ``billing-development-renewals`` schedule.
+    """
+
+    name = "development"
+
+    def customer_ensure(self, *, user: Any) -> str:
+        return f"dev_cus_{user.pk}"
+
+    def checkout_session_create(
+        self,
+        *,
+        customer_id: str,
+        payment: Payment,
+        plan: Plan,
+        promo: PromoCode | None,
+        mode: str,
+    ) -> CheckoutSession:
+        session_id = f"dev_cs_{secrets.token_urlsafe(18)}"
+        url = reverse("streamflix_billing:dev-checkout", args=[session_id])
+        return CheckoutSession(id=session_id, url=url)
+
+    def portal_session_create(self, *, customer_id: str) -> str:
+        return reverse("streamflix_billing:dev-portal", args=[customer_id])
+
+    def refund_create(
+        self, *, payment: Payment, amount: int, idempotency_key: str
+    ) -> GatewayRefund:
+        return GatewayRefund(id=f"dev_re_{secrets.token_hex(8)}", status="succeeded")
+
+    def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]:
+        raise ApiError(
+            "The development gateway keeps no remote subscriptions.",
+            code="not_supported",
+            status=400,
+        )
+
+    def subscription_set_cancel_at_period_end(
+        self, *, subscription: Subscription, cancel: bool
+    ) -> None:
+        return None
+
+    def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None:
+        return None
+
+    def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]:
+        return "", ""
+
+
+def gateway_name() -> str:
+    """``"stripe"`` or ``"development"``, as configured."""
+    config = settings()
+    if config.GATEWAY == "auto":
+        return "stripe" if config.STRIPE_SECRET_KEY else "development"
+    return config.GATEWAY
+
+
+def get_gateway() -> Gateway:
+    """The configured gateway (a fresh instance: settings may change in tests)."""
+    if gateway_name() == "stripe":
+        return StripeGateway()
+    return DevelopmentGateway()

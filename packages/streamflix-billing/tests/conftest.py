@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import stripe
+
+WEBHOOK_SECRET = "whsec_test_streamflix"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe_url() -> Iterator[str]:
+    """A localstripe server on a free loopback port for the whole session."""
+    script = Path(sys.executable).with_name("localstripe")
+    if not script.exists():
+        pytest.skip("localstripe is not installed (it is in the test extra)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(script), "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("localstripe exited at start-up")
+            time.sleep(0.1)
+    else:
+        process.terminate()
+        pytest.fail("localstripe did not start")
+    url = f"http://127.0.0.1:{port}"
+    previous = stripe.api_base
+    stripe.api_base = url
+    try:
+        yield url
+    finally:
+        stripe.api_base = previous
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_mode(settings: Any) -> Any:
+    """Billing configured for Stripe (keys set); tests fake or point the API where needed."""
+    settings.STREAMFLIX_BILLING = {
+        "STRIPE_SECRET_KEY": "sk_test_streamflix",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_MAX_NETWORK_RETRIES": 0,
+        "STRIPE_TIMEOUT_SECONDS": 5,
+        "GRACE_PERIOD_DAYS": 3,
+    }
+    return settings
+
+
+@pytest.fixture
+def localstripe(stripe_mode: Any, localstripe_url: str) -> str:
+    stripe_mode.STREAMFLIX_BILLING = {
+        **stripe_mode.STREAMFLIX_BILLING,
+        "STRIPE_API_BASE": localstripe_url,
+    }
+    return localstripe_url
+
+
+@pytest.fixture
+def plans(db: Any) -> dict[str, Any]:
+    from streamflix_billing.models import Plan
+
+    made = {}
+    for order, (slug, price, height, streams, profiles) in enumerate(
+        [
+            ("basic", 799, 720, 1, 1),
+            ("standard", 1299, 1080, 2, 3),
+            ("premium", 1799, 2160, 4, 5),
+        ]
+    ):
+        made[slug] = Plan.objects.create(
+            slug=slug,
+            name=slug.title(),
+            price_amount=price,
+            currency="usd",
+            max_video_height=height,
+            max_concurrent_streams=streams,
+            max_profiles=profiles,
+            sort_order=order,
+            stripe_price_id=f"price_{slug}",
+        )
+    return made
+
+
+@pytest.fixture
+def user(make_user: Callable[..., Any]) -> Any:
+    return make_user(email="viewer@example.com")
+
+
+def bearer(user: Any) -> dict[str, str]:
+    from ninja_jwt.tokens import RefreshToken
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+
+@pytest.fixture
+def auth() -> Callable[[Any], dict[str, str]]:
+    return bearer
+
+
+def signed_headers(
+    payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """The ``Stripe-Signature`` header, made by the stripe SDK's own signing code."""
+    header = stripe.WebhookSignature.generate_signature_header(
+        payload, secret, timestamp=timestamp or int(time.time())
+    )
+    return {"HTTP_STRIPE_SIGNATURE": header}
+
+
+def event_body(
+    event_type: str, obj: dict[str, Any], *, event_id: str | None = None, created: int | None = None
+) -> str:
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{uuid.uuid4().hex[:20]}",
+            "object": "event",
+            "type": event_type,
+            "created": created or int(time.time()),
+            "data": {"object": obj},
+        }
+    )
+
+
+@pytest.fixture
+def send_event(client: Any) -> Callable[..., Any]:
+    """``send_event(type, object, event_id=..., created=...)`` posts a correctly signed event."""
+
+    def send(
+        event_type: str,
+        obj: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        created: int | None = None,
+    ) -> Any:
+        body = event_body(event_type, obj, event_id=event_id, created=created)
+        return client.post(
+            "/api/billing/webhooks/stripe",
+            data=body,
+            content_type="application/json",
+            **signed_headers(body),
+        )
+
+    return send

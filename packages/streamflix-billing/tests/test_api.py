@@ -1,0 +1,453 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import stripe
+from django.utils import timezone
+
+from streamflix_billing import services
+from streamflix_billing.gateway import CheckoutSession, StripeGateway
+from streamflix_billing.models import (
+    Customer,
+    EventKind,
+    Payment,
+    PaymentStatus,
+    Plan,
+    Refund,
+    Subscription,
+    SubscriptionStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def subscribe(user: Any, plan: Plan, **fields: Any) -> Subscription:
+    now = timezone.now()
+    subscription = Subscription.objects.create(
+        user=user,
+        plan=plan,
+        status=fields.pop("status", SubscriptionStatus.ACTIVE),
+        current_period_start=now - timedelta(days=1),
+        current_period_end=fields.pop("end", now + timedelta(days=29)),
+        gateway=fields.pop("gateway", "development"),
+        **fields,
+    )
+    services.subscription_event_record(subscription=subscription, kind="created", source="test")
+    return subscription
+
+
+def paid(user: Any, subscription: Subscription | None = None, amount: int = 1299) -> Payment:
+    return Payment.objects.create(
+        user=user,
+        subscription=subscription,
+        amount=amount,
+        currency="usd",
+        status=PaymentStatus.SUCCEEDED,
+        gateway="development",
+        paid_at=timezone.now(),
+    )
+
+
+class TestPlans:
+    def test_lists_active_plans_cheapest_first(self, client, plans):
+        Plan.objects.filter(slug="premium").update(is_active=False)
+        body = client.get("/api/billing/plans").json()
+        assert [p["slug"] for p in body] == ["basic", "standard"]
+        assert body[0]["price_amount"] == 799 and body[0]["currency"] == "usd"
+        assert body[1]["max_video_height"] == 1080
+
+    def test_detail_and_404(self, client, plans):
+        assert client.get("/api/billing/plans/standard").json()["max_concurrent_streams"] == 2
+        missing = client.get("/api/billing/plans/nope")
+        assert missing.status_code == 404
+        assert missing.json() == {"detail": "No such plan.", "code": "plan_not_found"}
+        Plan.objects.filter(slug="basic").update(is_active=False)
+        assert client.get("/api/billing/plans/basic").status_code == 404
+
+
+class TestMySubscription:
+    def test_requires_a_token(self, client):
+        response = client.get("/api/billing/me/subscription")
+        assert response.status_code == 401
+        assert response.json()["code"] == "not_authenticated"
+
+    def test_404_without_subscription(self, client, user, auth):
+        response = client.get("/api/billing/me/subscription", **auth(user))
+        assert response.status_code == 404
+        assert response.json()["code"] == "no_subscription"
+
+    def test_current_with_days_remaining(self, client, user, auth, plans):
+        subscribe(user, plans["standard"])
+        body = client.get("/api/billing/me/subscription", **auth(user)).json()
+        assert body["status"] == "active"
+        assert body["plan"]["slug"] == "standard"
+        assert body["days_remaining"] in (29, 30)
+
+    def test_history_is_paginated_with_bounded_queries(
+        self, client, user, auth, plans, django_assert_max_num_queries
+    ):
+        subscription = subscribe(user, plans["standard"])
+        for kind in ("payment_succeeded", "renewed", "plan_changed"):
+            services.subscription_event_record(subscription=subscription, kind=kind, source="t")
+        with django_assert_max_num_queries(4):
+            body = client.get(
+                "/api/billing/me/subscription/history?page_size=3", **auth(user)
+            ).json()
+        assert body["count"] == 4 and body["pages"] == 2 and len(body["items"]) == 3
+        assert body["items"][0]["kind"] == "plan_changed"
+        assert body["items"][0]["plan"] == "standard"
+
+    def test_my_payments_only_mine(
+        self, client, user, auth, make_user, django_assert_max_num_queries
+    ):
+        paid(user)
+        paid(user, amount=500)
+        paid(make_user())
+        with django_assert_max_num_queries(4):
+            body = client.get("/api/billing/me/payments", **auth(user)).json()
+        assert body["count"] == 2
+        assert [p["amount"] for p in body["items"]] == [500, 1299]
+
+
+class TestCheckout:
+    def test_development_checkout_returns_a_local_url(self, client, user, auth, plans):
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "basic"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["url"].startswith("/billing/dev/checkout/dev_cs_")
+        payment = Payment.objects.get()
+        assert (payment.status, payment.amount, payment.gateway) == ("pending", 799, "development")
+        assert payment.metadata == {"user_id": user.pk, "payment_id": payment.pk, "plan": "basic"}
+
+    def test_client_cannot_choose_return_urls(self, client, user, auth, plans):
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "basic", "success_url": "https://evil.example"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 200
+        assert "evil" not in str(Payment.objects.get().metadata)
+
+    def test_unknown_plan_is_404(self, client, user, auth, plans):
+        response = client.post(
+            "/api/billing/checkout", {"plan": "gold"}, content_type="application/json", **auth(user)
+        )
+        assert response.status_code == 404
+        assert response.json()["code"] == "plan_not_found"
+        assert not Payment.objects.exists()
+
+    def test_missing_plan_is_422(self, client, user, auth):
+        response = client.post(
+            "/api/billing/checkout", {}, content_type="application/json", **auth(user)
+        )
+        assert response.status_code == 422
+        assert response.json()["code"] == "validation_error"
+
+    def test_already_subscribed_is_409(self, client, user, auth, plans):
+        subscribe(user, plans["basic"])
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "premium"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 409
+        assert response.json()["code"] == "already_subscribed"
+
+    def test_anonymous_is_401(self, client, plans):
+        response = client.post(
+            "/api/billing/checkout", {"plan": "basic"}, content_type="application/json"
+        )
+        assert response.status_code == 401
+
+    def test_stripe_checkout_through_the_gateway(
+        self, client, user, auth, plans, stripe_mode, monkeypatch
+    ):
+        seen: dict[str, Any] = {}
+
+        def create(self: Any, **kwargs: Any) -> CheckoutSession:
+            seen.update(kwargs)
+            return CheckoutSession(id="cs_test_1", url="https://checkout.stripe.test/cs_test_1")
+
+        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_42")
+        monkeypatch.setattr(StripeGateway, "checkout_session_create", create)
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "standard"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.json() == {
+            "url": "https://checkout.stripe.test/cs_test_1",
+            "session_id": "cs_test_1",
+        }
+        assert seen["customer_id"] == "cus_42" and seen["mode"] == "subscription"
+        assert Payment.objects.get().stripe_checkout_session_id == "cs_test_1"
+        assert Customer.objects.get(user=user).stripe_customer_id == "cus_42"
+
+    def test_stripe_outage_mid_checkout_leaves_nothing_half_written(
+        self, client, user, auth, plans, stripe_mode, monkeypatch
+    ):
+        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_42")
+
+        class DownSessions:
+            def create(self, **kwargs: Any) -> Any:
+                raise stripe.APIConnectionError("Connection reset by peer")
+
+        original_init = StripeGateway.__init__
+
+        def init(self: Any) -> None:
+            original_init(self)
+            # The real SDK error class, raised where the SDK would raise it.
+            self.api = SimpleNamespace(checkout=SimpleNamespace(sessions=DownSessions()))
+
+        monkeypatch.setattr(StripeGateway, "__init__", init)
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "standard"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 502
+        assert response.json()["code"] == "payment_provider_unavailable"
+        assert not Payment.objects.exists()
+        assert not Subscription.objects.exists()
+
+    def test_stripe_unreachable_is_502_and_nothing_written(
+        self, client, user, auth, plans, stripe_mode
+    ):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        stripe_mode.STREAMFLIX_BILLING = {
+            **stripe_mode.STREAMFLIX_BILLING,
+            "STRIPE_API_BASE": f"http://127.0.0.1:{port}",
+        }
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "standard"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 502
+        assert response.json()["code"] == "payment_provider_unavailable"
+        assert not Customer.objects.exists()
+        assert not Payment.objects.exists()
+
+    def test_plan_without_stripe_price_is_409(self, client, user, auth, plans, stripe_mode):
+        Plan.objects.filter(slug="basic").update(stripe_price_id="")
+        response = client.post(
+            "/api/billing/checkout",
+            {"plan": "basic"},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 409
+        assert response.json()["code"] == "plan_not_purchasable"
+
+
+class TestPortal:
+    def test_without_customer_is_409(self, client, user, auth):
+        response = client.post("/api/billing/portal", **auth(user))
+        assert response.status_code == 409
+        assert response.json()["code"] == "no_customer"
+
+    def test_development_portal(self, client, user, auth, plans):
+        Customer.objects.create(user=user, stripe_customer_id=f"dev_cus_{user.pk}")
+        url = client.post("/api/billing/portal", **auth(user)).json()["url"]
+        assert url == f"/billing/dev/portal/dev_cus_{user.pk}/"
+        assert client.get(url).status_code == 200
+
+    def test_stripe_portal(self, client, user, auth, stripe_mode, monkeypatch):
+        Customer.objects.create(user=user, stripe_customer_id="cus_9")
+        monkeypatch.setattr(
+            StripeGateway,
+            "portal_session_create",
+            lambda self, *, customer_id: f"https://billing.stripe.test/{customer_id}",
+        )
+        response = client.post("/api/billing/portal", **auth(user))
+        assert response.json() == {"url": "https://billing.stripe.test/cus_9"}
+
+
+class TestCancelResumeChange:
+    def test_cancel_then_resume(self, client, user, auth, plans):
+        subscribe(user, plans["basic"])
+        response = client.post("/api/billing/me/subscription/cancel", **auth(user))
+        assert response.status_code == 200
+        assert response.json()["cancel_at_period_end"] is True
+        again = client.post("/api/billing/me/subscription/cancel", **auth(user))
+        assert again.status_code == 409 and again.json()["code"] == "already_canceled"
+        resumed = client.post("/api/billing/me/subscription/resume", **auth(user))
+        assert resumed.json()["cancel_at_period_end"] is False
+        not_canceled = client.post("/api/billing/me/subscription/resume", **auth(user))
+        assert not_canceled.status_code == 409 and not_canceled.json()["code"] == "not_canceled"
+        kinds = list(Subscription.objects.get().events.values_list("kind", flat=True))
+        assert kinds[:2] == [EventKind.RESUMED, EventKind.CANCELED]
+
+    def test_without_subscription_is_404(self, client, user, auth):
+        for action in ("cancel", "resume"):
+            response = client.post(f"/api/billing/me/subscription/{action}", **auth(user))
+            assert response.status_code == 404
+            assert response.json()["code"] == "no_subscription"
+
+    def test_change_plan(self, client, user, auth, plans):
+        subscribe(user, plans["basic"])
+        url = "/api/billing/me/subscription/change-plan"
+        response = client.post(
+            url, {"plan": "premium"}, content_type="application/json", **auth(user)
+        )
+        assert response.json()["plan"]["slug"] == "premium"
+        same = client.post(url, {"plan": "premium"}, content_type="application/json", **auth(user))
+        assert same.status_code == 409 and same.json()["code"] == "same_plan"
+        unknown = client.post(url, {"plan": "gold"}, content_type="application/json", **auth(user))
+        assert unknown.status_code == 404
+        event = Subscription.objects.get().events.filter(kind=EventKind.PLAN_CHANGED).get()
+        assert event.data == {"from": "basic", "to": "premium"}
+
+    def test_stripe_cancel_failure_changes_nothing(
+        self, client, user, auth, plans, stripe_mode, monkeypatch
+    ):
+        from streamflix_core.api.errors import ApiError
+
+        subscribe(user, plans["basic"], gateway="stripe", stripe_subscription_id="sub_9")
+
+        def down(self: Any, **kwargs: Any) -> None:
+            raise ApiError("down", code="payment_provider_unavailable", status=502)
+
+        monkeypatch.setattr(StripeGateway, "subscription_set_cancel_at_period_end", down)
+        response = client.post("/api/billing/me/subscription/cancel", **auth(user))
+        assert response.status_code == 502
+        subscription = Subscription.objects.get()
+        assert subscription.cancel_at_period_end is False
+        assert subscription.events.count() == 1
+
+
+class TestStaffPayments:
+    def test_requires_staff(self, client, user, auth):
+        assert client.get("/api/billing/payments").status_code == 401
+        response = client.get("/api/billing/payments", **auth(user))
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+        assert client.get("/api/billing/refunds", **auth(user)).status_code == 403
+        refund = client.post(
+            "/api/billing/payments/1/refund", {}, content_type="application/json", **auth(user)
+        )
+        assert refund.status_code == 403
+
+    def test_list_payments_with_bounded_queries(
+        self, client, staff_user, auth, make_user, django_assert_max_num_queries
+    ):
+        for _ in range(5):
+            paid(make_user())
+        with django_assert_max_num_queries(4):
+            body = client.get("/api/billing/payments?page_size=2", **auth(staff_user)).json()
+        assert body["count"] == 5 and len(body["items"]) == 2
+        assert {"user_id", "stripe_invoice_id", "metadata"} <= set(body["items"][0])
+
+    def test_partial_then_full_refund(self, client, staff_user, auth, user, plans):
+        subscription = subscribe(user, plans["standard"])
+        payment = paid(user, subscription)
+        url = f"/api/billing/payments/{payment.pk}/refund"
+        partial = client.post(
+            url,
+            {"amount": 300, "reason": "outage"},
+            content_type="application/json",
+            **auth(staff_user),
+        )
+        assert partial.status_code == 200
+        assert partial.json()["amount"] == 300 and partial.json()["status"] == "succeeded"
+        payment.refresh_from_db()
+        assert (payment.amount_refunded, payment.status) == (300, "partially_refunded")
+
+        too_much = client.post(
+            url, {"amount": 1000}, content_type="application/json", **auth(staff_user)
+        )
+        assert too_much.status_code == 409
+        assert too_much.json()["code"] == "refund_exceeds_payment"
+
+        rest = client.post(url, {}, content_type="application/json", **auth(staff_user))
+        assert rest.json()["amount"] == 999
+        payment.refresh_from_db()
+        assert (payment.amount_refunded, payment.status) == (1299, "refunded")
+        nothing_left = client.post(url, {}, content_type="application/json", **auth(staff_user))
+        assert nothing_left.status_code == 409 and nothing_left.json()["code"] == "not_refundable"
+        assert subscription.events.filter(kind=EventKind.REFUNDED).count() == 2
+        assert Refund.objects.filter(requested_by=staff_user).count() == 2
+
+    def test_refund_errors(self, client, staff_user, auth, user):
+        missing = client.post(
+            "/api/billing/payments/999/refund",
+            {},
+            content_type="application/json",
+            **auth(staff_user),
+        )
+        assert missing.status_code == 404 and missing.json()["code"] == "payment_not_found"
+        payment = paid(user)
+        negative = client.post(
+            f"/api/billing/payments/{payment.pk}/refund",
+            {"amount": 0},
+            content_type="application/json",
+            **auth(staff_user),
+        )
+        assert negative.status_code == 422
+        assert not Refund.objects.exists()
+
+    def test_stripe_refund_failure_writes_nothing(
+        self, client, staff_user, auth, user, stripe_mode, monkeypatch
+    ):
+        from streamflix_core.api.errors import ApiError
+
+        payment = paid(user)
+        Payment.objects.filter(pk=payment.pk).update(
+            gateway="stripe", stripe_payment_intent_id="pi_1"
+        )
+
+        def down(self: Any, **kwargs: Any) -> Any:
+            raise ApiError("down", code="payment_provider_unavailable", status=502)
+
+        monkeypatch.setattr(StripeGateway, "refund_create", down)
+        response = client.post(
+            f"/api/billing/payments/{payment.pk}/refund",
+            {},
+            content_type="application/json",
+            **auth(staff_user),
+        )
+        assert response.status_code == 502
+        payment.refresh_from_db()
+        assert (payment.amount_refunded, payment.status) == (0, "succeeded")
+        assert not Refund.objects.exists()
+
+    def test_list_refunds_with_bounded_queries(
+        self, client, staff_user, auth, user, django_assert_max_num_queries
+    ):
+        for _ in range(3):
+            services.payment_refund(payment_id=paid(user).pk, amount=100)
+        with django_assert_max_num_queries(4):
+            body = client.get("/api/billing/refunds", **auth(staff_user)).json()
+        assert body["count"] == 3 and body["items"][0]["currency"] == "usd"
+
+
+def test_plans_and_gifts_lists_have_bounded_queries(
+    client, user, auth, plans, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(1):
+        assert len(client.get("/api/billing/plans").json()) == 3
+    for months in (1, 2, 3):
+        services.gift_purchase(
+            user=user, plan_slug="basic", months=months, recipient_email="a@example.com"
+        )
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/billing/me/gifts", **auth(user)).json()
+    assert [g["months"] for g in body["items"]] == [3, 2, 1]
+    assert all(g["plan"] == "basic" for g in body["items"])

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from streamflix_billing import services
+from streamflix_billing.gateway import CheckoutSession, StripeGateway
+from streamflix_billing.models import (
+    Gift,
+    GiftStatus,
+    Payment,
+    PromoCode,
+    Subscription,
+    SubscriptionStatus,
+)
+from streamflix_core.api.errors import ApiError
+from streamflix_core.hooks import PlaybackRequest, decide_playback
+
+pytestmark = pytest.mark.django_db
+
+
+def checkout(client: Any, user: Any, auth: Any, **body: Any) -> Any:
+    return client.post(
+        "/api/billing/checkout",
+        {"plan": "standard", **body},
+        content_type="application/json",
+        **auth(user),
+    )
+
+
+class TestPromoCodes:
+    def test_percent_off_applies_and_counts_on_payment(self, client, user, auth, plans):
+        promo = services.promo_code_create(code="welcome20", percent_off=20, max_redemptions=1)
+        assert promo.code == "WELCOME20"
+        url = checkout(client, user, auth, promo_code="Welcome20").json()["url"]
+        payment = Payment.objects.get()
+        assert payment.amount == 1039 and payment.promo_code == promo
+        promo.refresh_from_db()
+        assert promo.times_redeemed == 0  # counted when paid, not when checkout opens
+        client.post(url, {"outcome": "pay"}, **auth(user))
+        promo.refresh_from_db()
+        assert promo.times_redeemed == 1
+
+    def test_amount_off(self, client, user, auth, plans):
+        services.promo_code_create(code="FIVE", amount_off=500, currency="usd")
+        checkout(client, user, auth, promo_code="five")
+        assert Payment.objects.get().amount == 799
+
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"is_active": False}, "Unknown promo code."),
+            ({"expires_at": timezone.now() - timedelta(minutes=1)}, "This promo code has expired."),
+            ({"max_redemptions": 2, "times_redeemed": 2}, "This promo code has been used up."),
+        ],
+    )
+    def test_unusable_codes_are_422_and_nothing_written(
+        self, client, user, auth, plans, fields, message
+    ):
+        PromoCode.objects.create(code="BAD", percent_off=10, **fields)
+        response = checkout(client, user, auth, promo_code="bad")
+        assert response.status_code == 422
+        assert response.json() == {"detail": message, "code": "promo_code_invalid"}
+        assert not Payment.objects.exists()
+
+    def test_unknown_code(self, client, user, auth, plans):
+        response = checkout(client, user, auth, promo_code="NOPE")
+        assert response.status_code == 422 and response.json()["code"] == "promo_code_invalid"
+
+    def test_create_validates(self):
+        with pytest.raises(ApiError):
+            services.promo_code_create(code="X", percent_off=10, amount_off=100)
+        with pytest.raises(ApiError):
+            services.promo_code_create(code="X", percent_off=150)
+        services.promo_code_create(code="X", percent_off=10)
+        with pytest.raises(ApiError) as caught:
+            services.promo_code_create(code="x", percent_off=10)
+        assert caught.value.code == "promo_code_exists"
+
+    def test_mapped_to_stripe_coupon_and_promotion_code(
+        self, client, user, auth, plans, stripe_mode, monkeypatch
+    ):
+        monkeypatch.setattr(
+            StripeGateway,
+            "promotion_code_create",
+            lambda self, *, promo: (f"streamflix-{promo.code}", "promo_123"),
+        )
+        promo = services.promo_code_create(code="SPRING", percent_off=50)
+        assert (promo.stripe_coupon_id, promo.stripe_promotion_code_id) == (
+            "streamflix-SPRING",
+            "promo_123",
+        )
+        seen: dict[str, Any] = {}
+
+        def create(self: Any, **kwargs: Any) -> CheckoutSession:
+            seen.update(kwargs)
+            return CheckoutSession(id="cs_p", url="https://checkout.stripe.test/cs_p")
+
+        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_1")
+        monkeypatch.setattr(StripeGateway, "checkout_session_create", create)
+        checkout(client, user, auth, promo_code="spring")
+        assert seen["promo"] == promo
+
+    def test_stripe_failure_while_creating_writes_nothing(self, stripe_mode, monkeypatch):
+        def down(self: Any, *, promo: PromoCode) -> Any:
+            raise ApiError("down", code="payment_provider_unavailable", status=502)
+
+        monkeypatch.setattr(StripeGateway, "promotion_code_create", down)
+        with pytest.raises(ApiError):
+            services.promo_code_create(code="LATER", percent_off=10)
+        assert not PromoCode.objects.exists()
+
+
+class TestGifts:
+    def buy(self, client: Any, user: Any, auth: Any, **body: Any) -> Any:
+        return client.post(
+            "/api/billing/gifts",
+            {"plan": "premium", "months": 3, "recipient_email": "Friend@Example.com", **body},
+            content_type="application/json",
+            **auth(user),
+        )
+
+    def test_buy_pay_and_redeem(
+        self, client, user, auth, plans, make_user, django_capture_on_commit_callbacks
+    ):
+        response = self.buy(client, user, auth)
+        assert response.status_code == 200
+        gift = Gift.objects.get()
+        assert (gift.status, gift.months, gift.recipient_email) == (
+            "pending_payment",
+            3,
+            "friend@example.com",
+        )
+        assert gift.payment.amount == 3 * 1799 and gift.payment.purpose == "gift"
+        listed = client.get("/api/billing/me/gifts", **auth(user)).json()
+        assert listed["items"][0]["code"] is None  # not before it is paid
+
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(response.json()["url"], {"outcome": "pay"})
+        gift.refresh_from_db()
+        assert gift.status == GiftStatus.PAID and gift.expires_at is not None
+        assert len(mail.outbox) == 1 and gift.code in mail.outbox[0].body
+        assert mail.outbox[0].to == ["friend@example.com"]
+        assert client.get("/api/billing/me/gifts", **auth(user)).json()["items"][0]["code"] == (
+            gift.code
+        )
+        assert not Subscription.objects.filter(user=user).exists()
+
+        friend = make_user(email="friend@example.com")
+        redeemed = client.post(
+            "/api/billing/gifts/redeem",
+            {"code": gift.code.lower()},
+            content_type="application/json",
+            **auth(friend),
+        )
+        assert redeemed.status_code == 200
+        body = redeemed.json()
+        assert (body["plan"]["slug"], body["status"], body["gateway"]) == (
+            "premium",
+            "active",
+            "gift",
+        )
+        assert body["cancel_at_period_end"] is True  # a gift ends by itself
+        assert 88 <= body["days_remaining"] <= 93
+        assert decide_playback(PlaybackRequest(user=friend)).max_video_height == 2160
+
+        again = client.post(
+            "/api/billing/gifts/redeem",
+            {"code": gift.code},
+            content_type="application/json",
+            **auth(make_user()),
+        )
+        assert again.status_code == 409 and again.json()["code"] == "gift_already_redeemed"
+
+    def test_unpaid_and_unknown_codes_are_404(self, client, user, auth, plans):
+        self.buy(client, user, auth)
+        gift = Gift.objects.get()
+        for code in (gift.code, "GIFT-0000-0000-0000"):
+            response = client.post(
+                "/api/billing/gifts/redeem",
+                {"code": code},
+                content_type="application/json",
+                **auth(user),
+            )
+            assert response.status_code == 404 and response.json()["code"] == "gift_not_found"
+
+    def test_expired_code_is_409(self, client, user, auth, plans):
+        self.buy(client, user, auth)
+        Gift.objects.update(status=GiftStatus.PAID, expires_at=timezone.now() - timedelta(days=1))
+        response = client.post(
+            "/api/billing/gifts/redeem",
+            {"code": Gift.objects.get().code},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 409 and response.json()["code"] == "gift_expired"
+
+    def test_redeeming_while_subscribed_is_409_and_keeps_the_gift(self, client, user, auth, plans):
+        self.buy(client, user, auth)
+        Gift.objects.update(status=GiftStatus.PAID)
+        services.subscription_start_local(user=user, plan=plans["basic"], source="test")
+        response = client.post(
+            "/api/billing/gifts/redeem",
+            {"code": Gift.objects.get().code},
+            content_type="application/json",
+            **auth(user),
+        )
+        assert response.status_code == 409 and response.json()["code"] == "already_subscribed"
+        assert Gift.objects.get().status == GiftStatus.PAID
+        assert Subscription.objects.filter(status=SubscriptionStatus.ACTIVE).count() == 1
+
+    @pytest.mark.parametrize(
+        "body",
+        [{"months": 0}, {"months": 99}, {"recipient_email": "not-an-email"}, {"plan": "gold"}],
+    )
+    def test_bad_input(self, client, user, auth, plans, body):
+        response = self.buy(client, user, auth, **body)
+        assert response.status_code in (404, 422)
+        assert response.json()["code"] in ("validation_error", "invalid_months", "plan_not_found")
+        assert not Gift.objects.exists() and not Payment.objects.exists()
+
+    def test_stripe_gift_checkout_completed(
+        self, client, user, auth, plans, stripe_mode, monkeypatch, send_event
+    ):
+        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_1")
+        monkeypatch.setattr(
+            StripeGateway,
+            "checkout_session_create",
+            lambda self, **kw: CheckoutSession(id="cs_gift", url="https://checkout.stripe.test/g"),
+        )
+        self.buy(client, user, auth)
+        payment = Payment.objects.get()
+        session = {
+            "id": "cs_gift",
+            "object": "checkout.session",
+            "mode": "payment",
+            "payment_status": "paid",
+            "payment_intent": "pi_gift",
+            "amount_total": payment.amount,
+            "metadata": {"payment_id": str(payment.pk)},
+        }
+        assert send_event("checkout.session.completed", session).json()["status"] == "processed"
+        payment.refresh_from_db()
+        assert (payment.status, payment.stripe_payment_intent_id) == ("succeeded", "pi_gift")
+        assert Gift.objects.get().status == GiftStatus.PAID
