@@ -2,12 +2,103 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class MediaSettings:
-    """Settings of the media plugin. Keys are added with the features that read them."""
+    """Settings of the media plugin. Keys are added with the features that read them.
+
+    Catalog keys:
+        SEARCH_LIMIT: the most results ``/api/media/search`` returns.
+        SEARCH_MIN_SCORE: the lowest fuzzy score (0-100, after weighting) a search result needs.
+        SEARCH_PERSON_WEIGHT: multiplier of a person match's score (titles weigh 1.0).
+        SEARCH_GENRE_WEIGHT: multiplier of a genre match's score (its titles are returned).
+        HOME_ROW_SIZE: titles per row of ``/api/media/home``.
+        HOME_GENRE_ROWS: how many top genres get a row of their own on the home screen.
+        LIST_CACHE_SECONDS: how long a public page of a catalog list (titles, genres, people)
+            is cached per catalog version, maturity limit and query string (0 disables it;
+            staff requests are never cached).
+        HOME_CACHE_SECONDS: how long a home screen is cached per catalog version and maturity
+            limit (0 disables the cache).
+        POSTER_WIDTHS: widths (pixels) of the resized poster variants.
+        BACKDROP_WIDTHS: widths (pixels) of the resized backdrop variants.
+        MAX_IMAGE_BYTES: the largest poster or backdrop upload accepted.
+        MAX_IMAGE_PIXELS: the largest image (width x height) accepted.
+        SITEMAP_PLAYER_PATH: path of a title's player page in the video sitemap, with
+            ``{slug}`` replaced.
+        SITEMAP_MAX_TITLES: the most titles listed in ``/sitemap-video.xml``.
+
+    Transcoding and delivery keys (see docs/transcoding.md):
+        FFMPEG_BINARY: path of the ffmpeg binary; empty: ``ffmpeg`` on PATH, else the binary
+            shipped by the ``imageio-ffmpeg`` package.
+        MAX_UPLOAD_BYTES: the largest source file accepted.
+        MAX_DURATION_SECONDS: the longest source accepted.
+        MAX_HEIGHT / MAX_WIDTH: the largest source resolution accepted (pixels).
+        LADDER_HEIGHTS: rung heights of the HLS ladder (up to 2160); rungs above the source
+            height are dropped, never upscaled.
+        LADDER_BITRATES_KBPS: target video bitrate per rung height (kbit/s); heights not listed
+            are interpolated.
+        LADDER_MAXRATE_RATIO / LADDER_BUFSIZE_RATIO: capped VBR: ``maxrate`` and ``bufsize``
+            as multiples of the rung's target bitrate.
+        AUDIO_BITRATE_KBPS: the AAC-LC bitrate of the single shared audio rendition.
+        HLS_SEGMENT_SECONDS: segment length (2-10; keyframes are forced on its boundaries).
+        HLS_SEGMENT_TYPE: ``"fmp4"`` (CMAF-style fragmented MP4) or ``"mpegts"``.
+        X264_PRESET: libx264 speed preset (``ultrafast`` in tests).
+        TRANSCODE_TIMEOUT_SECONDS: an ffmpeg run is killed after this long.
+        POSTER_POSITION: where the poster frame is taken, as a fraction of the duration.
+        TRICKPLAY_INTERVAL_SECONDS: one trickplay tile every this many seconds.
+        TRICKPLAY_TILE_WIDTH: width of a trickplay tile (pixels; height keeps the aspect).
+        TRICKPLAY_COLUMNS / TRICKPLAY_ROWS: tiles per sprite sheet.
+        HLS_OUTPUT_PREFIX: storage prefix under which each asset version is published.
+        SIGNED_URL_TTL_SECONDS: lifetime of signed playlist and segment URLs.
+    """
+
+    SEARCH_LIMIT: int = 20
+    SEARCH_MIN_SCORE: float = 55.0
+    SEARCH_PERSON_WEIGHT: float = 0.9
+    SEARCH_GENRE_WEIGHT: float = 0.8
+    HOME_ROW_SIZE: int = 20
+    HOME_GENRE_ROWS: int = 4
+    HOME_CACHE_SECONDS: int = 60
+    LIST_CACHE_SECONDS: int = 30
+    POSTER_WIDTHS: tuple[int, ...] = (185, 342, 780)
+    BACKDROP_WIDTHS: tuple[int, ...] = (780, 1280)
+    MAX_IMAGE_BYTES: int = 10 * 1024 * 1024
+    MAX_IMAGE_PIXELS: int = 40_000_000
+    SITEMAP_PLAYER_PATH: str = "/watch/{slug}"
+    SITEMAP_MAX_TITLES: int = 50_000
+    FFMPEG_BINARY: str = ""
+    MAX_UPLOAD_BYTES: int = 20 * 1024**3
+    MAX_DURATION_SECONDS: int = 6 * 3600
+    MAX_HEIGHT: int = 2160
+    MAX_WIDTH: int = 4096
+    LADDER_HEIGHTS: tuple[int, ...] = (240, 360, 480, 720, 1080)
+    LADDER_BITRATES_KBPS: dict[int, int] = field(
+        default_factory=lambda: {
+            240: 400,
+            360: 800,
+            480: 1400,
+            720: 2800,
+            1080: 5000,
+            1440: 9000,
+            2160: 16000,
+        }
+    )
+    LADDER_MAXRATE_RATIO: float = 1.5
+    LADDER_BUFSIZE_RATIO: float = 2.0
+    AUDIO_BITRATE_KBPS: int = 128
+    HLS_SEGMENT_SECONDS: int = 6
+    HLS_SEGMENT_TYPE: str = "fmp4"
+    X264_PRESET: str = "veryfast"
+    TRANSCODE_TIMEOUT_SECONDS: int = 4 * 3600
+    POSTER_POSITION: float = 0.1
+    TRICKPLAY_INTERVAL_SECONDS: int = 10
+    TRICKPLAY_TILE_WIDTH: int = 160
+    TRICKPLAY_COLUMNS: int = 5
+    TRICKPLAY_ROWS: int = 5
+    HLS_OUTPUT_PREFIX: str = "hls"
+    SIGNED_URL_TTL_SECONDS: int = 6 * 3600
 
 
 def settings() -> MediaSettings:

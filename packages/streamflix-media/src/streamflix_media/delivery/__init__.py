@@ -1,0 +1,28 @@
+"""Playback delivery: signed expiring URLs, playlist filtering and rewriting, file serving."""
+
+from .playlists import filter_master, rewrite_playlist, rewrite_trickplay_vtt
+from .signing import (
+    Grant,
+    RenditionNotAllowed,
+    SignatureError,
+    SignatureExpired,
+    grant,
+    signed_url,
+    verify,
+)
+from .views import range_response, serve_hls_file
+
+__all__ = [
+    "Grant",
+    "RenditionNotAllowed",
+    "SignatureError",
+    "SignatureExpired",
+    "filter_master",
+    "grant",
+    "range_response",
+    "rewrite_playlist",
+    "rewrite_trickplay_vtt",
+    "serve_hls_file",
+    "signed_url",
+    "verify",
+]

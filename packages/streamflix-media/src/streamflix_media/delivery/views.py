@@ -1,0 +1,160 @@
+"""Serving published HLS output: signature checks, playlist rewriting, HTTP range requests.
+
+``serve_hls_file`` is a plain function; the URL pattern that calls it (and decides the
+storage and ``base_url``) is wired by the playback layer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from django.core.files.storage import Storage
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+
+from ..transcoding.hls import is_master
+from ..transcoding.publish import content_type_for
+from .playlists import filter_master, rewrite_playlist, rewrite_trickplay_vtt
+from .signing import Grant, SignatureError, signed_url, verify
+
+CHUNK = 64 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def is_local(storage: Storage) -> bool:
+    """Whether the storage has files on this machine (``FileSystemStorage`` and the like)."""
+    try:
+        storage.path("probe")
+    except NotImplementedError:
+        return False
+    return True
+
+
+def storage_url(storage: Storage, path: str, *, expire: int) -> str:
+    """A direct URL for ``path``; presigned for ``expire`` seconds where the storage can."""
+    if "expire" in inspect.signature(storage.url).parameters:
+        return storage.url(path, expire=max(1, expire))  # type: ignore[call-arg]
+    return storage.url(path)
+
+
+def url_builder(storage: Storage, grant: Grant, base_url: str):
+    """How a URI inside a playlist is written: playlists and trickplay indexes always come back
+    here (they need rewriting); other files too on local storage, and as presigned URLs
+    straight to the bucket on S3."""
+    local = is_local(storage)
+
+    def url_for(path: str) -> str:
+        if local or path.endswith(".m3u8") or path.endswith("thumbnails.vtt"):
+            return signed_url(base_url, path, grant)
+        return storage_url(storage, path, expire=grant.seconds_left)
+
+    return url_for
+
+
+def forbidden(exc: SignatureError) -> JsonResponse:
+    return JsonResponse({"detail": exc.detail, "code": exc.code}, status=403)
+
+
+def serve_hls_file(
+    request: HttpRequest, *, storage: Storage, path: str, base_url: str
+) -> HttpResponseBase:
+    """Serve ``path`` of ``storage`` to a request carrying a signed grant.
+
+    403 (``{"detail", "code"}``) when the signature is missing, tampered with, expired, for
+    another asset, or for a rendition above the grant's max height. Playlists are filtered
+    (master: rungs above the max height dropped) and every URI in them signed with the same
+    grant. Other files: streamed with ``Range`` support on local storage, a redirect to a
+    presigned URL on remote storage.
+    """
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+    try:
+        grant = verify(path, request.GET)
+    except SignatureError as exc:
+        return forbidden(exc)
+    if not storage.exists(path):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    url_for = url_builder(storage, grant, base_url)
+    if path.endswith(".m3u8") or path.endswith("thumbnails.vtt"):
+        with storage.open(path, "rb") as fh:
+            text = fh.read().decode("utf-8")
+        if path.endswith(".m3u8"):
+            if is_master(text):
+                text = filter_master(text, grant.max_height)
+            body = rewrite_playlist(text, path=path, url_for=url_for)
+        else:
+            body = rewrite_trickplay_vtt(text, path=path, url_for=url_for)
+        response = HttpResponse(
+            b"" if request.method == "HEAD" else body.encode(),
+            content_type=content_type_for(path),
+        )
+        response["Content-Length"] = str(len(body.encode()))
+        response["Cache-Control"] = "private, no-store"
+        return response
+    if not is_local(storage):
+        return HttpResponseRedirect(storage_url(storage, path, expire=grant.seconds_left))
+    return range_response(request, storage, path, max_age=min(grant.seconds_left, 3600))
+
+
+def range_response(
+    request: HttpRequest, storage: Storage, path: str, *, max_age: int = 3600
+) -> HttpResponseBase:
+    """The file, whole (200) or one byte range (206; 416 when unsatisfiable)."""
+    size = storage.size(path)
+    start, end = 0, size - 1
+    status = 200
+    header = request.headers.get("Range", "")
+    if header:
+        match = _RANGE.match(header.strip())
+        if not match or (not match.group(1) and not match.group(2)):
+            return _unsatisfiable(size)
+        if match.group(1):
+            start = int(match.group(1))
+            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+        else:
+            start = max(0, size - int(match.group(2)))
+        if start >= size or start > end:
+            return _unsatisfiable(size)
+        status = 206
+    length = end - start + 1
+    if request.method == "HEAD":
+        response: HttpResponseBase = HttpResponse(status=status)
+    else:
+        fh = storage.open(path, "rb")
+        fh.seek(start)
+        response = StreamingHttpResponse(_chunks(fh, length), status=status)
+    response["Content-Type"] = content_type_for(path)
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = f"private, max-age={max(0, max_age)}"
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return response
+
+
+def _unsatisfiable(size: int) -> HttpResponse:
+    response = HttpResponse(status=416)
+    response["Content-Range"] = f"bytes */{size}"
+    return response
+
+
+def _chunks(fh: IO[bytes], length: int) -> Iterator[bytes]:
+    try:
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        fh.close()
