@@ -6,3 +6,8 @@ class MediaConfig(AppConfig):
     label = "streamflix_media"
     verbose_name = "Streamflix media"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

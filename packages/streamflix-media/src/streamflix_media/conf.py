@@ -52,6 +52,17 @@ class MediaSettings:
         TRICKPLAY_COLUMNS / TRICKPLAY_ROWS: tiles per sprite sheet.
         HLS_OUTPUT_PREFIX: storage prefix under which each asset version is published.
         SIGNED_URL_TTL_SECONDS: lifetime of signed playlist and segment URLs.
+
+    Asset and playback keys (see docs/transcoding.md):
+        OUTPUT_STORAGE: alias (in ``STORAGES``) of the storage HLS output is published to.
+        SOURCE_STORAGE: alias of the storage uploaded sources are kept in.
+        SOURCE_STORAGE_PREFIX: private prefix of the sources in that storage; no URL opens it.
+        UPLOAD_URL_TTL_SECONDS: lifetime of a direct-upload URL (presigned S3 POST or signed
+            local URL).
+        PLAYBACK_URL_TTL_SECONDS: lifetime of the signed master-playlist URL (and every URL
+            inside it) handed out by the playback endpoints.
+        HLS_URL_PATH: URL path (no leading slash) under which signed HLS files are served.
+        PROGRESS_SAVE_SECONDS: the least time between two progress saves of a running asset.
     """
 
     SEARCH_LIMIT: int = 20
@@ -99,6 +110,13 @@ class MediaSettings:
     TRICKPLAY_ROWS: int = 5
     HLS_OUTPUT_PREFIX: str = "hls"
     SIGNED_URL_TTL_SECONDS: int = 6 * 3600
+    OUTPUT_STORAGE: str = "default"
+    SOURCE_STORAGE: str = "default"
+    SOURCE_STORAGE_PREFIX: str = "private/sources"
+    UPLOAD_URL_TTL_SECONDS: int = 3600
+    PLAYBACK_URL_TTL_SECONDS: int = 4 * 3600
+    HLS_URL_PATH: str = "media/hls/"
+    PROGRESS_SAVE_SECONDS: float = 1.0
 
 
 def settings() -> MediaSettings:

@@ -1,0 +1,227 @@
+"""Staff endpoints of video assets and direct uploads (mounted under ``/api/media/``)."""
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from streamflix_core.api.errors import ErrorOut
+from streamflix_core.api.pagination import PageNumber
+
+from ..assets import selectors, services
+from ..models import Episode, Title, VideoAsset
+from ..selectors import object_or_404
+from .auth import staff_only
+
+router = Router()
+
+ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    415: ErrorOut,
+    422: ErrorOut,
+}
+Role = Literal["feature", "episode", "trailer"]
+
+
+class SubtitleOut(Schema):
+    language: str
+    name: str
+    default: bool
+    path: str
+
+
+class AssetOut(Schema):
+    id: int
+    role: str
+    title: str | None = Field(None, description="The title's slug (feature or trailer).")
+    episode: int | None = None
+    status: str
+    progress: float
+    error_code: str
+    error_message: str
+    attempts: int
+    original_filename: str
+    size: int
+    content_type: str
+    sha256: str
+    duration: float | None
+    width: int | None
+    height: int | None
+    rungs: list[int]
+    version: int
+    subtitles: list[SubtitleOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    ready_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_title(obj: VideoAsset) -> str | None:
+        return obj.title.slug if obj.title_id else None
+
+    @staticmethod
+    def resolve_episode(obj: VideoAsset) -> int | None:
+        return obj.episode_id
+
+    @staticmethod
+    def resolve_subtitles(obj: VideoAsset) -> list[Any]:
+        return list(obj.subtitles.all())
+
+
+class AssetFilter(Schema):
+    status: Literal["pending", "processing", "ready", "failed"] | None = None
+    role: Role | None = None
+    title: str | None = Field(None, description="A title's slug (its episodes included).")
+    episode: int | None = None
+    q: str | None = Field(None, max_length=100, description="Part of the file name.")
+
+
+class UploadIn(Schema):
+    role: Role
+    title: str | None = Field(None, description="Slug of the title (feature or trailer).")
+    episode: int | None = Field(None, description="Id of the episode (episode videos).")
+    filename: str = Field(..., min_length=1, max_length=255)
+    content_type: str = Field(..., min_length=1, max_length=100)
+    size: int = Field(..., ge=1)
+
+
+class UploadOut(Schema):
+    id: uuid.UUID
+    method: Literal["POST"] = "POST"
+    url: str
+    fields: dict[str, str]
+    file_field: str = "file"
+    expires_at: dt.datetime
+    max_bytes: int
+
+
+def _target(title: str | None, episode: int | None) -> tuple[Title | None, Episode | None]:
+    return (
+        object_or_404(Title, slug=title) if title else None,
+        object_or_404(Episode, pk=episode) if episode is not None else None,
+    )
+
+
+@router.post(
+    "/assets", response={201: AssetOut, **ERRORS}, summary="Upload a video", auth=staff_only
+)
+def create_asset(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    role: Form[Role],
+    title: Form[str | None] = None,
+    episode: Form[int | None] = None,
+) -> Status:
+    """Multipart: ``file`` plus ``role`` and ``title`` (slug) or ``episode`` (id).
+
+    The source is validated at once (size, extension vs content vs declared type, probe
+    limits): a rejected file gets a 4xx and nothing is stored. The transcode is queued.
+    """
+    target_title, target_episode = _target(title, episode)
+    asset = services.asset_create_from_upload(
+        upload=file, role=role, title=target_title, episode=target_episode, user=request.user
+    )
+    return Status(201, selectors.asset_get(asset_id=asset.pk))
+
+
+@router.get("/assets", response=list[AssetOut], summary="Video assets", auth=staff_only)
+@paginate(PageNumber)
+def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
+    return selectors.asset_list(query=selectors.AssetQuery(**filters.model_dump()))
+
+
+@router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS}, auth=staff_only)
+def get_asset(request: HttpRequest, asset_id: int) -> Any:
+    """Status, progress (percent) and, when failed, the error."""
+    return selectors.asset_get(asset_id=asset_id)
+
+
+@router.post("/assets/{asset_id}/retry", response={202: AssetOut, **ERRORS}, auth=staff_only)
+def retry_asset(request: HttpRequest, asset_id: int) -> Status:
+    """Queue a failed (or stalled) asset again; 409 ``asset_not_retryable`` otherwise."""
+    asset = services.asset_retry(asset=selectors.asset_get(asset_id=asset_id))
+    return Status(202, selectors.asset_get(asset_id=asset.pk))
+
+
+@router.delete("/assets/{asset_id}", response={204: None, **ERRORS}, auth=staff_only)
+def delete_asset(request: HttpRequest, asset_id: int) -> Status:
+    """Delete the asset, its source and its published output."""
+    services.asset_delete(asset=selectors.asset_get(asset_id=asset_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/assets/{asset_id}/subtitles", response={201: SubtitleOut, **ERRORS}, auth=staff_only
+)
+def add_subtitle(
+    request: HttpRequest,
+    asset_id: int,
+    file: File[UploadedFile],
+    language: str = Form(..., min_length=2, max_length=20),
+    name: Form[str | None] = None,
+    default: Form[bool] = False,
+) -> Status:
+    """An SRT or WebVTT file for ``language`` (BCP 47), converted to WebVTT and added to the
+    master playlist's subtitles group; replaces that language if it exists."""
+    subtitle = services.subtitle_add(
+        asset=selectors.asset_get(asset_id=asset_id),
+        language=language,
+        data=file.read(),
+        name=name,
+        default=default,
+    )
+    return Status(201, subtitle)
+
+
+@router.post(
+    "/uploads", response={201: UploadOut, **ERRORS}, summary="Start a direct upload", auth=staff_only
+)
+def create_upload(request: HttpRequest, payload: UploadIn) -> Status:
+    """A presigned S3 POST (or, on local storage, a signed upload URL) for one source file,
+    with content-type, size and expiry conditions. ``POST`` the ``fields`` and then the file
+    as ``file`` (multipart) to ``url``, then call ``/uploads/{id}/complete``."""
+    from ..conf import settings
+
+    target_title, target_episode = _target(payload.title, payload.episode)
+    session, upload = services.upload_session_create(
+        role=payload.role,
+        filename=payload.filename,
+        content_type=payload.content_type,
+        size=payload.size,
+        title=target_title,
+        episode=target_episode,
+        user=request.user,
+        upload_url_for=lambda session_id: request.build_absolute_uri(
+            reverse("media-upload", kwargs={"session_id": session_id})
+        ),
+    )
+    return Status(
+        201,
+        {
+            "id": session.id,
+            "url": upload["url"],
+            "fields": upload["fields"],
+            "expires_at": session.expires_at,
+            "max_bytes": settings().MAX_UPLOAD_BYTES,
+        },
+    )
+
+
+@router.post(
+    "/uploads/{upload_id}/complete", response={201: AssetOut, **ERRORS}, auth=staff_only
+)
+def complete_upload(request: HttpRequest, upload_id: uuid.UUID) -> Status:
+    """Check the uploaded file (declared size, type, probe) and create its asset; a rejected
+    file is deleted (4xx)."""
+    asset = services.upload_session_complete(
+        session=selectors.upload_session_get(session_id=upload_id), user=request.user
+    )
+    return Status(201, selectors.asset_get(asset_id=asset.pk))

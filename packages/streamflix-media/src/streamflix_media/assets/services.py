@@ -1,0 +1,597 @@
+"""Writes of video assets: ingest, the transcode run, retry, delete, subtitles, uploads."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import posixpath
+import re
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from streamflix_core.api.errors import ApiError, Conflict
+
+from ..conf import settings
+from ..models import Episode, Subtitle, Title, UploadSession, VideoAsset
+from ..transcoding import (
+    SourceRejected,
+    SubtitleInput,
+    TranscodeError,
+    TranscodeOptions,
+    TranscodeResult,
+    asset_prefix,
+    delete_prefix,
+    publish_subtitle,
+    transcode_and_publish,
+    validate_source,
+)
+from ..transcoding.errors import SourceTooLarge, SourceTypeMismatch, UnsupportedSourceType
+from ..transcoding.probe import container_for_content_type, container_for_extension
+from .storage import local_copy, output_storage, s3_client_and_key, save_exact, source_storage
+
+logger = logging.getLogger(__name__)
+
+TASK = "streamflix_media.assets.tasks.transcode_asset"
+UPLOAD_SALT = "streamflix_media.assets.upload"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class InvalidTarget(ApiError):
+    status = 422
+    code = "invalid_target"
+
+
+class UploadRejected(ApiError):
+    status = 422
+    code = "upload_rejected"
+
+
+def _safe_name(filename: str) -> str:
+    base = posixpath.basename(filename.replace("\\", "/")) or "source"
+    return _UNSAFE.sub("_", base)[-120:] or "source"
+
+
+def check_target(
+    *, role: str, title: Title | None = None, episode: Episode | None = None
+) -> tuple[Title | None, Episode | None]:
+    """``(title, episode)`` for ``role``; a feature needs a movie, an episode an episode, a
+    trailer any title (422 ``invalid_target`` otherwise)."""
+    if role == VideoAsset.Role.EPISODE:
+        if episode is None or title is not None:
+            raise InvalidTarget("An episode video needs an episode (and no title).")
+        return None, episode
+    if role not in (VideoAsset.Role.FEATURE, VideoAsset.Role.TRAILER):
+        raise InvalidTarget(f"Unknown role {role!r}: feature, episode or trailer.")
+    if title is None or episode is not None:
+        raise InvalidTarget(f"A {role} video needs a title (and no episode).")
+    if role == VideoAsset.Role.FEATURE and title.kind != Title.Kind.MOVIE:
+        raise InvalidTarget("Only a movie has a feature video; a series has episode videos.")
+    return title, None
+
+
+def _source_name(filename: str) -> str:
+    return f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/{uuid.uuid4().hex}/{_safe_name(filename)}"
+
+
+def _ingest(
+    path: Path,
+    *,
+    filename: str,
+    content_type: str | None,
+    role: str,
+    title: Title | None,
+    episode: Episode | None,
+    user: Any,
+    stored_name: str | None = None,
+) -> VideoAsset:
+    """Validate the local file ``path`` and create its asset. ``stored_name``: the source is
+    already in the source storage there (a direct upload); otherwise it is copied in."""
+    title, episode = check_target(role=role, title=title, episode=episode)
+    info = validate_source(path, filename=filename, content_type=content_type)
+    storage = source_storage()
+    fields: dict[str, Any] = {
+        "role": role,
+        "title": title,
+        "episode": episode,
+        "original_filename": filename[:255],
+        "size": info.size,
+        "content_type": (content_type or "")[:100],
+        "sha256": info.sha256 or "",
+        "duration": info.duration,
+        "width": info.probe.video.width if info.probe.video else None,
+        "height": info.probe.video.height if info.probe.video else None,
+        "uploaded_by": user if getattr(user, "is_authenticated", False) else None,
+    }
+    twin = (
+        VideoAsset.objects.filter(sha256=info.sha256, status=VideoAsset.Status.READY)
+        .exclude(output_prefix="")
+        .order_by("-ready_at", "-id")
+        .first()
+    )
+    if twin is not None:
+        # Same bytes as a ready asset: share its published output instead of transcoding.
+        if stored_name:
+            storage.delete(stored_name)
+        with transaction.atomic():
+            return VideoAsset.objects.create(
+                **{
+                    **fields,
+                    "status": VideoAsset.Status.READY,
+                    "progress": 100.0,
+                    "duration": twin.duration,
+                    "rungs": twin.rungs,
+                    "result": twin.result,
+                    "version": twin.version,
+                    "output_prefix": twin.output_prefix,
+                    "ready_at": timezone.now(),
+                }
+            )
+    name = stored_name
+    if name is None:
+        with open(path, "rb") as fh:
+            name = save_exact(storage, _source_name(filename), fh)
+    try:
+        with transaction.atomic():
+            asset = VideoAsset.objects.create(**fields, source_path=name)
+            asset_enqueue_transcode(asset=asset)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            storage.delete(name)
+        raise
+    return asset
+
+
+@contextlib.contextmanager
+def _upload_on_disk(upload: Any) -> Iterator[Path]:
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    suffix = os.path.splitext(getattr(upload, "name", "") or "")[1][:10]
+    with tempfile.NamedTemporaryFile(prefix="streamflix-upload-", suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def asset_create_from_upload(
+    *,
+    upload: Any,
+    role: str,
+    title: Title | None = None,
+    episode: Episode | None = None,
+    user: Any = None,
+    filename: str | None = None,
+    content_type: str | None = None,
+) -> VideoAsset:
+    """Validate an uploaded source (size, extension vs sniffed type vs declared type, probe
+    limits) and create its asset, queued for transcoding once the transaction commits.
+
+    A rejected source raises a ``SourceRejected`` (4xx) and leaves nothing stored. A source
+    whose sha256 matches a ready asset is not transcoded again: the new asset is ready at
+    once and shares that output.
+    """
+    filename = filename or getattr(upload, "name", "") or "source"
+    if content_type is None:
+        content_type = getattr(upload, "content_type", None)
+    with _upload_on_disk(upload) as path:
+        return _ingest(
+            path,
+            filename=filename,
+            content_type=content_type,
+            role=role,
+            title=title,
+            episode=episode,
+            user=user,
+        )
+
+
+def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
+    """Queue the transcode task (django-q2) once the current transaction commits."""
+    asset_id = asset.pk
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task(
+            TASK,
+            asset_id,
+            task_name=f"transcode-asset-{asset_id}",
+            group="streamflix_media.transcode",
+            timeout=settings().TRANSCODE_TIMEOUT_SECONDS or None,
+        )
+
+    transaction.on_commit(enqueue)
+
+
+def _is_stale(asset: VideoAsset) -> bool:
+    """A ``processing`` asset whose run cannot still be going (its worker died)."""
+    timeout = settings().TRANSCODE_TIMEOUT_SECONDS
+    if asset.status != VideoAsset.Status.PROCESSING or asset.started_at is None:
+        return False
+    return asset.started_at < timezone.now() - dt.timedelta(seconds=timeout)
+
+
+def asset_progress_save(*, asset_id: int, percent: float) -> None:
+    """Record progress of a running asset (never backwards)."""
+    VideoAsset.objects.filter(
+        pk=asset_id, status=VideoAsset.Status.PROCESSING, progress__lt=percent
+    ).update(progress=round(min(percent, 100.0), 1), updated_at=timezone.now())
+
+
+def _progress_saver(asset_id: int) -> Any:
+    interval = settings().PROGRESS_SAVE_SECONDS
+    last = [float("-inf")]
+
+    def save(percent: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < interval:
+            return
+        last[0] = now
+        asset_progress_save(asset_id=asset_id, percent=percent)
+
+    return save
+
+
+def _claim(asset_id: int) -> VideoAsset | None:
+    with transaction.atomic():
+        asset = VideoAsset.objects.select_for_update().filter(pk=asset_id).first()
+        if asset is None:
+            return None
+        runnable = asset.status == VideoAsset.Status.PENDING or _is_stale(asset)
+        if not runnable or not asset.source_path:
+            return None
+        asset.status = VideoAsset.Status.PROCESSING
+        asset.attempts += 1
+        asset.started_at = timezone.now()
+        asset.progress = 0.0
+        asset.error_message = ""
+        asset.error_code = ""
+        asset.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "started_at",
+                "progress",
+                "error_message",
+                "error_code",
+                "updated_at",
+            ]
+        )
+        return asset
+
+
+def _current_subtitles(asset: VideoAsset) -> list[SubtitleInput]:
+    """The published subtitles of the current version, carried over to a new one."""
+    if not asset.result or not asset.output_prefix:
+        return []
+    storage = output_storage()
+    carried = []
+    for track in TranscodeResult.from_dict(asset.result).subtitles:
+        with contextlib.suppress(Exception), storage.open(
+            f"{asset.output_prefix}/{track.vtt}", "rb"
+        ) as fh:
+            carried.append(
+                SubtitleInput(
+                    language=track.language,
+                    data=fh.read(),
+                    name=track.name,
+                    default=track.default,
+                )
+            )
+    return carried
+
+
+def _fail(asset_id: int, *, code: str, message: str) -> None:
+    VideoAsset.objects.filter(pk=asset_id).update(
+        status=VideoAsset.Status.FAILED,
+        error_code=code[:60],
+        error_message=message,
+        updated_at=timezone.now(),
+    )
+
+
+def _prefix_in_use(prefix: str, *, exclude: int | None = None) -> bool:
+    return VideoAsset.objects.filter(output_prefix=prefix).exclude(pk=exclude).exists()
+
+
+def asset_transcode(*, asset_id: int) -> VideoAsset | None:
+    """The transcode task's body: run a pending (or stale ``processing``) asset.
+
+    Marks it processing and counts the attempt, transcodes and publishes under a new version
+    prefix while saving progress at most every ``PROGRESS_SAVE_SECONDS``, and flips it to
+    ready only once everything is published; the previous version's output is deleted
+    after that. On failure the partial output is removed and the asset is failed with
+    ``error_code``/``error_message``. Returns the asset, or ``None`` when there was nothing
+    to run (unknown id, already running, ready or failed).
+    """
+    asset = _claim(asset_id)
+    if asset is None:
+        return None
+    version = asset.version + 1
+    prefix = asset_prefix(asset.pk, version)
+    storage = output_storage()
+    subtitles = _current_subtitles(asset)
+    suffix = os.path.splitext(asset.source_path)[1][:10]
+    try:
+        with local_copy(source_storage(), asset.source_path, suffix=suffix) as path:
+            result = transcode_and_publish(
+                path,
+                storage=storage,
+                prefix=prefix,
+                options=TranscodeOptions.from_settings(),
+                subtitles=subtitles,
+                on_progress=_progress_saver(asset.pk),
+            )
+    except (TranscodeError, SourceRejected) as exc:
+        _fail(asset.pk, code=exc.code, message=exc.detail)
+        return VideoAsset.objects.filter(pk=asset.pk).first()
+    except FileNotFoundError as exc:
+        _fail(asset.pk, code="source_missing", message=f"The source file is missing: {exc}")
+        return VideoAsset.objects.filter(pk=asset.pk).first()
+    except Exception as exc:
+        logger.exception("Transcoding asset %s failed", asset.pk)
+        with contextlib.suppress(Exception):
+            delete_prefix(storage, prefix)
+        _fail(asset.pk, code="transcode_failed", message=str(exc) or exc.__class__.__name__)
+        return VideoAsset.objects.filter(pk=asset.pk).first()
+    with transaction.atomic():
+        fresh = VideoAsset.objects.select_for_update().filter(pk=asset.pk).first()
+        if fresh is None:
+            # Deleted while it ran: nobody will ever read this output.
+            transaction.on_commit(lambda: delete_prefix(storage, prefix))
+            return None
+        previous = fresh.output_prefix
+        fresh.status = VideoAsset.Status.READY
+        fresh.progress = 100.0
+        fresh.version = version
+        fresh.output_prefix = prefix
+        fresh.result = result.to_dict()
+        fresh.rungs = [r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)]
+        fresh.duration = result.duration
+        fresh.width = result.source_width
+        fresh.height = result.source_height
+        fresh.ready_at = timezone.now()
+        fresh.error_code = ""
+        fresh.error_message = ""
+        fresh.save()
+        if previous and previous != prefix and not _prefix_in_use(previous, exclude=fresh.pk):
+            transaction.on_commit(lambda: _delete_quietly(storage, previous))
+    return fresh
+
+
+def _delete_quietly(storage: Any, prefix: str) -> None:
+    try:
+        delete_prefix(storage, prefix)
+    except Exception:
+        logger.exception("Could not delete %s", prefix)
+
+
+def asset_retry(*, asset: VideoAsset) -> VideoAsset:
+    """Queue a failed asset (or one stuck ``processing`` after its worker died) again."""
+    with transaction.atomic():
+        locked = VideoAsset.objects.select_for_update().get(pk=asset.pk)
+        if not (locked.status == VideoAsset.Status.FAILED or _is_stale(locked)):
+            raise Conflict(
+                f"Only a failed or stalled asset can be retried (this one is {locked.status}).",
+                code="asset_not_retryable",
+            )
+        if not locked.source_path:
+            raise Conflict("This asset has no source file to transcode.", code="source_missing")
+        locked.status = VideoAsset.Status.PENDING
+        locked.progress = 0.0
+        locked.error_code = ""
+        locked.error_message = ""
+        locked.save()
+        asset_enqueue_transcode(asset=locked)
+    return locked
+
+
+def asset_files_remove(*, source_path: str, output_prefix: str, asset_id: int | None) -> None:
+    """Remove a deleted asset's source and (unless another asset shares it) its output."""
+    if source_path:
+        with contextlib.suppress(Exception):
+            source_storage().delete(source_path)
+    if output_prefix and not _prefix_in_use(output_prefix, exclude=asset_id):
+        _delete_quietly(output_storage(), output_prefix)
+
+
+def asset_delete(*, asset: VideoAsset) -> None:
+    """Delete an asset; its files go once the transaction commits (also on cascades, through
+    the model's ``post_delete`` receiver)."""
+    with transaction.atomic():
+        asset.delete()
+
+
+def subtitle_add(
+    *,
+    asset: VideoAsset,
+    language: str,
+    data: bytes | str,
+    name: str | None = None,
+    default: bool = False,
+) -> Subtitle:
+    """Publish an SRT or WebVTT file (converted to WebVTT) as ``language`` of a ready asset and
+    reference it from its master playlist; replaces that language if present."""
+    with transaction.atomic():
+        locked = VideoAsset.objects.select_for_update().get(pk=asset.pk)
+        if locked.status != VideoAsset.Status.READY or not locked.result:
+            raise Conflict("Subtitles can be added once the video is ready.", code="asset_not_ready")
+        updated = publish_subtitle(
+            TranscodeResult.from_dict(locked.result),
+            storage=output_storage(),
+            prefix=locked.output_prefix,
+            subtitle=SubtitleInput(language=language, data=data, name=name, default=default),
+        )
+        locked.result = updated.to_dict()
+        locked.save(update_fields=["result", "updated_at"])
+        track = next(t for t in updated.subtitles if t.language == language.strip())
+        subtitle, _ = Subtitle.objects.update_or_create(
+            asset=locked,
+            language=track.language,
+            defaults={"name": track.name, "default": track.default, "path": track.vtt},
+        )
+    return subtitle
+
+
+def _check_declared(*, filename: str, content_type: str, size: int) -> None:
+    limit = settings().MAX_UPLOAD_BYTES
+    if size <= 0:
+        raise UploadRejected("The declared size must be positive.", code="source_empty")
+    if size > limit:
+        raise SourceTooLarge(f"The file is {size} bytes; the limit is {limit} bytes.")
+    family = container_for_extension(filename)
+    if family is None:
+        raise UnsupportedSourceType(f"{filename!r} is not an accepted video file type.")
+    if container_for_content_type(content_type) != family:
+        raise SourceTypeMismatch(
+            f"The content type {content_type!r} does not match the file name {filename!r}."
+        )
+
+
+def upload_session_create(
+    *,
+    role: str,
+    filename: str,
+    content_type: str,
+    size: int,
+    title: Title | None = None,
+    episode: Episode | None = None,
+    user: Any = None,
+    upload_url_for: Callable[[uuid.UUID], str],
+) -> tuple[UploadSession, dict[str, Any]]:
+    """Open a direct upload and return it with how to upload.
+
+    On S3 the instructions are a presigned POST whose policy pins the content type, a
+    ``content-length-range`` and the expiry; on other storages the local upload view's URL plus a signed token with the same conditions,
+    checked by that view (``upload_url_for(session id)``). Either way: ``POST <url>`` multipart with ``fields`` then ``file``.
+    """
+    title, episode = check_target(role=role, title=title, episode=episode)
+    _check_declared(filename=filename, content_type=content_type, size=size)
+    ttl = settings().UPLOAD_URL_TTL_SECONDS
+    session_id = uuid.uuid4()
+    key = (
+        f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/uploads/{session_id.hex}/"
+        f"{_safe_name(filename)}"
+    )
+    with transaction.atomic():
+        session = UploadSession.objects.create(
+            id=session_id,
+            role=role,
+            title=title,
+            episode=episode,
+            key=key,
+            filename=filename[:255],
+            content_type=content_type,
+            size=size,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            expires_at=timezone.now() + dt.timedelta(seconds=ttl),
+        )
+    s3 = s3_client_and_key(source_storage(), key)
+    if s3 is not None:
+        client, bucket, object_key = s3
+        presigned = client.generate_presigned_post(
+            Bucket=bucket,
+            Key=object_key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, settings().MAX_UPLOAD_BYTES],
+            ],
+            ExpiresIn=ttl,
+        )
+        return session, {"url": presigned["url"], "fields": presigned["fields"]}
+    token = signing.dumps({"id": str(session.id), "ct": content_type}, salt=UPLOAD_SALT)
+    return session, {
+        "url": f"{upload_url_for(session.id)}?token={token}",
+        "fields": {"Content-Type": content_type},
+    }
+
+
+def upload_receive(*, session_id: str, token: str, content_type: str, file: Any) -> None:
+    """The local stand-in for S3's POST: check the signed token (expiry, session, content
+    type) and the size limit, then store ``file`` at the session's key."""
+    ttl = settings().UPLOAD_URL_TTL_SECONDS
+    try:
+        claims = signing.loads(token, salt=UPLOAD_SALT, max_age=ttl)
+    except signing.SignatureExpired as exc:
+        raise ApiError("This upload URL has expired.", status=403, code="signature_expired") from exc
+    except signing.BadSignature as exc:
+        raise ApiError("This upload URL is invalid.", status=403, code="invalid_signature") from exc
+    if claims.get("id") != session_id:
+        raise ApiError("This upload URL is invalid.", status=403, code="invalid_signature")
+    session = UploadSession.objects.filter(pk=session_id).first()
+    if session is None or session.status != UploadSession.Status.OPEN:
+        raise ApiError("This upload is closed.", status=403, code="upload_closed")
+    if session.expires_at <= timezone.now():
+        raise ApiError("This upload URL has expired.", status=403, code="signature_expired")
+    if content_type != claims.get("ct"):
+        raise ApiError("The content type is not the one declared.", status=403, code="policy_violation")
+    if file is None or not 1 <= file.size <= settings().MAX_UPLOAD_BYTES:
+        raise ApiError("The file size is outside the allowed range.", status=403, code="policy_violation")
+    save_exact(source_storage(), session.key, file)
+
+
+def _reject(session: UploadSession, exc: ApiError) -> ApiError:
+    with contextlib.suppress(Exception):
+        source_storage().delete(session.key)
+    UploadSession.objects.filter(pk=session.pk).update(status=UploadSession.Status.REJECTED)
+    return exc
+
+
+def upload_session_complete(*, session: UploadSession, user: Any = None) -> VideoAsset:
+    """Check the uploaded object (present, declared size, then the full source validation)
+    and create its asset; a rejected object is deleted and the session closed."""
+    if session.status != UploadSession.Status.OPEN:
+        raise Conflict(f"This upload is {session.status}.", code="upload_closed")
+    storage = source_storage()
+    if not storage.exists(session.key):
+        raise Conflict("Nothing was uploaded for this session yet.", code="upload_missing")
+    actual = storage.size(session.key)
+    if actual != session.size:
+        raise _reject(
+            session,
+            UploadRejected(
+                f"The uploaded file is {actual} bytes, not the declared {session.size}.",
+                code="upload_size_mismatch",
+            ),
+        )
+    suffix = os.path.splitext(session.filename)[1][:10]
+    try:
+        with local_copy(storage, session.key, suffix=suffix) as path:
+            asset = _ingest(
+                path,
+                filename=session.filename,
+                content_type=session.content_type,
+                role=session.role,
+                title=session.title,
+                episode=session.episode,
+                user=user,
+                stored_name=session.key,
+            )
+    except ApiError as exc:
+        raise _reject(session, exc) from None
+    UploadSession.objects.filter(pk=session.pk).update(
+        status=UploadSession.Status.COMPLETED, asset=asset
+    )
+    return asset
+
+
+def stored_files(asset: VideoAsset) -> list[str]:
+    """Every output file of an asset (tests and the admin use it)."""
+    from ..transcoding import list_prefix
+
+    return list_prefix(output_storage(), asset.output_prefix) if asset.output_prefix else []
+
+

@@ -1,0 +1,40 @@
+"""Plain Django views of assets: signed HLS files and the local direct-upload endpoint."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from streamflix_core.api.errors import ApiError
+
+from ..delivery import serve_hls_file
+from . import services
+from .storage import hls_base_url, output_storage
+
+
+def hls_file(request: HttpRequest, path: str) -> HttpResponseBase:
+    """A published playlist, segment, subtitle or image, for a request carrying a signed
+    grant (403 otherwise). Sources are outside every grant's scope, so never served."""
+    return serve_hls_file(request, storage=output_storage(), path=path, base_url=hls_base_url())
+
+
+@csrf_exempt
+def upload(request: HttpRequest, session_id: str) -> HttpResponseBase:
+    """The local-storage stand-in for a presigned S3 POST: multipart ``Content-Type`` field
+    and ``file``; the signed ``token`` carries the session and its expiry."""
+    if request.method != "POST":
+        return JsonResponse(
+            {"detail": "Use POST.", "code": "method_not_allowed"},
+            status=405,
+            headers={"Allow": "POST"},
+        )
+    try:
+        services.upload_receive(
+            session_id=str(session_id),
+            token=request.GET.get("token", ""),
+            content_type=request.POST.get("Content-Type", ""),
+            file=request.FILES.get("file"),
+        )
+    except ApiError as exc:
+        return JsonResponse({"detail": exc.detail, "code": exc.code}, status=exc.status)
+    return HttpResponse(status=204)

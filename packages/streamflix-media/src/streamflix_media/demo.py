@@ -1,0 +1,22 @@
+"""Demo data for media: a few hundred published titles from the sample generator."""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+from .sample_catalog import generate, load
+
+
+def seed(stdout: TextIO) -> None:
+    """Fill the catalog (idempotent: titles already there are left alone).
+
+    ``STREAMFLIX_DEMO_TITLES`` sets how many titles (default 400).
+    """
+    count = int(os.environ.get("STREAMFLIX_DEMO_TITLES", "400"))
+    created = load(generate(titles=count))
+    stdout.write(
+        "  catalog: "
+        + ", ".join(f"{number} {kind}" for kind, number in created.items())
+        + " created\n"
+    )

@@ -1,0 +1,159 @@
+"""Video assets (a movie's feature, an episode, or a title's trailer), their subtitles and
+direct-to-storage upload sessions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .catalog import Episode, Title
+
+
+class VideoAsset(models.Model):
+    """One source video and its published HLS output.
+
+    The source lives in a private storage location (``SOURCE_STORAGE_PREFIX``) that no URL
+    ever opens; viewers only reach ``output_prefix`` through signed URLs.
+    """
+
+    class Role(models.TextChoices):
+        FEATURE = "feature", "Feature"
+        EPISODE = "episode", "Episode"
+        TRAILER = "trailer", "Trailer"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    role = models.CharField(max_length=10, choices=Role.choices)
+    title = models.ForeignKey(
+        Title, null=True, blank=True, on_delete=models.CASCADE, related_name="video_assets"
+    )
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="video_assets"
+    )
+    source_path = models.CharField(max_length=500, blank=True)
+    original_filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField(default=0.0)
+    error_message = models.TextField(blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    rungs = models.JSONField(default=list, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    # Bumped per successful run; the output of version N lives under asset_prefix(pk, N).
+    version = models.PositiveIntegerField(default=0)
+    # Where the published output is; an asset deduplicated by hash shares another's prefix.
+    output_prefix = models.CharField(max_length=300, blank=True, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=["feature", "trailer"], title__isnull=False, episode__isnull=True)
+                    | Q(role="episode", episode__isnull=False, title__isnull=True)
+                ),
+                name="media_videoasset_one_target",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="media_asset_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} #{self.pk}: {self.original_filename}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class Subtitle(models.Model):
+    """A published WebVTT subtitle track of an asset (one per language)."""
+
+    asset = models.ForeignKey(VideoAsset, on_delete=models.CASCADE, related_name="subtitles")
+    language = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    default = models.BooleanField(default=False)
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("language", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "language"], name="media_subtitle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class UploadSession(models.Model):
+    """A direct upload: the client was given a signed URL (or presigned S3 POST) for ``key``
+    with size, type and expiry conditions, and calls ``complete`` once the file is there."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETED = "completed", "Completed"
+        REJECTED = "rejected", "Rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    role = models.CharField(max_length=10, choices=VideoAsset.Role.choices)
+    title = models.ForeignKey(Title, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=500)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    asset = models.ForeignKey(
+        VideoAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Upload {self.id} ({self.filename})"
+
+
+def _remove_asset_files(sender: type[VideoAsset], instance: VideoAsset, **kwargs: object) -> None:
+    # Also runs on cascades (a deleted title or episode); files go only once the deletion
+    # is committed, so a rolled-back delete keeps a playable asset.
+    from django.db import transaction
+
+    from ..assets.services import asset_files_remove
+
+    source, prefix, pk = instance.source_path, instance.output_prefix, instance.pk
+    transaction.on_commit(
+        lambda: asset_files_remove(source_path=source, output_prefix=prefix, asset_id=pk)
+    )
+
+
+models.signals.post_delete.connect(
+    _remove_asset_files, sender=VideoAsset, dispatch_uid="streamflix_media_asset_files"
+)

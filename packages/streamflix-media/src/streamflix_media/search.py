@@ -1,0 +1,335 @@
+"""Typo-tolerant search over published titles, original names, people and genres.
+
+The index lives in each process and is rebuilt when the catalog version in the shared cache
+changes (bumped after every committed catalog write), so several processes stay right.
+
+Ranking: words of the query are matched to indexed words allowing one or two typos; the
+titles sharing the most (and rarest) words become candidates, which are then scored with
+rapidfuzz against the whole query. Exact and prefix matches rank first; people and genre
+matches are weighted below title matches.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+import uuid
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+VERSION_KEY = "streamflix_media:catalog_version"
+_STOPWORDS = frozenset({"the", "of", "a", "an", "and", "in", "on", "la", "le", "el", "de"})
+_CANDIDATES = 5000
+_PARTIAL_CANDIDATES = 500
+_EXACT_BONUS = 30.0
+_PREFIX_BONUS = 15.0
+
+
+def normalize(text: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = [ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)]
+    return " ".join("".join(kept).split())
+
+
+@dataclass(frozen=True)
+class TitleEntry:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    year: int | None
+    maturity_rating: int
+    original_name: str = ""
+    genre_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GenreEntry:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    type: str
+    score: float
+    entry: Any
+
+
+class SearchIndex:
+    """An in-memory index over published titles, people and genres."""
+
+    def __init__(
+        self,
+        titles: list[TitleEntry],
+        people: list[PersonEntry] = (),  # type: ignore[assignment]
+        genres: list[GenreEntry] = (),  # type: ignore[assignment]
+        *,
+        version: Any = None,
+    ) -> None:
+        self.version = version
+        self.titles = list(titles)
+        self.people = list(people)
+        self.genres = list(genres)
+        self._maturity = [t.maturity_rating for t in self.titles]
+        # Keys: (normalized text, document number); a title has one key per distinct name.
+        self._keys: list[str] = []
+        self._key_doc: list[int] = []
+        for doc, title in enumerate(self.titles):
+            names = {normalize(title.name)}
+            if title.original_name:
+                names.add(normalize(title.original_name))
+            for key in names:
+                self._keys.append(key)
+                self._key_doc.append(doc)
+        self._squeezed = [key.replace(" ", "") for key in self._keys]
+        self._max_rating = max(self._maturity, default=0)
+        self._sorted_keys = sorted(range(len(self._keys)), key=self._keys.__getitem__)
+        self._sorted_text = [self._keys[i] for i in self._sorted_keys]
+        postings: dict[str, list[int]] = defaultdict(list)
+        for key_number, key in enumerate(self._keys):
+            for word in set(key.split()):
+                postings[word].append(key_number)
+        self._postings = dict(postings)
+        self._vocabulary = list(self._postings)
+        self._key_count = max(1, len(self._keys))
+        self._people_keys = [normalize(p.name) for p in self.people]
+        self._genre_keys = [normalize(g.name) for g in self.genres]
+        self._titles_by_genre: dict[int, list[int]] = defaultdict(list)
+        for doc, title in enumerate(self.titles):
+            for genre_id in title.genre_ids:
+                self._titles_by_genre[genre_id].append(doc)
+
+    def _similar_words(self, word: str, *, last: bool) -> set[str]:
+        """Indexed words within a typo budget of ``word``; for the last word typed, also the
+        words it begins; for a word run together with its neighbour, both halves."""
+        found: set[str] = set()
+        if word in self._postings:
+            found.add(word)
+        budget = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+        if budget:
+            found.update(
+                candidate
+                for candidate, _, _ in process.extract_iter(
+                    word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=budget
+                )
+            )
+        if last and len(word) >= 2:
+            vocabulary = self._vocabulary_sorted
+            start = bisect_left(vocabulary, word)
+            for candidate in vocabulary[start : start + 50]:
+                if not candidate.startswith(word):
+                    break
+                found.add(candidate)
+        if not found and len(word) >= 5:
+            for cut in range(2, len(word) - 1):
+                left, right = word[:cut], word[cut:]
+                if left in self._postings:
+                    found.add(left)
+                if right in self._postings:
+                    found.add(right)
+        return found
+
+    @property
+    def _vocabulary_sorted(self) -> list[str]:
+        cached = self.__dict__.get("_vocab_sorted")
+        if cached is None:
+            cached = self.__dict__["_vocab_sorted"] = sorted(self._vocabulary)
+        return cached
+
+    def _title_candidates(self, query: str, limit_rating: int) -> list[int]:
+        words = query.split()
+        content = [w for w in words if w not in _STOPWORDS] or words
+        # A space typed inside a word: also try each pair of neighbours run together.
+        joined = [a + b for a, b in pairwise(content)]
+        counts: Counter[int] = Counter()
+        # Words in a fifth of all names (a mistyped "of") cost much and tell little.
+        common = self._key_count // 5 if self._key_count >= 500 else self._key_count
+        for position, word in enumerate([*content, *joined]):
+            matched = self._similar_words(word, last=position == len(content) - 1)
+            if len(content) > 1:
+                matched = {m for m in matched if len(self._postings[m]) <= common}
+            if matched:
+                counts.update(set().union(*(self._postings[m] for m in matched)))
+        maturity, key_doc = self._maturity, self._key_doc
+        candidates: list[int] = []
+        if counts:
+            top = max(counts.values())
+            floor = max(1, top - 1)
+            candidates = [k for k, c in counts.items() if c >= floor]
+            if limit_rating < self._max_rating:
+                candidates = [k for k in candidates if maturity[key_doc[k]] <= limit_rating]
+            if len(candidates) > _CANDIDATES:
+                best = [k for k in candidates if counts[k] == top]
+                candidates = best if len(best) >= _CANDIDATES // 4 else candidates
+                candidates = candidates[:_CANDIDATES]
+        # Exact and prefix matches of the whole query are always candidates.
+        start = bisect_left(self._sorted_text, query)
+        for position in range(start, min(start + 200, len(self._sorted_text))):
+            if not self._sorted_text[position].startswith(query):
+                break
+            key_number = self._sorted_keys[position]
+            if maturity[key_doc[key_number]] <= limit_rating:
+                candidates.append(key_number)
+        return candidates
+
+    def search(
+        self,
+        text: str,
+        *,
+        maturity_limit: int = 18,
+        limit: int = 20,
+        min_score: float = 55.0,
+        person_weight: float = 0.9,
+        genre_weight: float = 0.8,
+    ) -> list[Hit]:
+        """The best ``limit`` hits for ``text``, titles above ``maturity_limit`` left out."""
+        query = normalize(text)
+        if not query:
+            return []
+        candidates = self._title_candidates(query, maturity_limit)
+        keys = [self._keys[k] for k in candidates]
+        squeezed_keys = [self._squeezed[k] for k in candidates]
+        squeezed = query.replace(" ", "")
+        scored: dict[int, float] = {}
+        shortlist = max(limit * 3, 30)
+        for _, score, position in process.extract(query, keys, scorer=fuzz.ratio, limit=shortlist):
+            scored[position] = score
+        for _, score, position in process.extract(
+            squeezed, squeezed_keys, scorer=fuzz.ratio, limit=shortlist
+        ):
+            scored[position] = max(score, scored.get(position, 0.0))
+        for _, score, position in process.extract(
+            query, keys[:_PARTIAL_CANDIDATES], scorer=fuzz.WRatio, limit=shortlist
+        ):
+            scored[position] = max(score * 0.95, scored.get(position, 0.0))
+        title_scores: dict[int, float] = {}
+        for position, score in scored.items():
+            key = keys[position]
+            if key == query:
+                score += _EXACT_BONUS
+            elif key.startswith(query):
+                score += _PREFIX_BONUS
+            doc = self._key_doc[candidates[position]]
+            if score > title_scores.get(doc, -1.0):
+                title_scores[doc] = score
+        for _, score, genre_number in process.extract(
+            query, self._genre_keys, scorer=fuzz.WRatio, score_cutoff=85, limit=3
+        ):
+            genre = self.genres[genre_number]
+            bonus = _EXACT_BONUS if self._genre_keys[genre_number] == query else 0.0
+            weighted = (score + bonus) * genre_weight
+            docs = [
+                d for d in self._titles_by_genre.get(genre.id, ())
+                if self._maturity[d] <= maturity_limit
+            ][: limit * 2]  # fmt: skip
+            for doc in docs:
+                if weighted > title_scores.get(doc, -1.0):
+                    title_scores[doc] = weighted
+        hits = [
+            Hit("title", round(score, 2), self.titles[doc])
+            for doc, score in title_scores.items()
+            if score >= min_score
+        ]
+        for _, score, person_number in process.extract(
+            query, self._people_keys, scorer=fuzz.WRatio, score_cutoff=min_score, limit=limit
+        ):
+            key = self._people_keys[person_number]
+            bonus = _EXACT_BONUS if key == query else _PREFIX_BONUS if key.startswith(query) else 0
+            weighted = (score + bonus) * person_weight
+            if weighted >= min_score:
+                hits.append(Hit("person", round(weighted, 2), self.people[person_number]))
+        hits.sort(key=lambda hit: (-hit.score, hit.type != "title", hit.entry.name, hit.entry.id))
+        return hits[:limit]
+
+
+_lock = threading.Lock()
+_index: SearchIndex | None = None
+
+
+def catalog_version() -> str:
+    """The catalog version in the shared cache (created on first use).
+
+    A random token rather than a counter, so a cache that lost the key never hands out a
+    version an old index was built from.
+    """
+    from django.core.cache import cache
+
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY) or "unversioned"
+    return str(version)
+
+
+def catalog_version_bump() -> None:
+    """Tell every process that the catalog changed (their indexes and cached pages go stale)."""
+    from django.core.cache import cache
+
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def build_index(version: Any = None) -> SearchIndex:
+    """An index of what is published now."""
+    from .models import Genre, Person, Title
+
+    through = Title.genres.through
+    genres_of: dict[int, list[int]] = defaultdict(list)
+    for title_id, genre_id in through.objects.filter(
+        title__status=Title.Status.PUBLISHED
+    ).values_list("title_id", "genre_id"):
+        genres_of[title_id].append(genre_id)
+    titles = [
+        TitleEntry(
+            id=pk,
+            slug=slug,
+            name=name,
+            kind=kind,
+            year=year,
+            maturity_rating=maturity,
+            original_name=original,
+            genre_ids=tuple(genres_of.get(pk, ())),
+        )
+        for pk, slug, name, kind, year, maturity, original in Title.objects.filter(
+            status=Title.Status.PUBLISHED
+        )
+        .order_by("-views", "id")
+        .values_list("id", "slug", "name", "kind", "year", "maturity_rating", "original_name")
+    ]
+    people = [
+        PersonEntry(id=pk, slug=slug, name=name)
+        for pk, slug, name in Person.objects.order_by("id").values_list("id", "slug", "name")
+    ]
+    genres = [
+        GenreEntry(id=pk, slug=slug, name=name)
+        for pk, slug, name in Genre.objects.order_by("id").values_list("id", "slug", "name")
+    ]
+    return SearchIndex(titles, people, genres, version=version)
+
+
+def current_index() -> SearchIndex:
+    """This process's index, rebuilt first when the shared catalog version moved on."""
+    global _index
+    version = catalog_version()
+    index = _index
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        if _index is None or _index.version != version:
+            _index = build_index(version)
+        return _index

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from streamflix_media import services
+from streamflix_media.models import Title
+from streamflix_media.search import catalog_version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counters_apply_likes_and_ratings(make_title):
+    title = make_title("Counted")
+    assert services.title_counters_apply(title_id=title.pk, likes_delta=1)
+    assert services.title_counters_apply(
+        title_id=title.pk, rating_sum_delta=4, rating_count_delta=1
+    )
+    assert services.title_counters_apply(
+        title_id=title.pk, rating_sum_delta=2, rating_count_delta=1
+    )
+    title.refresh_from_db()
+    assert (title.likes, title.rating_sum, title.rating_count) == (1, 6, 2)
+    assert title.rating_average == pytest.approx(3.0)
+    services.title_counters_apply(title_id=title.pk, rating_sum_delta=-2)
+    title.refresh_from_db()
+    assert title.rating_average == pytest.approx(2.0)
+    services.title_counters_apply(title_id=title.pk, rating_sum_delta=-4, rating_count_delta=-2)
+    services.title_counters_apply(title_id=title.pk, likes_delta=-5)
+    title.refresh_from_db()
+    assert (title.likes, title.rating_sum, title.rating_count, title.rating_average) == (
+        0, 0, 0, 0.0,
+    )  # fmt: skip
+
+
+def test_views_increment_and_unknown_title(make_title):
+    title = make_title("Watched")
+    assert services.title_views_increment(title_id=title.pk)
+    assert services.title_views_increment(title_id=title.pk, by=3)
+    title.refresh_from_db()
+    assert title.views == 4
+    assert services.title_views_increment(title_id=999_999) is False
+
+
+def test_counters_do_not_bump_the_catalog_version(make_title, django_capture_on_commit_callbacks):
+    title = make_title("Quiet")
+    before = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.title_counters_apply(title_id=title.pk, views_delta=1)
+    assert catalog_version() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        services.title_update(title=title, data={"name": "Loud"})
+    assert catalog_version() != before
+
+
+def test_publish_twice_is_harmless(make_title):
+    title = make_title("Once", published=False)
+    services.title_publish(title=title)
+    first = Title.objects.get().published_at
+    services.title_publish(title=title)
+    assert Title.objects.get().published_at == first
