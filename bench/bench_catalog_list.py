@@ -7,22 +7,16 @@ to bench/results/catalog_list.json. Run with ``nox -s bench -- catalog_list``.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_api_servers import free_port, wait_ready
+from harness import demo_env, manage, serve, write_results
 from loadgen import run_load
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "sites" / "demo"
-RESULTS = ROOT / "bench" / "results" / "catalog_list.json"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 TITLES = int(os.environ.get("BENCH_CATALOG_TITLES", "10000"))
@@ -36,17 +30,10 @@ ENDPOINTS = (
 
 def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="streamflix-bench-catalog-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "streamflix_demo.settings",
-        "DJANGO_SECRET_KEY": "bench",
-        "STREAMFLIX_DATA_DIR": str(data_dir),
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, str(DEMO / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    env = demo_env(data_dir)
+    manage(env, "migrate", "-v0")
     started = time.perf_counter()
-    subprocess.run([*manage, "media_sample_catalog", "--titles", str(TITLES)], env=env, check=True)
+    manage(env, "media_sample_catalog", "--titles", str(TITLES))
     loaded = time.perf_counter() - started
     # A second settings module turns the page caches off, to measure the uncached path too.
     (data_dir / "bench_uncached_settings.py").write_text(
@@ -59,7 +46,7 @@ def main() -> None:
         ("cached", "streamflix_demo.settings"),
         ("uncached", "bench_uncached_settings"),
     ):
-        serve(
+        measure(
             {
                 **env,
                 "DJANGO_SETTINGS_MODULE": settings_module,
@@ -68,48 +55,26 @@ def main() -> None:
             variant,
             results,
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "catalog_list",
-                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                "server": "gunicorn, 2 workers, SQLite, local-memory cache",
-                "titles": TITLES,
-                "load_seconds": round(loaded, 1),
-                "concurrency": CONCURRENCY,
-                "seconds": SECONDS,
-                "results": results,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "catalog_list",
+        {
+            "server": "gunicorn, 2 workers, SQLite, local-memory cache",
+            "titles": TITLES,
+            "load_seconds": round(loaded, 1),
+            "concurrency": CONCURRENCY,
+            "seconds": SECONDS,
+            "results": results,
+        },
     )
-    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
-def serve(env: dict[str, str], variant: str, results: dict[str, dict]) -> None:
-    port = free_port()
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-        "streamflix_demo.wsgi:application",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base + "/api/media/genres", server)
+def measure(env: dict[str, str], variant: str, results: dict[str, dict]) -> None:
+    with serve("gunicorn-2-workers", env, ready_path="/api/media/genres") as base:
         for endpoint in ENDPOINTS:
             run_load(base + endpoint, concurrency=4, seconds=1)
             outcome = run_load(base + endpoint, concurrency=CONCURRENCY, seconds=SECONDS)
             results[f"{variant} {endpoint}"] = outcome.summary()
             print(f"{variant:9} {endpoint:62} {outcome.summary()}", flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,7 @@ Run with ``nox -s bench -- search``.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import random
 import statistics
 import string
@@ -20,11 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packages" / "streamflix-media" / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import write_results  # noqa: E402
 
 from streamflix_media.sample_catalog import generate  # noqa: E402
 from streamflix_media.search import SearchIndex, TitleEntry  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "search.json"
 TITLES = int(os.environ.get("BENCH_SEARCH_TITLES", "100000"))
 QUERIES = int(os.environ.get("BENCH_SEARCH_QUERIES", "1000"))
 
@@ -91,23 +91,15 @@ def main() -> None:
         }
         print(f"{edits} typo(s): {results[f'{edits}_typo']}", flush=True)
     print(f"index of {len(entries)} titles built in {built:.2f} s (generated in {generated:.2f} s)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "search",
-                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                "titles": len(entries),
-                "index_build_seconds": round(built, 2),
-                "targets": {"p95_ms": 25, "recall_at_10": 0.95},
-                "results": results,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "search",
+        {
+            "titles": len(entries),
+            "index_build_seconds": round(built, 2),
+            "targets": {"p95_ms": 25, "recall_at_10": 0.95},
+            "results": results,
+        },
     )
-    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
