@@ -166,7 +166,7 @@ def _title_name(rng: random.Random) -> str:
         return f"{rng.choice(_FIRST)}'s {noun}"
     if pattern == 6:
         return f"The {adjective} {noun} {rng.choice(_ROMAN)}"
-    return f"{adjective} {noun}s of {place}"
+    return f"{adjective} {_plural(noun)} of {place}"
 
 
 def _synopsis(rng: random.Random, name: str) -> str:
@@ -392,3 +392,11 @@ def load(catalog: SampleCatalog, *, batch_size: int = 1000) -> dict[str, int]:
         }
         transaction.on_commit(catalog_version_bump)
     return created
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
