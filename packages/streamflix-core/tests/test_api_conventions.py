@@ -7,6 +7,7 @@ from ninja.testing import TestClient
 
 from streamflix_core.api.errors import Conflict, NotFound
 from streamflix_core.api.pagination import PageNumber
+from streamflix_core.auth import staff_auth
 from streamflix_core.plugins.compose import build_api
 
 from .fake_plugins import spec, use_plugins
@@ -90,3 +91,23 @@ def test_query_validation_names_the_field(client):
     response = client.get("/sample/filtered?year=soon")
     assert response.status_code == 422
     assert "query.year" in response.json()["detail"]
+
+
+@router.post("/staff-only", auth=staff_auth)
+def staff_only_operation(request, payload: Filters):
+    return {"year": payload.year}
+
+
+def test_staff_auth_checks_staff_before_reading_the_body(client, make_user, staff_user):
+    from ninja_jwt.tokens import RefreshToken
+
+    def bearer(user):
+        return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+    assert client.post("/sample/staff-only", json={}).status_code == 401
+    member = client.post("/sample/staff-only", json={"year": "bad"}, headers=bearer(make_user()))
+    assert member.status_code == 403
+    assert member.json()["code"] == "permission_denied"
+    staff = client.post("/sample/staff-only", json={"year": 1999}, headers=bearer(staff_user))
+    assert staff.status_code == 200
+    assert staff.json() == {"year": 1999}

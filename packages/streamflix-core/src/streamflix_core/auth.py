@@ -12,6 +12,10 @@
     Like ``jwt_auth`` when a token is sent; an anonymous request passes with
     ``request.user`` set to ``AnonymousUser``. An invalid token is still a 401.
 
+``staff_auth``
+    ``jwt_auth`` plus the staff check, run before the request body is parsed, so a non-staff
+    caller gets 403 whatever (and however large) the body it sends.
+
 ``require_staff(request)`` raises 401 for anonymous and 403 for non-staff users.
 """
 
@@ -92,8 +96,19 @@ class OptionalAccessTokenAuth(AccessTokenAuth):
         return super().__call__(request)
 
 
+class StaffAccessTokenAuth(AccessTokenAuth):
+    """An access token of a staff user; 401 without a valid token, 403 for non-staff."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        if user:
+            require_staff(request)
+        return user
+
+
 jwt_auth = AccessTokenAuth()
 optional_auth = OptionalAccessTokenAuth()
+staff_auth = StaffAccessTokenAuth()
 
 
 def require_staff(request: HttpRequest) -> None:
