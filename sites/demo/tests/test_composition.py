@@ -40,24 +40,32 @@ def test_openapi_operations_have_one_tag_and_unique_ids(db):
 
 
 @pytest.mark.parametrize(
-    ("selection", "expected"),
-    [("core", ["core"]), ("core,media", ["core", "media"]), ("", ALL)],
+    ("selection", "expected", "mounted"),
+    [
+        ("core", ["core"], set()),
+        ("core,media", ["core", "media"], {"media"}),
+        ("", ALL, {"media", "billing"}),
+    ],
 )
-def test_selection_by_environment(tmp_path, selection, expected):
+def test_selection_by_environment(tmp_path, selection, expected, mounted):
     env = {**BASE_ENV, "STREAMFLIX_PLUGINS": selection, "STREAMFLIX_DATA_DIR": str(tmp_path)}
     code = (
         "from streamflix_core.plugins import api, active;"
         "import json;"
         "schema = api().get_openapi_schema(path_prefix='/api/');"
         "print(json.dumps({'plugins': [s.name for s in active()],"
-        " 'tags': sorted({t for p in schema['paths'].values() for o in p.values()"
-        " for t in o['tags']})}))"
+        " 'paths': sorted(schema['paths'])}))"
     )
     result = manage("shell", "--no-imports", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["plugins"] == expected
-    assert "core" in out["tags"]
+    assert {"/api/health", "/api/plugins", "/api/auth/login"} <= set(out["paths"])
+    plugin_paths = {
+        name for name in ("media", "billing", "social")
+        if any(p.startswith(f"/api/{name}/") for p in out["paths"])
+    }  # fmt: skip
+    assert plugin_paths == mounted
     assert manage("check", env=env).returncode == 0
 
 
