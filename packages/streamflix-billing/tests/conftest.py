@@ -121,6 +121,35 @@ def auth() -> Callable[[Any], dict[str, str]]:
     return bearer
 
 
+def post_json(client: Any, path: str, body: dict[str, Any] | None = None, user: Any = None) -> Any:
+    """POST ``body`` as JSON to ``path``, signed in as ``user`` when one is given."""
+    headers = bearer(user) if user is not None else {}
+    return client.post(path, body or {}, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def fake_stripe_checkout(monkeypatch: Any) -> Callable[..., dict[str, Any]]:
+    """Fake the two Stripe calls of a checkout (localstripe has no Checkout).
+
+    ``fake_stripe_checkout(session_id=..., customer_id=...)`` returns the keyword arguments
+    the gateway's ``checkout_session_create`` was called with, filled once it is.
+    """
+    from streamflix_billing.gateway import CheckoutSession, StripeGateway
+
+    def install(session_id: str = "cs_1", customer_id: str = "cus_1") -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+
+        def create(self: Any, **kwargs: Any) -> CheckoutSession:
+            seen.update(kwargs)
+            return CheckoutSession(id=session_id, url=f"https://checkout.stripe.test/{session_id}")
+
+        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: customer_id)
+        monkeypatch.setattr(StripeGateway, "checkout_session_create", create)
+        return seen
+
+    return install
+
+
 def signed_headers(
     payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
 ) -> dict[str, str]:

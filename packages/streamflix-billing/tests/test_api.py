@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import pytest
 import stripe
 from django.utils import timezone
 
 from streamflix_billing import services
-from streamflix_billing.gateway import CheckoutSession, StripeGateway
+from streamflix_billing.gateway import StripeGateway
 from streamflix_billing.models import (
     Customer,
     EventKind,
@@ -20,6 +22,9 @@ from streamflix_billing.models import (
     Subscription,
     SubscriptionStatus,
 )
+from streamflix_core.api.errors import ApiError
+
+from .conftest import post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -113,13 +118,8 @@ class TestMySubscription:
 
 
 class TestCheckout:
-    def test_development_checkout_returns_a_local_url(self, client, user, auth, plans):
-        response = client.post(
-            "/api/billing/checkout",
-            {"plan": "basic"},
-            content_type="application/json",
-            **auth(user),
-        )
+    def test_development_checkout_returns_a_local_url(self, client, user, plans):
+        response = post_json(client, "/api/billing/checkout", {"plan": "basic"}, user)
         assert response.status_code == 200
         body = response.json()
         assert body["url"].startswith("/billing/dev/checkout/dev_cs_")
@@ -127,65 +127,42 @@ class TestCheckout:
         assert (payment.status, payment.amount, payment.gateway) == ("pending", 799, "development")
         assert payment.metadata == {"user_id": user.pk, "payment_id": payment.pk, "plan": "basic"}
 
-    def test_client_cannot_choose_return_urls(self, client, user, auth, plans):
-        response = client.post(
+    def test_client_cannot_choose_return_urls(self, client, user, plans):
+        response = post_json(
+            client,
             "/api/billing/checkout",
             {"plan": "basic", "success_url": "https://evil.example"},
-            content_type="application/json",
-            **auth(user),
+            user,
         )
         assert response.status_code == 200
         assert "evil" not in str(Payment.objects.get().metadata)
 
-    def test_unknown_plan_is_404(self, client, user, auth, plans):
-        response = client.post(
-            "/api/billing/checkout", {"plan": "gold"}, content_type="application/json", **auth(user)
-        )
+    def test_unknown_plan_is_404(self, client, user, plans):
+        response = post_json(client, "/api/billing/checkout", {"plan": "gold"}, user)
         assert response.status_code == 404
         assert response.json()["code"] == "plan_not_found"
         assert not Payment.objects.exists()
 
-    def test_missing_plan_is_422(self, client, user, auth):
-        response = client.post(
-            "/api/billing/checkout", {}, content_type="application/json", **auth(user)
-        )
+    def test_missing_plan_is_422(self, client, user):
+        response = post_json(client, "/api/billing/checkout", {}, user)
         assert response.status_code == 422
         assert response.json()["code"] == "validation_error"
 
-    def test_already_subscribed_is_409(self, client, user, auth, plans):
+    def test_already_subscribed_is_409(self, client, user, plans):
         subscribe(user, plans["basic"])
-        response = client.post(
-            "/api/billing/checkout",
-            {"plan": "premium"},
-            content_type="application/json",
-            **auth(user),
-        )
+        response = post_json(client, "/api/billing/checkout", {"plan": "premium"}, user)
         assert response.status_code == 409
         assert response.json()["code"] == "already_subscribed"
 
     def test_anonymous_is_401(self, client, plans):
-        response = client.post(
-            "/api/billing/checkout", {"plan": "basic"}, content_type="application/json"
-        )
+        response = post_json(client, "/api/billing/checkout", {"plan": "basic"})
         assert response.status_code == 401
 
     def test_stripe_checkout_through_the_gateway(
-        self, client, user, auth, plans, stripe_mode, monkeypatch
+        self, client, user, plans, stripe_mode, fake_stripe_checkout
     ):
-        seen: dict[str, Any] = {}
-
-        def create(self: Any, **kwargs: Any) -> CheckoutSession:
-            seen.update(kwargs)
-            return CheckoutSession(id="cs_test_1", url="https://checkout.stripe.test/cs_test_1")
-
-        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_42")
-        monkeypatch.setattr(StripeGateway, "checkout_session_create", create)
-        response = client.post(
-            "/api/billing/checkout",
-            {"plan": "standard"},
-            content_type="application/json",
-            **auth(user),
-        )
+        seen = fake_stripe_checkout(session_id="cs_test_1", customer_id="cus_42")
+        response = post_json(client, "/api/billing/checkout", {"plan": "standard"}, user)
         assert response.json() == {
             "url": "https://checkout.stripe.test/cs_test_1",
             "session_id": "cs_test_1",
@@ -195,7 +172,7 @@ class TestCheckout:
         assert Customer.objects.get(user=user).stripe_customer_id == "cus_42"
 
     def test_stripe_outage_mid_checkout_leaves_nothing_half_written(
-        self, client, user, auth, plans, stripe_mode, monkeypatch
+        self, client, user, plans, stripe_mode, monkeypatch
     ):
         monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_42")
 
@@ -211,20 +188,13 @@ class TestCheckout:
             self.api = SimpleNamespace(checkout=SimpleNamespace(sessions=DownSessions()))
 
         monkeypatch.setattr(StripeGateway, "__init__", init)
-        response = client.post(
-            "/api/billing/checkout",
-            {"plan": "standard"},
-            content_type="application/json",
-            **auth(user),
-        )
+        response = post_json(client, "/api/billing/checkout", {"plan": "standard"}, user)
         assert response.status_code == 502
         assert response.json()["code"] == "payment_provider_unavailable"
         assert not Payment.objects.exists()
         assert not Subscription.objects.exists()
 
-    def test_stripe_unreachable_is_502_and_nothing_written(
-        self, client, user, auth, plans, stripe_mode
-    ):
+    def test_stripe_unreachable_is_502_and_nothing_written(self, client, user, plans, stripe_mode):
         import socket
 
         with socket.socket() as sock:
@@ -234,25 +204,15 @@ class TestCheckout:
             **stripe_mode.STREAMFLIX_BILLING,
             "STRIPE_API_BASE": f"http://127.0.0.1:{port}",
         }
-        response = client.post(
-            "/api/billing/checkout",
-            {"plan": "standard"},
-            content_type="application/json",
-            **auth(user),
-        )
+        response = post_json(client, "/api/billing/checkout", {"plan": "standard"}, user)
         assert response.status_code == 502
         assert response.json()["code"] == "payment_provider_unavailable"
         assert not Customer.objects.exists()
         assert not Payment.objects.exists()
 
-    def test_plan_without_stripe_price_is_409(self, client, user, auth, plans, stripe_mode):
+    def test_plan_without_stripe_price_is_409(self, client, user, plans, stripe_mode):
         Plan.objects.filter(slug="basic").update(stripe_price_id="")
-        response = client.post(
-            "/api/billing/checkout",
-            {"plan": "basic"},
-            content_type="application/json",
-            **auth(user),
-        )
+        response = post_json(client, "/api/billing/checkout", {"plan": "basic"}, user)
         assert response.status_code == 409
         assert response.json()["code"] == "plan_not_purchasable"
 
@@ -266,8 +226,17 @@ class TestPortal:
     def test_development_portal(self, client, user, auth, plans):
         Customer.objects.create(user=user, stripe_customer_id=f"dev_cus_{user.pk}")
         url = client.post("/api/billing/portal", **auth(user)).json()["url"]
-        assert url == f"/billing/dev/portal/dev_cus_{user.pk}/"
-        assert client.get(url).status_code == 200
+        assert url.startswith("/billing/dev/portal/")
+        page = client.get(url)
+        assert page.status_code == 200 and user.email in page.content.decode()
+
+    def test_development_portal_links_cannot_be_guessed_or_kept(self, client, user, auth):
+        Customer.objects.create(user=user, stripe_customer_id=f"dev_cus_{user.pk}")
+        assert client.get(f"/billing/dev/portal/dev_cus_{user.pk}/").status_code == 404
+        url = client.post("/api/billing/portal", **auth(user)).json()["url"]
+        assert client.get(url[:-2] + "x/").status_code == 404
+        with mock.patch("django.core.signing.time.time", return_value=time.time() + 7200):
+            assert client.get(url).status_code == 404
 
     def test_stripe_portal(self, client, user, auth, stripe_mode, monkeypatch):
         Customer.objects.create(user=user, stripe_customer_id="cus_9")
@@ -301,19 +270,48 @@ class TestCancelResumeChange:
             assert response.status_code == 404
             assert response.json()["code"] == "no_subscription"
 
-    def test_change_plan(self, client, user, auth, plans):
+    def test_change_plan(self, client, user, plans):
         subscribe(user, plans["basic"])
         url = "/api/billing/me/subscription/change-plan"
-        response = client.post(
-            url, {"plan": "premium"}, content_type="application/json", **auth(user)
-        )
+        response = post_json(client, url, {"plan": "premium"}, user)
         assert response.json()["plan"]["slug"] == "premium"
-        same = client.post(url, {"plan": "premium"}, content_type="application/json", **auth(user))
+        same = post_json(client, url, {"plan": "premium"}, user)
         assert same.status_code == 409 and same.json()["code"] == "same_plan"
-        unknown = client.post(url, {"plan": "gold"}, content_type="application/json", **auth(user))
+        unknown = post_json(client, url, {"plan": "gold"}, user)
         assert unknown.status_code == 404
         event = Subscription.objects.get().events.filter(kind=EventKind.PLAN_CHANGED).get()
         assert event.data == {"from": "basic", "to": "premium"}
+
+    def test_change_plan_without_subscription_is_404(self, client, user, plans):
+        response = post_json(
+            client, "/api/billing/me/subscription/change-plan", {"plan": "premium"}, user
+        )
+        assert response.status_code == 404 and response.json()["code"] == "no_subscription"
+
+    def test_a_gift_subscription_keeps_its_plan_and_its_end(self, client, user, auth, plans):
+        services.subscription_start_local(
+            user=user, plan=plans["basic"], source="test", months=2, gateway="gift"
+        )
+        cancel = client.post("/api/billing/me/subscription/cancel", **auth(user))
+        assert cancel.status_code == 409 and cancel.json()["code"] == "already_canceled"
+        resume = client.post("/api/billing/me/subscription/resume", **auth(user))
+        assert resume.status_code == 409 and resume.json()["code"] == "gift_subscription"
+        change = post_json(
+            client, "/api/billing/me/subscription/change-plan", {"plan": "premium"}, user
+        )
+        assert change.status_code == 409 and change.json()["code"] == "gift_subscription"
+        subscription = Subscription.objects.get()
+        assert (subscription.plan.slug, subscription.cancel_at_period_end) == ("basic", True)
+        assert list(subscription.events.values_list("kind", flat=True)) == [EventKind.CREATED]
+
+    def test_stripe_change_to_a_plan_without_price_is_409(self, client, user, plans, stripe_mode):
+        subscribe(user, plans["basic"], gateway="stripe", stripe_subscription_id="sub_9")
+        Plan.objects.filter(slug="premium").update(stripe_price_id="")
+        response = post_json(
+            client, "/api/billing/me/subscription/change-plan", {"plan": "premium"}, user
+        )
+        assert response.status_code == 409 and response.json()["code"] == "plan_not_purchasable"
+        assert Subscription.objects.get().plan.slug == "basic"
 
     def test_stripe_cancel_failure_changes_nothing(
         self, client, user, auth, plans, stripe_mode, monkeypatch
@@ -340,9 +338,7 @@ class TestStaffPayments:
         assert response.status_code == 403
         assert response.json()["code"] == "permission_denied"
         assert client.get("/api/billing/refunds", **auth(user)).status_code == 403
-        refund = client.post(
-            "/api/billing/payments/1/refund", {}, content_type="application/json", **auth(user)
-        )
+        refund = post_json(client, "/api/billing/payments/1/refund", {}, user)
         assert refund.status_code == 403
 
     def test_list_payments_with_bounded_queries(
@@ -355,56 +351,44 @@ class TestStaffPayments:
         assert body["count"] == 5 and len(body["items"]) == 2
         assert {"user_id", "stripe_invoice_id", "metadata"} <= set(body["items"][0])
 
-    def test_partial_then_full_refund(self, client, staff_user, auth, user, plans):
+    def test_partial_then_full_refund(self, client, staff_user, user, plans):
         subscription = subscribe(user, plans["standard"])
         payment = paid(user, subscription)
         url = f"/api/billing/payments/{payment.pk}/refund"
-        partial = client.post(
-            url,
-            {"amount": 300, "reason": "outage"},
-            content_type="application/json",
-            **auth(staff_user),
-        )
+        partial = post_json(client, url, {"amount": 300, "reason": "outage"}, staff_user)
         assert partial.status_code == 200
         assert partial.json()["amount"] == 300 and partial.json()["status"] == "succeeded"
         payment.refresh_from_db()
         assert (payment.amount_refunded, payment.status) == (300, "partially_refunded")
 
-        too_much = client.post(
-            url, {"amount": 1000}, content_type="application/json", **auth(staff_user)
-        )
+        too_much = post_json(client, url, {"amount": 1000}, staff_user)
         assert too_much.status_code == 409
         assert too_much.json()["code"] == "refund_exceeds_payment"
 
-        rest = client.post(url, {}, content_type="application/json", **auth(staff_user))
+        rest = post_json(client, url, {}, staff_user)
         assert rest.json()["amount"] == 999
         payment.refresh_from_db()
         assert (payment.amount_refunded, payment.status) == (1299, "refunded")
-        nothing_left = client.post(url, {}, content_type="application/json", **auth(staff_user))
+        nothing_left = post_json(client, url, {}, staff_user)
         assert nothing_left.status_code == 409 and nothing_left.json()["code"] == "not_refundable"
         assert subscription.events.filter(kind=EventKind.REFUNDED).count() == 2
         assert Refund.objects.filter(requested_by=staff_user).count() == 2
 
-    def test_refund_errors(self, client, staff_user, auth, user):
-        missing = client.post(
-            "/api/billing/payments/999/refund",
-            {},
-            content_type="application/json",
-            **auth(staff_user),
-        )
+    def test_refund_errors(self, client, staff_user, user):
+        missing = post_json(client, "/api/billing/payments/999/refund", {}, staff_user)
         assert missing.status_code == 404 and missing.json()["code"] == "payment_not_found"
         payment = paid(user)
-        negative = client.post(
-            f"/api/billing/payments/{payment.pk}/refund",
-            {"amount": 0},
-            content_type="application/json",
-            **auth(staff_user),
+        negative = post_json(
+            client, f"/api/billing/payments/{payment.pk}/refund", {"amount": 0}, staff_user
         )
-        assert negative.status_code == 422
+        assert negative.status_code == 422 and negative.json()["code"] == "validation_error"
+        with pytest.raises(ApiError) as caught:
+            services.payment_refund(payment_id=payment.pk, amount=0)
+        assert (caught.value.status, caught.value.code) == (422, "invalid_amount")
         assert not Refund.objects.exists()
 
     def test_stripe_refund_failure_writes_nothing(
-        self, client, staff_user, auth, user, stripe_mode, monkeypatch
+        self, client, staff_user, user, stripe_mode, monkeypatch
     ):
         from streamflix_core.api.errors import ApiError
 
@@ -417,12 +401,7 @@ class TestStaffPayments:
             raise ApiError("down", code="payment_provider_unavailable", status=502)
 
         monkeypatch.setattr(StripeGateway, "refund_create", down)
-        response = client.post(
-            f"/api/billing/payments/{payment.pk}/refund",
-            {},
-            content_type="application/json",
-            **auth(staff_user),
-        )
+        response = post_json(client, f"/api/billing/payments/{payment.pk}/refund", {}, staff_user)
         assert response.status_code == 502
         payment.refresh_from_db()
         assert (payment.amount_refunded, payment.status) == (0, "succeeded")

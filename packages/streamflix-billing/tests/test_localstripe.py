@@ -29,6 +29,19 @@ def sdk(base: str) -> Any:
     return stripe.StripeClient("sk_test_streamflix", base_addresses={"api": base}).v1
 
 
+def stripe_payment(user: Any, *, intent_id: str, amount: int) -> Payment:
+    """A succeeded Stripe payment of ``amount`` cents, paid through ``intent_id``."""
+    return Payment.objects.create(
+        user=user,
+        amount=amount,
+        currency="usd",
+        status=PaymentStatus.SUCCEEDED,
+        gateway="stripe",
+        stripe_payment_intent_id=intent_id,
+        paid_at=timezone.now(),
+    )
+
+
 def card_customer(api: Any, email: str) -> tuple[str, str]:
     customer = api.customers.create(params={"email": email})
     method = api.payment_methods.create(
@@ -67,15 +80,7 @@ def test_partial_and_full_refunds_through_stripe(localstripe, user, staff_user):
         }
     )
     assert intent.status == "succeeded"
-    payment = Payment.objects.create(
-        user=user,
-        amount=1299,
-        currency="usd",
-        status=PaymentStatus.SUCCEEDED,
-        gateway="stripe",
-        stripe_payment_intent_id=intent.id,
-        paid_at=timezone.now(),
-    )
+    payment = stripe_payment(user, intent_id=intent.id, amount=1299)
     partial = services.payment_refund(payment_id=payment.pk, amount=300, requested_by=staff_user)
     assert partial.stripe_refund_id.startswith("re_") and partial.status == "succeeded"
     payment.refresh_from_db()
@@ -91,14 +96,7 @@ def test_partial_and_full_refunds_through_stripe(localstripe, user, staff_user):
 
 
 def test_refund_of_an_unknown_intent_is_a_clear_4xx(localstripe, user):
-    payment = Payment.objects.create(
-        user=user,
-        amount=500,
-        currency="usd",
-        status=PaymentStatus.SUCCEEDED,
-        gateway="stripe",
-        stripe_payment_intent_id="pi_does_not_exist",
-    )
+    payment = stripe_payment(user, intent_id="pi_does_not_exist", amount=500)
     from streamflix_core.api.errors import ApiError
 
     with pytest.raises(ApiError) as caught:

@@ -259,16 +259,9 @@ def test_payment_failed_past_due_grace_then_denied(send_event, stripe_mode, user
 
 
 def test_checkout_completed_then_first_invoice_share_one_payment(
-    send_event, stripe_mode, user, plans, monkeypatch
+    send_event, stripe_mode, user, plans, monkeypatch, fake_stripe_checkout
 ):
-    from streamflix_billing.gateway import CheckoutSession
-
-    monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_1")
-    monkeypatch.setattr(
-        StripeGateway,
-        "checkout_session_create",
-        lambda self, **kw: CheckoutSession(id="cs_1", url="https://checkout.example/cs_1"),
-    )
+    fake_stripe_checkout(session_id="cs_1")
     services.checkout_start(user=user, plan_slug="standard")
     payment = Payment.objects.get()
     monkeypatch.setattr(
@@ -301,16 +294,9 @@ def test_checkout_completed_then_first_invoice_share_one_payment(
 
 
 def test_first_invoice_before_checkout_completed_voids_the_checkout_payment(
-    send_event, stripe_mode, user, plans, monkeypatch
+    send_event, stripe_mode, user, plans, monkeypatch, fake_stripe_checkout
 ):
-    from streamflix_billing.gateway import CheckoutSession
-
-    monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_1")
-    monkeypatch.setattr(
-        StripeGateway,
-        "checkout_session_create",
-        lambda self, **kw: CheckoutSession(id="cs_2", url="https://checkout.example/cs_2"),
-    )
+    fake_stripe_checkout(session_id="cs_2")
     services.checkout_start(user=user, plan_slug="standard")
     checkout_payment = Payment.objects.get()
     monkeypatch.setattr(
@@ -432,16 +418,9 @@ def test_unknown_event_types_are_stored_and_ignored(send_event, stripe_mode):
 
 
 def test_expired_checkout_cancels_its_pending_payment(
-    send_event, stripe_mode, user, plans, monkeypatch
+    send_event, stripe_mode, user, plans, fake_stripe_checkout
 ):
-    from streamflix_billing.gateway import CheckoutSession
-
-    monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_1")
-    monkeypatch.setattr(
-        StripeGateway,
-        "checkout_session_create",
-        lambda self, **kw: CheckoutSession(id="cs_x", url="https://checkout.example/cs_x"),
-    )
+    fake_stripe_checkout(session_id="cs_x")
     services.gift_purchase(user=user, plan_slug="basic", months=2, recipient_email="a@b.co")
     payment = Payment.objects.get()
     session = {"id": "cs_x", "mode": "payment", "metadata": {"payment_id": str(payment.pk)}}

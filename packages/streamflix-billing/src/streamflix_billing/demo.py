@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Plan, Subscription, SubscriptionStatus
-from .services import period_end_after, subscription_event_record
+from .services.plans import period_end_after
+from .services.subscriptions import subscription_event_record
 
 DEMO_VIEWER_EMAIL = "viewer@streamflix.local"
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import stripe
+from django.core import signing
 from django.urls import reverse
 
 from streamflix_core.api.errors import ApiError
@@ -25,6 +26,9 @@ from .models import Payment, Plan, PromoCode, Subscription
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+DEV_PORTAL_SALT = "streamflix_billing.dev-portal"
+DEV_PORTAL_MAX_AGE_SECONDS = 3600
 
 
 class PaymentProviderError(ApiError):
@@ -47,6 +51,9 @@ class GatewayRefund:
 
 
 class Gateway(Protocol):
+    """What billing asks of a payment provider; :class:`StripeGateway` and
+    :class:`DevelopmentGateway` answer it."""
+
     name: str
 
     def customer_ensure(self, *, user: Any) -> str: ...
@@ -289,9 +296,9 @@ class DevelopmentGateway:
     """The same interface with no provider behind it: the demo works without an account.
 
     Checkout returns the URL of the simulated checkout page; its "Pay" and "Decline" buttons
-    call :func:`streamflix_billing.services.development_checkout_complete`, which runs the
-    internal services a Stripe webhook would. Subscription changes are local only, and
-    renewals come from the ``billing-development-renewals`` schedule.
+    call :func:`streamflix_billing.services.development.development_checkout_complete`,
+    which runs the internal services a Stripe webhook would. Subscription changes are local
+    only, and renewals come from the ``billing-development-renewals`` schedule.
     """
 
     name = "development"
@@ -313,7 +320,9 @@ class DevelopmentGateway:
         return CheckoutSession(id=session_id, url=url)
 
     def portal_session_create(self, *, customer_id: str) -> str:
-        return reverse("streamflix_billing:dev-portal", args=[customer_id])
+        # Signed and short-lived, like a Stripe portal session: customer ids are guessable.
+        token = signing.dumps(customer_id, salt=DEV_PORTAL_SALT)
+        return reverse("streamflix_billing:dev-portal", args=[token])
 
     def refund_create(
         self, *, payment: Payment, amount: int, idempotency_key: str

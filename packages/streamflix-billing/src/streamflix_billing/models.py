@@ -154,6 +154,14 @@ class PaymentStatus(models.TextChoices):
     CANCELED = "canceled"
 
 
+# Money that arrived, whatever was refunded of it since.
+PAID_STATUSES = (
+    PaymentStatus.SUCCEEDED,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.REFUNDED,
+)
+
+
 class PaymentPurpose(models.TextChoices):
     SUBSCRIPTION = "subscription"
     GIFT = "gift"

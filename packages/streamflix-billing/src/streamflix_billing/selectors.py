@@ -12,10 +12,10 @@ from django.utils import timezone
 from .conf import settings
 from .models import (
     LIVE_STATUSES,
+    PAID_STATUSES,
     EventKind,
     Gift,
     Payment,
-    PaymentStatus,
     Plan,
     Refund,
     Subscription,
@@ -23,18 +23,14 @@ from .models import (
     SubscriptionStatus,
 )
 
-PAID_STATUSES = (
-    PaymentStatus.SUCCEEDED,
-    PaymentStatus.PARTIALLY_REFUNDED,
-    PaymentStatus.REFUNDED,
-)
-
 
 def plan_list() -> QuerySet[Plan]:
+    """Plans on sale, in display order (``sort_order``, then price)."""
     return Plan.objects.filter(is_active=True)
 
 
 def plan_get(*, slug: str) -> Plan | None:
+    """The plan on sale under ``slug``, or ``None``."""
     return Plan.objects.filter(slug=slug, is_active=True).first()
 
 
@@ -54,6 +50,7 @@ def subscription_current(*, user: Any) -> Subscription | None:
 
 
 def subscription_history(*, user: Any) -> QuerySet[SubscriptionEvent]:
+    """Every event of the user's subscriptions, newest first, with the plan."""
     return (
         SubscriptionEvent.objects.filter(subscription__user=user)
         .select_related("subscription__plan")
@@ -62,15 +59,18 @@ def subscription_history(*, user: Any) -> QuerySet[SubscriptionEvent]:
 
 
 def payment_list(*, user: Any = None) -> QuerySet[Payment]:
+    """Payments (the user's, or all), newest first, with the plan."""
     payments = Payment.objects.select_related("plan").order_by("-created_at", "-id")
     return payments.filter(user=user) if user is not None else payments
 
 
 def refund_list() -> QuerySet[Refund]:
+    """Every refund, newest first, with its payment."""
     return Refund.objects.select_related("payment").order_by("-created_at", "-id")
 
 
 def gift_list(*, purchaser: Any) -> QuerySet[Gift]:
+    """Gifts ``purchaser`` bought, newest first, with the plan."""
     return Gift.objects.filter(purchaser=purchaser).select_related("plan")
 
 

@@ -6,7 +6,7 @@ from . import views
 
 _patterns = [
     path("dev/checkout/<str:session_id>/", views.dev_checkout, name="dev-checkout"),
-    path("dev/portal/<str:customer_id>/", views.dev_portal, name="dev-portal"),
+    path("dev/portal/<str:token>/", views.dev_portal, name="dev-portal"),
     path("admin/dashboard/", views.dashboard, name="dashboard"),
     path("admin/transactions.csv", views.transactions_csv, name="transactions-csv"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -15,7 +16,7 @@ from streamflix_core.api.errors import ApiError
 
 from . import selectors, services
 from .conf import settings
-from .gateway import gateway_name
+from .gateway import DEV_PORTAL_MAX_AGE_SECONDS, DEV_PORTAL_SALT, gateway_name
 from .models import Customer, Payment, PaymentPurpose
 
 
@@ -63,9 +64,17 @@ def dev_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
     )
 
 
-def dev_portal(request: HttpRequest, customer_id: str) -> HttpResponse:
-    """The development stand-in for Stripe's customer portal: what the customer has."""
+def dev_portal(request: HttpRequest, token: str) -> HttpResponse:
+    """The development stand-in for Stripe's customer portal: what the customer has.
+
+    ``token`` is the signed, hour-long link the portal endpoint handed out; anything else
+    is a 404, so nobody reads another customer's page by guessing its id.
+    """
     _development_only()
+    try:
+        customer_id = signing.loads(token, salt=DEV_PORTAL_SALT, max_age=DEV_PORTAL_MAX_AGE_SECONDS)
+    except signing.BadSignature as exc:
+        raise Http404("This portal link is invalid or has expired.") from exc
     customer = (
         Customer.objects.select_related("user").filter(stripe_customer_id=customer_id).first()
     )

@@ -53,6 +53,7 @@ def list_plans(request: HttpRequest) -> Any:
 
 @router.get("/plans/{slug}", response={200: PlanOut, 404: ErrorOut})
 def get_plan(request: HttpRequest, slug: str) -> Any:
+    """One plan on sale (404 ``plan_not_found``)."""
     plan = selectors.plan_get(slug=slug)
     if plan is None:
         raise NotFound("No such plan.", code="plan_not_found")
@@ -71,12 +72,14 @@ def my_subscription(request: HttpRequest) -> Any:
 @router.get("/me/subscription/history", auth=jwt_auth, response=list[SubscriptionEventOut])
 @paginate(PageNumber)
 def my_subscription_history(request: HttpRequest) -> Any:
+    """The caller's subscription events, newest first."""
     return selectors.subscription_history(user=request.user)
 
 
 @router.get("/me/payments", auth=jwt_auth, response=list[PaymentOut])
 @paginate(PageNumber)
 def my_payments(request: HttpRequest) -> Any:
+    """The caller's payments, newest first."""
     return selectors.payment_list(user=request.user)
 
 
@@ -103,6 +106,7 @@ def cancel_subscription(request: HttpRequest) -> Any:
 
 @router.post("/me/subscription/resume", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
 def resume_subscription(request: HttpRequest) -> Any:
+    """Undo a cancellation while the period runs (409 ``not_canceled``)."""
     return services.subscription_resume(user=request.user)
 
 
@@ -110,6 +114,7 @@ def resume_subscription(request: HttpRequest) -> Any:
     "/me/subscription/change-plan", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS}
 )
 def change_plan(request: HttpRequest, payload: ChangePlanIn) -> Any:
+    """Move to another plan; Stripe prorates (409 ``same_plan``)."""
     return services.subscription_change_plan(user=request.user, plan_slug=payload.plan)
 
 
@@ -128,11 +133,13 @@ def buy_gift(request: HttpRequest, payload: GiftIn) -> Any:
 @router.get("/me/gifts", auth=jwt_auth, response=list[GiftOut])
 @paginate(PageNumber)
 def my_gifts(request: HttpRequest) -> Any:
+    """Gifts the caller bought; a code shows once its payment succeeded."""
     return selectors.gift_list(purchaser=request.user)
 
 
 @router.post("/gifts/redeem", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
 def redeem_gift(request: HttpRequest, payload: GiftRedeemIn) -> Any:
+    """Start the subscription a paid gift code buys."""
     return services.gift_redeem(user=request.user, code=payload.code)
 
 
@@ -159,6 +166,7 @@ def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> 
 @router.get("/refunds", auth=jwt_auth, response={200: list[RefundOut], **ERRORS})
 @paginate(PageNumber)
 def staff_refunds(request: HttpRequest) -> Any:
+    """Every refund, newest first (staff only)."""
     require_staff(request)
     return selectors.refund_list()
 
