@@ -59,7 +59,7 @@ class TestPromoCodes:
         PromoCode.objects.create(code="BAD", percent_off=10, **fields)
         response = checkout(client, user, promo_code="bad")
         assert response.status_code == 422
-        assert response.json() == {"detail": message, "code": "promo_code_invalid"}
+        assert response.json() == {"detail": message, "code": "promo_code_invalid", "errors": []}
         assert not Payment.objects.exists()
 
     def test_unknown_code(self, client, user, plans):

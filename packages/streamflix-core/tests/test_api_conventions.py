@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.testing import TestClient
 
-from streamflix_core.api.errors import Conflict, NotFound
+from streamflix_core.api.errors import ApiError, Conflict, NotFound
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import staff_auth
 from streamflix_core.plugins.compose import build_api
@@ -28,6 +28,11 @@ def numbers(request):
 @router.get("/missing")
 def missing(request):
     raise NotFound("No widget with id 9.", code="widget_not_found")
+
+
+@router.get("/refused")
+def refused(request):
+    raise ApiError("That promo code has expired.", status=422, code="promo_code_expired")
 
 
 @router.get("/clash")
@@ -111,3 +116,13 @@ def test_staff_auth_checks_staff_before_reading_the_body(client, make_user, staf
     staff = client.post("/sample/staff-only", json={"year": 1999}, headers=bearer(staff_user))
     assert staff.status_code == 200
     assert staff.json() == {"year": 1999}
+
+
+def test_a_service_422_has_the_validation_shape(client):
+    response = client.get("/sample/refused")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "That promo code has expired.",
+        "code": "promo_code_expired",
+        "errors": [],
+    }

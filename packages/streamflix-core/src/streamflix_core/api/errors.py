@@ -87,7 +87,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     """Route every known exception to the shared error body."""
 
     def on_api_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        return error_response(api, request, exc.status, exc.detail, exc.code, **exc.extra)
+        extra = dict(exc.extra)
+        if exc.status == 422:
+            # every 422 has the same shape, whether Pydantic or a service refused the input
+            extra.setdefault("errors", [])
+        return error_response(api, request, exc.status, exc.detail, exc.code, **extra)
 
     def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
