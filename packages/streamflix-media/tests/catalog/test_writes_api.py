@@ -88,7 +88,11 @@ def test_duplicate_slug_is_409_and_nothing_written(staff_api, make_title, drama)
 def test_unknown_genre_is_422_and_nothing_written(staff_api):
     response = staff_api.post("/api/media/titles", {**TITLE, "genres": ["nope"]})
     assert response.status_code == 422
-    assert response.json() == {"detail": "Unknown genre(s): nope.", "code": "unknown_reference"}
+    assert response.json() == {
+        "detail": "Unknown genre(s): nope.",
+        "code": "unknown_reference",
+        "errors": [],
+    }
     assert not Title.objects.exists()
 
 
@@ -222,7 +226,7 @@ def test_bad_image_is_422_and_nothing_saved(staff_api, make_title):
     response = staff_api.upload("/api/media/titles/plain/images/poster", {"file": fake})
     assert response.status_code == 422
     assert response.json() == {"detail": "The file is not a readable image.",
-                               "code": "invalid_image"}  # fmt: skip
+                               "code": "invalid_image", "errors": []}  # fmt: skip
     assert not Title.objects.get().poster
     bad_kind = staff_api.upload("/api/media/titles/plain/images/logo", {"file": png()})
     assert bad_kind.status_code == 422
