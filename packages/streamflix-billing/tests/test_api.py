@@ -154,6 +154,17 @@ class TestCheckout:
         assert response.status_code == 409
         assert response.json()["code"] == "already_subscribed"
 
+    @pytest.mark.parametrize("status", ["incomplete", "unpaid"])
+    def test_a_subscription_needing_payment_blocks_a_new_checkout(
+        self, client, user, plans, status
+    ):
+        subscribe(user, plans["basic"], status=status)
+        response = post_json(client, "/api/billing/checkout", {"plan": "premium"}, user)
+        assert response.status_code == 409
+        assert response.json()["code"] == "subscription_needs_attention"
+        assert status in response.json()["detail"]
+        assert not Payment.objects.exists()
+
     def test_anonymous_is_401(self, client, plans):
         response = post_json(client, "/api/billing/checkout", {"plan": "basic"})
         assert response.status_code == 401

@@ -23,7 +23,8 @@ from .subscriptions import ENTITLED_STATUSES, subscription_live_for
 def checkout_start(*, user: Any, plan_slug: str, promo_code: str | None = None) -> CheckoutSession:
     """Open a checkout for ``plan_slug``; the return URLs come from the settings.
 
-    404 ``plan_not_found``; 409 ``already_subscribed`` or ``plan_not_purchasable`` (no Stripe
+    404 ``plan_not_found``; 409 ``already_subscribed``, ``subscription_needs_attention`` (an
+    incomplete or unpaid subscription exists) or ``plan_not_purchasable`` (no Stripe
     price); 422 ``promo_code_invalid``; a gateway error (402/400/502) writes nothing.
     """
     plan = plan_on_sale(slug=plan_slug)
@@ -32,6 +33,13 @@ def checkout_start(*, user: Any, plan_slug: str, promo_code: str | None = None) 
         raise Conflict(
             "You already have a subscription; change its plan instead.",
             code="already_subscribed",
+        )
+    if live is not None:
+        # A second subscription could not be stored next to this one (one live per user).
+        raise Conflict(
+            f"Your subscription is {live.status}: settle its payment in the billing portal "
+            "before starting a new one.",
+            code="subscription_needs_attention",
         )
     promo = promo_code_validate(code=promo_code, plan=plan) if promo_code else None
     gateway = get_gateway()
