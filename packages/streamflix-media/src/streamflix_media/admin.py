@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 
 from . import services
+from .assets import admin as assets_admin  # noqa: F401  (registers the video asset admin)
 from .models import Credit, Episode, Genre, Person, Season, Title
 
 

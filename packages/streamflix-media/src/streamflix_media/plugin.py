@@ -17,6 +17,9 @@ plugin = PluginSpec(
             AdminLink("Seasons", "admin:streamflix_media_season_changelist", icon="video_library"),
             AdminLink("Genres", "admin:streamflix_media_genre_changelist", icon="category"),
             AdminLink("People", "admin:streamflix_media_person_changelist", icon="groups"),
+            AdminLink(
+                "Videos", "admin:streamflix_media_videoasset_changelist", icon="smart_display"
+            ),
         ),
     ),
     demo_seed="streamflix_media.demo:seed",

@@ -122,5 +122,3 @@ def local_path(url: str) -> str:
 
 def fetch(client: Client, url: str) -> Any:
     return client.get(local_path(url))
-
-

@@ -91,9 +91,7 @@ def test_range_requests_on_segments(staff_api, viewer_api, movie, clip_720, run_
     assert len(b"".join(partial.streaming_content)) == 100
 
 
-def test_progress_is_saved_and_increases(
-    staff_api, movie, clip_720, run_on_commit, monkeypatch
-):
+def test_progress_is_saved_and_increases(staff_api, movie, clip_720, run_on_commit, monkeypatch):
     saved: list[float] = []
     original = services.asset_progress_save
 

@@ -215,9 +215,7 @@ def test_a_stale_processing_asset_is_run_again(movie, clip_720, storage_root):
     )
     # Still running somewhere: a redelivered task leaves it alone.
     assert asset_transcode(asset_id=asset.pk) is None
-    VideoAsset.objects.filter(pk=asset.pk).update(
-        started_at=timezone.now() - dt.timedelta(days=1)
-    )
+    VideoAsset.objects.filter(pk=asset.pk).update(started_at=timezone.now() - dt.timedelta(days=1))
     done = asset_transcode(asset_id=asset.pk)
     assert done is not None and done.status == "ready" and done.attempts == 2
 
@@ -263,3 +261,23 @@ def test_deleting_a_title_removes_its_asset_files(ready_movie, run_on_commit, st
     assert stored(storage_root) == []
 
 
+def test_the_task_is_queued_on_commit_with_the_timeout_setting(
+    movie, clip_720, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    import django_q.tasks
+
+    from streamflix_media.assets import services
+
+    settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_TIMEOUT_SECONDS": 900}
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *a, **kw: calls.append((a, kw)))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, open(clip_720, "rb") as fh:
+        from django.core.files import File
+
+        asset = services.asset_create_from_upload(
+            upload=File(fh, name="clip.mp4"), role="feature", title=movie
+        )
+    assert calls == [] and len(callbacks) == 1
+    callbacks[0]()
+    ((args, kwargs),) = calls
+    assert args == (services.TASK, asset.pk) and kwargs["timeout"] == 900

@@ -31,6 +31,10 @@ STREAMFLIX_BILLING = {
     "CANCEL_URL": env.text("STREAMFLIX_BILLING_CANCEL_URL", "/api/docs?checkout=cancel"),
     "PORTAL_RETURN_URL": env.text("STREAMFLIX_BILLING_PORTAL_RETURN_URL", "/api/docs"),
 }
+# One timeout for a transcode and for the django-q2 task that runs it; the broker re-delivers
+# an unacknowledged task only after it (STREAMFLIX_Q_RETRY must stay above it).
+TASK_TIMEOUT_SECONDS = int(env.text("STREAMFLIX_Q_TIMEOUT", "1800"))
+STREAMFLIX_MEDIA = {"TRANSCODE_TIMEOUT_SECONDS": TASK_TIMEOUT_SECONDS}
 # Short-lived access tokens; a refresh token works once (rotation + blacklist after rotation).
 NINJA_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
@@ -132,8 +136,8 @@ else:
 Q_CLUSTER = {
     "name": "streamflix",
     "workers": int(env.text("STREAMFLIX_Q_WORKERS", "2")),
-    "timeout": int(env.text("STREAMFLIX_Q_TIMEOUT", "1800")),
-    "retry": int(env.text("STREAMFLIX_Q_RETRY", "1860")),
+    "timeout": TASK_TIMEOUT_SECONDS,
+    "retry": int(env.text("STREAMFLIX_Q_RETRY", str(TASK_TIMEOUT_SECONDS + 60))),
     "max_attempts": 3,
     "catch_up": False,
     **_broker,

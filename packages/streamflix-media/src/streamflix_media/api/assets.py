@@ -16,7 +16,7 @@ from streamflix_core.api.pagination import PageNumber
 from ..assets import selectors, services
 from ..models import Episode, Title, VideoAsset
 from ..selectors import object_or_404
-from .auth import staff_only
+from streamflix_core.auth import staff_auth
 
 router = Router()
 
@@ -65,7 +65,7 @@ class AssetOut(Schema):
 
     @staticmethod
     def resolve_title(obj: VideoAsset) -> str | None:
-        return obj.title.slug if obj.title_id else None
+        return obj.title.slug if obj.title is not None else None
 
     @staticmethod
     def resolve_episode(obj: VideoAsset) -> int | None:
@@ -111,7 +111,7 @@ def _target(title: str | None, episode: int | None) -> tuple[Title | None, Episo
 
 
 @router.post(
-    "/assets", response={201: AssetOut, **ERRORS}, summary="Upload a video", auth=staff_only
+    "/assets", response={201: AssetOut, **ERRORS}, summary="Upload a video", auth=staff_auth
 )
 def create_asset(
     request: HttpRequest,
@@ -132,35 +132,33 @@ def create_asset(
     return Status(201, selectors.asset_get(asset_id=asset.pk))
 
 
-@router.get("/assets", response=list[AssetOut], summary="Video assets", auth=staff_only)
+@router.get("/assets", response=list[AssetOut], summary="Video assets", auth=staff_auth)
 @paginate(PageNumber)
 def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
     return selectors.asset_list(query=selectors.AssetQuery(**filters.model_dump()))
 
 
-@router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS}, auth=staff_only)
+@router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS}, auth=staff_auth)
 def get_asset(request: HttpRequest, asset_id: int) -> Any:
     """Status, progress (percent) and, when failed, the error."""
     return selectors.asset_get(asset_id=asset_id)
 
 
-@router.post("/assets/{asset_id}/retry", response={202: AssetOut, **ERRORS}, auth=staff_only)
+@router.post("/assets/{asset_id}/retry", response={202: AssetOut, **ERRORS}, auth=staff_auth)
 def retry_asset(request: HttpRequest, asset_id: int) -> Status:
     """Queue a failed (or stalled) asset again; 409 ``asset_not_retryable`` otherwise."""
     asset = services.asset_retry(asset=selectors.asset_get(asset_id=asset_id))
     return Status(202, selectors.asset_get(asset_id=asset.pk))
 
 
-@router.delete("/assets/{asset_id}", response={204: None, **ERRORS}, auth=staff_only)
+@router.delete("/assets/{asset_id}", response={204: None, **ERRORS}, auth=staff_auth)
 def delete_asset(request: HttpRequest, asset_id: int) -> Status:
     """Delete the asset, its source and its published output."""
     services.asset_delete(asset=selectors.asset_get(asset_id=asset_id))
     return Status(204, None)
 
 
-@router.post(
-    "/assets/{asset_id}/subtitles", response={201: SubtitleOut, **ERRORS}, auth=staff_only
-)
+@router.post("/assets/{asset_id}/subtitles", response={201: SubtitleOut, **ERRORS}, auth=staff_auth)
 def add_subtitle(
     request: HttpRequest,
     asset_id: int,
@@ -182,7 +180,10 @@ def add_subtitle(
 
 
 @router.post(
-    "/uploads", response={201: UploadOut, **ERRORS}, summary="Start a direct upload", auth=staff_only
+    "/uploads",
+    response={201: UploadOut, **ERRORS},
+    summary="Start a direct upload",
+    auth=staff_auth,
 )
 def create_upload(request: HttpRequest, payload: UploadIn) -> Status:
     """A presigned S3 POST (or, on local storage, a signed upload URL) for one source file,
@@ -215,9 +216,7 @@ def create_upload(request: HttpRequest, payload: UploadIn) -> Status:
     )
 
 
-@router.post(
-    "/uploads/{upload_id}/complete", response={201: AssetOut, **ERRORS}, auth=staff_only
-)
+@router.post("/uploads/{upload_id}/complete", response={201: AssetOut, **ERRORS}, auth=staff_auth)
 def complete_upload(request: HttpRequest, upload_id: uuid.UUID) -> Status:
     """Check the uploaded file (declared size, type, probe) and create its asset; a rejected
     file is deleted (4xx)."""

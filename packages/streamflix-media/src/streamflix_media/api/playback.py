@@ -74,9 +74,7 @@ def title_playback(
     ``maturity_restricted``), entitlement (403 with the decision's reason), a ready video
     (409 ``no_playable_video``). Renditions above the decision's max height are left out.
     """
-    return _out(
-        selectors.title_playback(viewer=current_viewer(request), slug=slug, role=video)
-    )
+    return _out(selectors.title_playback(viewer=current_viewer(request), slug=slug, role=video))
 
 
 @router.get(

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
-from streamflix_core.auth import optional_auth, require_staff
+from streamflix_core.auth import optional_auth, require_staff, staff_auth
 from streamflix_core.viewer import current_viewer
 
 from .. import selectors, services
@@ -21,7 +21,6 @@ from ..conf import settings
 from ..models import Credit, Episode, Genre, Person, Season
 from ..search import catalog_version, current_index
 from .assets import router as assets_router
-from .auth import staff_only
 from .playback import router as playback_router
 from .schemas import (
     CreditIn,
@@ -56,7 +55,6 @@ router.add_router("", playback_router)
 
 
 # Staff writes: 401 signed out, 403 for non-staff, checked before the body is validated.
-staff_auth = staff_only
 
 
 class _PageOut(Schema):

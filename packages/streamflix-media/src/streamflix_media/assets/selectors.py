@@ -38,7 +38,9 @@ def asset_list(*, query: AssetQuery) -> QuerySet[VideoAsset]:
     if query.role:
         assets = assets.filter(role=query.role)
     if query.title:
-        assets = assets.filter(Q(title__slug=query.title) | Q(episode__season__title__slug=query.title))
+        assets = assets.filter(
+            Q(title__slug=query.title) | Q(episode__season__title__slug=query.title)
+        )
     if query.episode is not None:
         assets = assets.filter(episode_id=query.episode)
     if query.q:
@@ -180,5 +182,3 @@ def episode_playback(*, viewer: Any, episode_id: int) -> Playback:
         raise NotFound(f"No episode {episode_id}.")
     decision = _check(viewer, episode.season.title, "episode", episode.pk)
     return _playback(playable_asset(episode=episode), decision)
-
-

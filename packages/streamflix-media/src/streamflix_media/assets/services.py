@@ -80,7 +80,9 @@ def check_target(
 
 
 def _source_name(filename: str) -> str:
-    return f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/{uuid.uuid4().hex}/{_safe_name(filename)}"
+    return (
+        f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/{uuid.uuid4().hex}/{_safe_name(filename)}"
+    )
 
 
 def _ingest(
@@ -93,6 +95,7 @@ def _ingest(
     episode: Episode | None,
     user: Any,
     stored_name: str | None = None,
+    enqueue: bool = True,
 ) -> VideoAsset:
     """Validate the local file ``path`` and create its asset. ``stored_name``: the source is
     already in the source storage there (a direct upload); otherwise it is copied in."""
@@ -143,7 +146,8 @@ def _ingest(
     try:
         with transaction.atomic():
             asset = VideoAsset.objects.create(**fields, source_path=name)
-            asset_enqueue_transcode(asset=asset)
+            if enqueue:
+                asset_enqueue_transcode(asset=asset)
     except BaseException:
         with contextlib.suppress(Exception):
             storage.delete(name)
@@ -174,13 +178,15 @@ def asset_create_from_upload(
     user: Any = None,
     filename: str | None = None,
     content_type: str | None = None,
+    enqueue: bool = True,
 ) -> VideoAsset:
     """Validate an uploaded source (size, extension vs sniffed type vs declared type, probe
     limits) and create its asset, queued for transcoding once the transaction commits.
 
     A rejected source raises a ``SourceRejected`` (4xx) and leaves nothing stored. A source
     whose sha256 matches a ready asset is not transcoded again: the new asset is ready at
-    once and shares that output.
+    once and shares that output. ``enqueue=False`` leaves running it to the caller
+    (``asset_transcode``), as the demo seed does.
     """
     filename = filename or getattr(upload, "name", "") or "source"
     if content_type is None:
@@ -194,6 +200,7 @@ def asset_create_from_upload(
             title=title,
             episode=episode,
             user=user,
+            enqueue=enqueue,
         )
 
 
@@ -279,9 +286,10 @@ def _current_subtitles(asset: VideoAsset) -> list[SubtitleInput]:
     storage = output_storage()
     carried = []
     for track in TranscodeResult.from_dict(asset.result).subtitles:
-        with contextlib.suppress(Exception), storage.open(
-            f"{asset.output_prefix}/{track.vtt}", "rb"
-        ) as fh:
+        with (
+            contextlib.suppress(Exception),
+            storage.open(f"{asset.output_prefix}/{track.vtt}", "rb") as fh,
+        ):
             carried.append(
                 SubtitleInput(
                     language=track.language,
@@ -303,10 +311,13 @@ def _fail(asset_id: int, *, code: str, message: str) -> None:
 
 
 def _prefix_in_use(prefix: str, *, exclude: int | None = None) -> bool:
-    return VideoAsset.objects.filter(output_prefix=prefix).exclude(pk=exclude).exists()
+    others = VideoAsset.objects.filter(output_prefix=prefix)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.exists()
 
 
-def asset_transcode(*, asset_id: int) -> VideoAsset | None:
+def asset_transcode(*, asset_id: int, options: TranscodeOptions | None = None) -> VideoAsset | None:
     """The transcode task's body: run a pending (or stale ``processing``) asset.
 
     Marks it processing and counts the attempt, transcodes and publishes under a new version
@@ -314,7 +325,8 @@ def asset_transcode(*, asset_id: int) -> VideoAsset | None:
     ready only once everything is published; the previous version's output is deleted
     after that. On failure the partial output is removed and the asset is failed with
     ``error_code``/``error_message``. Returns the asset, or ``None`` when there was nothing
-    to run (unknown id, already running, ready or failed).
+    to run (unknown id, already running, ready or failed). ``options`` default to the
+    media settings.
     """
     asset = _claim(asset_id)
     if asset is None:
@@ -324,21 +336,21 @@ def asset_transcode(*, asset_id: int) -> VideoAsset | None:
     storage = output_storage()
     subtitles = _current_subtitles(asset)
     suffix = os.path.splitext(asset.source_path)[1][:10]
+    if not source_storage().exists(asset.source_path):
+        _fail(asset.pk, code="source_missing", message="The source file is missing.")
+        return VideoAsset.objects.filter(pk=asset.pk).first()
     try:
         with local_copy(source_storage(), asset.source_path, suffix=suffix) as path:
             result = transcode_and_publish(
                 path,
                 storage=storage,
                 prefix=prefix,
-                options=TranscodeOptions.from_settings(),
+                options=options or TranscodeOptions.from_settings(),
                 subtitles=subtitles,
                 on_progress=_progress_saver(asset.pk),
             )
     except (TranscodeError, SourceRejected) as exc:
         _fail(asset.pk, code=exc.code, message=exc.detail)
-        return VideoAsset.objects.filter(pk=asset.pk).first()
-    except FileNotFoundError as exc:
-        _fail(asset.pk, code="source_missing", message=f"The source file is missing: {exc}")
         return VideoAsset.objects.filter(pk=asset.pk).first()
     except Exception as exc:
         logger.exception("Transcoding asset %s failed", asset.pk)
@@ -358,7 +370,9 @@ def asset_transcode(*, asset_id: int) -> VideoAsset | None:
         fresh.version = version
         fresh.output_prefix = prefix
         fresh.result = result.to_dict()
-        fresh.rungs = [r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)]
+        fresh.rungs = [
+            r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)
+        ]
         fresh.duration = result.duration
         fresh.width = result.source_width
         fresh.height = result.source_height
@@ -427,7 +441,9 @@ def subtitle_add(
     with transaction.atomic():
         locked = VideoAsset.objects.select_for_update().get(pk=asset.pk)
         if locked.status != VideoAsset.Status.READY or not locked.result:
-            raise Conflict("Subtitles can be added once the video is ready.", code="asset_not_ready")
+            raise Conflict(
+                "Subtitles can be added once the video is ready.", code="asset_not_ready"
+            )
         updated = publish_subtitle(
             TranscodeResult.from_dict(locked.result),
             storage=output_storage(),
@@ -474,8 +490,9 @@ def upload_session_create(
     """Open a direct upload and return it with how to upload.
 
     On S3 the instructions are a presigned POST whose policy pins the content type, a
-    ``content-length-range`` and the expiry; on other storages the local upload view's URL plus a signed token with the same conditions,
-    checked by that view (``upload_url_for(session id)``). Either way: ``POST <url>`` multipart with ``fields`` then ``file``.
+    ``content-length-range`` and the expiry; on other storages the local upload view's URL
+    (``upload_url_for(session id)``) plus a signed token with the same conditions, checked
+    by that view. Either way: ``POST <url>`` multipart with ``fields``, then ``file``.
     """
     title, episode = check_target(role=role, title=title, episode=episode)
     _check_declared(filename=filename, content_type=content_type, size=size)
@@ -526,7 +543,9 @@ def upload_receive(*, session_id: str, token: str, content_type: str, file: Any)
     try:
         claims = signing.loads(token, salt=UPLOAD_SALT, max_age=ttl)
     except signing.SignatureExpired as exc:
-        raise ApiError("This upload URL has expired.", status=403, code="signature_expired") from exc
+        raise ApiError(
+            "This upload URL has expired.", status=403, code="signature_expired"
+        ) from exc
     except signing.BadSignature as exc:
         raise ApiError("This upload URL is invalid.", status=403, code="invalid_signature") from exc
     if claims.get("id") != session_id:
@@ -537,9 +556,13 @@ def upload_receive(*, session_id: str, token: str, content_type: str, file: Any)
     if session.expires_at <= timezone.now():
         raise ApiError("This upload URL has expired.", status=403, code="signature_expired")
     if content_type != claims.get("ct"):
-        raise ApiError("The content type is not the one declared.", status=403, code="policy_violation")
+        raise ApiError(
+            "The content type is not the one declared.", status=403, code="policy_violation"
+        )
     if file is None or not 1 <= file.size <= settings().MAX_UPLOAD_BYTES:
-        raise ApiError("The file size is outside the allowed range.", status=403, code="policy_violation")
+        raise ApiError(
+            "The file size is outside the allowed range.", status=403, code="policy_violation"
+        )
     save_exact(source_storage(), session.key, file)
 
 
@@ -593,5 +616,3 @@ def stored_files(asset: VideoAsset) -> list[str]:
     from ..transcoding import list_prefix
 
     return list_prefix(output_storage(), asset.output_prefix) if asset.output_prefix else []
-
-

@@ -116,7 +116,9 @@ class UploadSession(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     role = models.CharField(max_length=10, choices=VideoAsset.Role.choices)
-    title = models.ForeignKey(Title, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.ForeignKey(
+        Title, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     episode = models.ForeignKey(
         Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

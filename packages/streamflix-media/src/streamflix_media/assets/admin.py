@@ -1,0 +1,195 @@
+"""Unfold admin of video assets: status, progress, rungs and errors; upload; retry; a preview
+player (the browser's native HLS: Safari, iOS and some Android browsers play it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin, TabularInline
+
+from streamflix_core.api.errors import ApiError
+
+from ..conf import settings
+from ..delivery import grant, signed_url
+from ..models import Episode, Subtitle, VideoAsset
+from ..transcoding import TranscodeResult
+from . import services
+from .storage import hls_base_url
+
+
+class VideoAssetUploadForm(forms.ModelForm):
+    """Upload a source: it is validated and stored, and its transcode queued, on save."""
+
+    source = forms.FileField(help_text="A video file (MP4, MOV, MKV, WebM...).")
+
+    class Meta:
+        model = VideoAsset
+        fields = ("role", "title", "episode")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "episode" in self.fields:
+            field: Any = self.fields["episode"]
+            field.queryset = Episode.objects.select_related("season__title")
+        self.created: VideoAsset | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        source = data.get("source")
+        if source is None or self.errors:
+            return data
+        try:
+            self.created = services.asset_create_from_upload(
+                upload=source,
+                role=data.get("role") or "",
+                title=data.get("title"),
+                episode=data.get("episode"),
+            )
+        except ApiError as exc:
+            raise forms.ValidationError(exc.detail, code=exc.code) from exc
+        return data
+
+    def _post_clean(self) -> None:
+        # The service validated and created the asset; model validation has nothing to add.
+        pass
+
+
+class SubtitleInline(TabularInline):
+    model = Subtitle
+    extra = 0
+    fields = ("language", "name", "default", "path")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(VideoAsset)
+class VideoAssetAdmin(ModelAdmin):
+    list_display = (
+        "id", "target", "role", "status", "progress_bar", "duration_display", "rungs_display",
+        "error_display", "created_at",
+    )  # fmt: skip
+    list_filter = ("status", "role")
+    search_fields = ("original_filename", "title__name", "episode__name", "sha256")
+    list_select_related = ("title", "episode__season__title")
+    readonly_fields = (
+        "role", "title", "episode", "status", "progress_bar", "error_code", "error_message",
+        "attempts", "original_filename", "size", "content_type", "sha256", "duration",
+        "width", "height", "rungs_display", "version", "output_prefix", "created_at",
+        "started_at", "ready_at", "player",
+    )  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("role", "title", "episode", "status", "progress_bar", "player")}),
+        ("Error", {"fields": ("error_code", "error_message", "attempts")}),
+        ("Source", {"fields": (
+            "original_filename", "size", "content_type", "sha256", "duration", "width",
+            "height",
+        )}),
+        ("Output", {"fields": ("rungs_display", "version", "output_prefix")}),
+        ("Times", {"fields": ("created_at", "started_at", "ready_at")}),
+    )  # fmt: skip
+    inlines = (SubtitleInline,)
+    actions = ("retry_selected",)
+    list_per_page = 50
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        if obj is None:
+            kwargs["form"] = VideoAssetUploadForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ((None, {"fields": ("role", "title", "episode", "source")}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return () if obj is None else self.inlines
+
+    def save_model(self, request: HttpRequest, obj: VideoAsset, form: Any, change: bool) -> None:
+        if change:
+            return
+        created = form.created
+        created.uploaded_by = request.user
+        created.save(update_fields=["uploaded_by"])
+        obj.__dict__.update(created.__dict__)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.display(description="For")
+    def target(self, obj: VideoAsset) -> str:
+        episode = obj.episode
+        if episode is not None:
+            return f"{episode.season.title} S{episode.season.number}E{episode.number}"
+        return str(obj.title)
+
+    @admin.display(description="Progress")
+    def progress_bar(self, obj: VideoAsset) -> str:
+        percent = max(0.0, min(100.0, obj.progress))
+        return format_html(
+            '<div title="{}%" style="width:120px;height:8px;border-radius:4px;'
+            'background:#e5e7eb;overflow:hidden"><div style="width:{}%;height:8px;'
+            'background:{}"></div></div>',
+            f"{percent:.0f}",
+            f"{percent:.1f}",
+            "#dc2626" if obj.status == VideoAsset.Status.FAILED else "#7c3aed",
+        )
+
+    @admin.display(description="Duration")
+    def duration_display(self, obj: VideoAsset) -> str:
+        if not obj.duration:
+            return "—"
+        minutes, seconds = divmod(round(obj.duration), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @admin.display(description="Rungs")
+    def rungs_display(self, obj: VideoAsset) -> str:
+        return ", ".join(f"{h}p" for h in obj.rungs) or "—"
+
+    @admin.display(description="Error")
+    def error_display(self, obj: VideoAsset) -> str:
+        if not obj.error_code:
+            return ""
+        return format_html('<span title="{}">{}</span>', obj.error_message, obj.error_code)
+
+    @admin.display(description="Preview")
+    def player(self, obj: VideoAsset) -> str:
+        if not obj.is_ready or not obj.result or not obj.output_prefix:
+            return "—"
+        g = grant(obj.output_prefix, ttl=settings().PLAYBACK_URL_TTL_SECONDS)
+        master = TranscodeResult.from_dict(obj.result).master
+        url = signed_url(hls_base_url(), f"{obj.output_prefix}/{master}", g)
+        return format_html(
+            '<video controls preload="metadata" src="{}" style="max-width:640px;width:100%;'
+            'border-radius:6px;background:#000"></video>'
+            '<div style="font-size:12px;opacity:.7">Native HLS; <a href="{}">master playlist</a>'
+            "</div>",
+            url,
+            url,
+        )
+
+    @admin.action(description="Retry transcoding of the selected videos")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[VideoAsset]) -> None:
+        queued, skipped = 0, 0
+        for asset in queryset:
+            try:
+                services.asset_retry(asset=asset)
+                queued += 1
+            except ApiError:
+                skipped += 1
+        self.message_user(
+            request,
+            f"Queued {queued} video(s); {skipped} skipped (not failed or stalled).",
+            messages.SUCCESS if queued else messages.WARNING,
+        )

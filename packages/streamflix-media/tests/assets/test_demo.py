@@ -1,0 +1,31 @@
+"""The demo seed's videos: real clips through the real pipeline."""
+
+from __future__ import annotations
+
+import io
+
+from streamflix_media.assets.demo import seed
+from streamflix_media.models import VideoAsset
+
+
+def test_seed_attaches_transcoded_clips_once(movie, episode, monkeypatch):
+    monkeypatch.setenv("STREAMFLIX_DEMO_VIDEOS", "1")
+    out = io.StringIO()
+    seed(out)
+    assets = {a.role: a for a in VideoAsset.objects.all()}
+    assert set(assets) == {"feature", "episode", "trailer"}
+    assert all(a.status == "ready" for a in assets.values()), out.getvalue()
+    assert assets["feature"].rungs == [240, 360, 720, 1080]
+    assert assets["episode"].rungs == [240, 360, 720]
+    # The trailer is the episode's clip: shared output, not a second transcode.
+    assert assets["trailer"].output_prefix == assets["episode"].output_prefix
+    again = io.StringIO()
+    seed(again)
+    assert "already there" in again.getvalue() and VideoAsset.objects.count() == 3
+
+
+def test_seed_videos_can_be_skipped(movie, monkeypatch):
+    monkeypatch.setenv("STREAMFLIX_DEMO_VIDEOS", "0")
+    out = io.StringIO()
+    seed(out)
+    assert "skipped" in out.getvalue() and not VideoAsset.objects.exists()
