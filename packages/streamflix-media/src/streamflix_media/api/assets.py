@@ -12,11 +12,11 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
+from streamflix_core.auth import staff_auth
 
 from ..assets import selectors, services
 from ..models import Episode, Title, VideoAsset
 from ..selectors import object_or_404
-from streamflix_core.auth import staff_auth
 
 router = Router()
 
