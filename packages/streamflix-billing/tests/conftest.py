@@ -143,7 +143,9 @@ def fake_stripe_checkout(monkeypatch: Any) -> Callable[..., dict[str, Any]]:
             seen.update(kwargs)
             return CheckoutSession(id=session_id, url=f"https://checkout.stripe.test/{session_id}")
 
-        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: customer_id)
+        monkeypatch.setattr(
+            StripeGateway, "customer_ensure", lambda self, *, user, idempotency_key: customer_id
+        )
         monkeypatch.setattr(StripeGateway, "checkout_session_create", create)
         return seen
 

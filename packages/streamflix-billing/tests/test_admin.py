@@ -185,3 +185,23 @@ def test_demo_seed_is_idempotent(db):
     assert subscription.status == SubscriptionStatus.ACTIVE
     assert decide_playback(PlaybackRequest(user=viewer)).allowed
     assert "3 plans" in out.getvalue()
+
+
+def test_transactions_csv_query_count_does_not_grow_with_rows(
+    admin_client, plans, make_user, django_assert_max_num_queries
+):
+    from streamflix_billing.models import Payment
+
+    for plan in list(plans.values()) * 3:
+        Payment.objects.create(
+            user=make_user(),
+            plan=plan,
+            amount=plan.price_amount,
+            currency="usd",
+            status="succeeded",
+        )
+    # Session + user for the staff check, then one query for every payment with its plan.
+    with django_assert_max_num_queries(3):
+        response = admin_client.get(reverse("streamflix_billing:transactions-csv"))
+        rows = b"".join(response.streaming_content).decode().splitlines()
+    assert len(rows) == 1 + 3 * len(plans)

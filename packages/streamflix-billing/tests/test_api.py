@@ -154,6 +154,19 @@ class TestCheckout:
         assert response.status_code == 409
         assert response.json()["code"] == "already_subscribed"
 
+    def test_an_open_checkout_blocks_a_second_one_until_it_expires(self, client, user, plans):
+        first = post_json(client, "/api/billing/checkout", {"plan": "standard"}, user)
+        assert first.status_code == 200
+        second = post_json(client, "/api/billing/checkout", {"plan": "premium"}, user)
+        assert second.status_code == 409
+        assert second.json()["code"] == "checkout_pending"
+        assert Payment.objects.count() == 1
+        # Once the first session can no longer be paid, a new checkout is fine.
+        Payment.objects.update(created_at=timezone.now() - timedelta(minutes=31))
+        third = post_json(client, "/api/billing/checkout", {"plan": "premium"}, user)
+        assert third.status_code == 200
+        assert Payment.objects.count() == 2
+
     @pytest.mark.parametrize("status", ["incomplete", "unpaid"])
     def test_a_subscription_needing_payment_blocks_a_new_checkout(
         self, client, user, plans, status
@@ -185,7 +198,9 @@ class TestCheckout:
     def test_stripe_outage_mid_checkout_leaves_nothing_half_written(
         self, client, user, plans, stripe_mode, monkeypatch
     ):
-        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_42")
+        monkeypatch.setattr(
+            StripeGateway, "customer_ensure", lambda self, *, user, idempotency_key: "cus_42"
+        )
 
         class DownSessions:
             def create(self, **kwargs: Any) -> Any:
@@ -218,7 +233,8 @@ class TestCheckout:
         response = post_json(client, "/api/billing/checkout", {"plan": "standard"}, user)
         assert response.status_code == 502
         assert response.json()["code"] == "payment_provider_unavailable"
-        assert not Customer.objects.exists()
+        # Only the customer's idempotency key is kept, so a retry cannot create a second one.
+        assert list(Customer.objects.values_list("stripe_customer_id", flat=True)) == [None]
         assert not Payment.objects.exists()
 
     def test_plan_without_stripe_price_is_409(self, client, user, plans, stripe_mode):
@@ -352,6 +368,14 @@ class TestStaffPayments:
         refund = post_json(client, "/api/billing/payments/1/refund", {}, user)
         assert refund.status_code == 403
 
+    def test_non_staff_with_a_bad_body_gets_403_before_validation(self, client, user, auth):
+        # staff_auth runs before the body is parsed: a non-staff caller learns nothing more.
+        for body in ({"amount": 0}, {"amount": "lots"}):
+            response = post_json(client, "/api/billing/payments/1/refund", body, user)
+            assert response.status_code == 403
+            assert response.json()["code"] == "permission_denied"
+        assert not Refund.objects.exists()
+
     def test_list_payments_with_bounded_queries(
         self, client, staff_user, auth, make_user, django_assert_max_num_queries
     ):
@@ -441,3 +465,63 @@ def test_plans_and_gifts_lists_have_bounded_queries(
         body = client.get("/api/billing/me/gifts", **auth(user)).json()
     assert [g["months"] for g in body["items"]] == [3, 2, 1]
     assert all(g["plan"] == "basic" for g in body["items"])
+
+
+class TestIdempotencyKeys:
+    """Keys come from a uuid stored on the row: a reset database reuses ids, not keys."""
+
+    @pytest.fixture
+    def sent(self, stripe_mode: Any, monkeypatch: Any) -> list[str]:
+        keys: list[str] = []
+
+        def create(*, params: Any, options: Any) -> Any:
+            keys.append(options["idempotency_key"])
+            return SimpleNamespace(id=f"obj_{len(keys)}", url="https://pay.example/x")
+
+        api = SimpleNamespace(
+            customers=SimpleNamespace(create=create),
+            checkout=SimpleNamespace(sessions=SimpleNamespace(create=create)),
+        )
+        monkeypatch.setattr(StripeGateway, "__init__", lambda self: setattr(self, "api", api))
+        return keys
+
+    def test_same_row_ids_after_a_reset_get_new_keys(self, sent, make_user, plans):
+        runs = []
+        for _ in range(2):
+            user = make_user(email="same@example.com", pk=4242)
+            customer = services.customer_ensure(user=user)
+            payment = Payment.objects.create(
+                pk=7, user=user, plan=plans["basic"], amount=100, currency="usd"
+            )
+            StripeGateway().checkout_session_create(
+                customer_id="obj_1",
+                payment=payment,
+                plan=plans["basic"],
+                promo=None,
+                mode="subscription",
+            )
+            runs.append((user.pk, sent[-2:], customer.idempotency_key, payment.idempotency_key))
+            # What a database reset does: the rows go, the ids come back.
+            Payment.objects.all().delete()
+            Customer.objects.all().delete()
+            type(user).objects.filter(pk=user.pk).delete()
+        (pk1, keys1, cus1, pay1), (pk2, keys2, cus2, pay2) = runs
+        assert pk1 == pk2 == 4242
+        assert keys1 == [f"streamflix-customer-{cus1}", f"streamflix-checkout-{pay1}"]
+        assert keys2 == [f"streamflix-customer-{cus2}", f"streamflix-checkout-{pay2}"]
+        assert set(keys1).isdisjoint(keys2)
+
+    def test_a_retried_customer_creation_reuses_its_key(self, sent, user, monkeypatch):
+        def lost(*, params: Any, options: Any) -> Any:
+            sent.append(options["idempotency_key"])
+            raise stripe.APIConnectionError("answer lost")
+
+        gateway = StripeGateway()
+        real = gateway.api.customers.create
+        gateway.api.customers.create = lost
+        with pytest.raises(ApiError):
+            services.customer_ensure(user=user, gateway=gateway)
+        gateway.api.customers.create = real
+        customer = services.customer_ensure(user=user, gateway=gateway)
+        assert sent[0] == sent[1] == f"streamflix-customer-{customer.idempotency_key}"
+        assert customer.stripe_customer_id == "obj_2"

@@ -207,7 +207,9 @@ class TestGifts:
     def test_stripe_gift_checkout_completed(
         self, client, user, plans, stripe_mode, monkeypatch, send_event
     ):
-        monkeypatch.setattr(StripeGateway, "customer_ensure", lambda self, *, user: "cus_1")
+        monkeypatch.setattr(
+            StripeGateway, "customer_ensure", lambda self, *, user, idempotency_key: "cus_1"
+        )
         monkeypatch.setattr(
             StripeGateway,
             "checkout_session_create",
@@ -228,3 +230,30 @@ class TestGifts:
         payment.refresh_from_db()
         assert (payment.status, payment.stripe_payment_intent_id) == ("succeeded", "pi_gift")
         assert Gift.objects.get().status == GiftStatus.PAID
+
+
+def test_a_paid_gift_email_is_queued_through_core(
+    user, plans, monkeypatch, django_capture_on_commit_callbacks
+):
+    import django_q.tasks
+
+    from streamflix_billing.models import Gift
+
+    queued: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *args, **kw: queued.append(args))
+    gift = Gift.objects.create(
+        code="GIFT-Q",
+        plan=plans["basic"],
+        months=2,
+        recipient_email="r@example.com",
+        purchaser=user,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.gift_mark_paid(gift=gift)
+    # Through core's queue (retried there), not a fire-and-forget send_mail.
+    assert len(queued) == 1
+    task, spec = queued[0][:2]
+    from streamflix_core import emails
+
+    assert task == emails.TASK
+    assert spec["to"] == "r@example.com" and "GIFT-Q" in spec["body"]

@@ -447,3 +447,77 @@ def test_newer_api_shapes_are_understood(send_event, stripe_mode, user, plans):
     assert send_event("invoice.paid", invoice, created=NOW).json()["status"] == "processed"
     assert Subscription.objects.get().current_period_end == as_dt(end + 30 * DAY)
     assert Payment.objects.get().stripe_payment_intent_id == "pi_new"
+
+
+class TestLocalChangesWinOverOlderEvents:
+    """A local change advances ``stripe_state_at``: an older event arriving late is stale."""
+
+    @pytest.fixture
+    def subscribed(self, send_event, stripe_mode, user, plans, monkeypatch):
+        monkeypatch.setattr(
+            StripeGateway, "subscription_set_cancel_at_period_end", lambda self, **kw: None
+        )
+        monkeypatch.setattr(StripeGateway, "subscription_change_plan", lambda self, **kw: None)
+        send_event("customer.subscription.created", sub_obj(user), created=NOW - 100)
+        return Subscription.objects.get()
+
+    def test_cancel_then_an_older_update_stays_canceled(self, subscribed, send_event, user):
+        services.subscription_cancel(user=user)
+        late = send_event("customer.subscription.updated", sub_obj(user), created=NOW - 50)
+        assert late.json()["status"] == "ignored"
+        subscription = Subscription.objects.get()
+        assert subscription.cancel_at_period_end is True
+        assert subscription.canceled_at is not None
+
+    def test_resume_then_an_older_cancel_update_stays_resumed(self, subscribed, send_event, user):
+        services.subscription_cancel(user=user)
+        services.subscription_resume(user=user)
+        late = send_event(
+            "customer.subscription.updated",
+            sub_obj(user, cancel_at_period_end=True),
+            created=NOW - 50,
+        )
+        assert late.json()["status"] == "ignored"
+        assert Subscription.objects.get().cancel_at_period_end is False
+
+    def test_plan_change_then_an_older_update_keeps_the_new_plan(
+        self, subscribed, send_event, user, plans
+    ):
+        services.subscription_change_plan(user=user, plan_slug="premium")
+        send_event("customer.subscription.updated", sub_obj(user), created=NOW - 50)
+        assert Subscription.objects.get().plan == plans["premium"]
+
+    def test_invoice_paid_then_an_older_past_due_update_stays_active(
+        self, subscribed, send_event, user
+    ):
+        send_event(
+            "invoice.paid",
+            invoice_obj(start=NOW + 29 * DAY, end=NOW + 59 * DAY),
+            created=NOW - 20,
+        )
+        late = send_event(
+            "customer.subscription.updated", sub_obj(user, status="past_due"), created=NOW - 30
+        )
+        assert late.json()["status"] == "ignored"
+        assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
+        assert Subscription.objects.get().stripe_state_at == as_dt(NOW - 20)
+
+
+def test_a_second_live_subscription_fails_once_with_a_clear_error(
+    send_event, stripe_mode, user, plans, caplog
+):
+    from django_q.models import Schedule
+
+    send_event("customer.subscription.created", sub_obj(user), created=NOW - 100)
+    response = send_event(
+        "customer.subscription.created", sub_obj(user, sub_id="sub_2"), created=NOW - 50
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "failed"
+    event = WebhookEvent.objects.get(payload__data__object__id="sub_2")
+    assert event.status == WebhookStatus.FAILED and event.attempts == 1
+    assert "second live subscription" in event.error and "sub_1" in event.error
+    # Retrying cannot help: no retry is scheduled, staff are told through the log.
+    assert not Schedule.objects.exists()
+    assert any("cannot be applied" in r.getMessage() for r in caplog.records)
+    assert list(Subscription.objects.values_list("stripe_subscription_id", flat=True)) == ["sub_1"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import check_password, make_password
 from django.test import RequestFactory
 
 from streamflix_core import hooks
@@ -102,12 +103,15 @@ def test_get_patch_delete_profile(account, make_profile, signed_in):
     assert patched.json()["name"] == "Bob" and patched.json()["has_pin"] is True
     adult.refresh_from_db()
     assert patched.json()["is_default"] is True and adult.is_default is False
-    unpinned = client.patch(f"/api/profiles/{other.pk}", {"pin": ""})
+    unpinned = client.patch(f"/api/profiles/{other.pk}", {"pin": "", "current_pin": "4321"})
     assert unpinned.json()["has_pin"] is False
     kids = client.patch(f"/api/profiles/{other.pk}", {"is_kids": True})
     assert kids.json()["maturity_limit"] == 7
 
-    assert client.delete(f"/api/profiles/{other.pk}").status_code == 204
+    # The token has no profile claim, so it now watches as the default, a kids profile.
+    locked_out = client.delete(f"/api/profiles/{other.pk}")
+    assert locked_out.status_code == 403 and locked_out.json()["code"] == "kids_profile"
+    assert signed_in(user, adult).delete(f"/api/profiles/{other.pk}").status_code == 204
     adult.refresh_from_db()
     assert adult.is_default is True
 
@@ -213,3 +217,83 @@ def test_wrong_pin_repeated_is_throttled(account, make_profile, signed_in, setti
     assert throttled.status_code == 429
     assert throttled.json()["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
+
+
+def test_changing_or_removing_a_pin_needs_the_current_pin_or_the_password(
+    account, make_profile, signed_in
+):
+    user, _ = account
+    locked = make_profile(user, name="Dad")
+    client = signed_in(user)
+    assert client.patch(f"/api/profiles/{locked.pk}", {"pin": "2468"}).status_code == 200
+    for body, code in (
+        ({"pin": ""}, "pin_required"),
+        ({"pin": None}, "pin_required"),
+        ({"pin": "1111"}, "pin_required"),
+        ({"pin": "", "current_pin": "0000"}, "wrong_pin"),
+        ({"pin": "1111", "password": "not-the-password"}, "wrong_pin"),
+    ):
+        response = client.patch(f"/api/profiles/{locked.pk}", body)
+        assert response.status_code == 403, body
+        assert response.json()["code"] == code
+    locked.refresh_from_db()
+    assert locked.pin_hash and check_password("2468", locked.pin_hash)
+
+    changed = client.patch(f"/api/profiles/{locked.pk}", {"pin": "1357", "current_pin": "2468"})
+    assert changed.status_code == 200 and changed.json()["has_pin"] is True
+    removed = client.patch(f"/api/profiles/{locked.pk}", {"pin": "", "password": "correct-horse-9"})
+    assert removed.status_code == 200 and removed.json()["has_pin"] is False
+
+
+def test_pin_guesses_through_patch_are_throttled(account, make_profile, signed_in, settings):
+    settings.STREAMFLIX_CORE = {"PIN_THROTTLE_RATE": "3/min"}
+    user, _ = account
+    locked = make_profile(user, name="Dad", pin_hash=make_password("2468"))
+    client = signed_in(user)
+    path = f"/api/profiles/{locked.pk}"
+    statuses = [
+        client.patch(path, {"pin": "", "current_pin": f"{n:04}"}).status_code for n in range(4)
+    ]
+    assert statuses == [403, 403, 403, 429]
+
+
+@pytest.fixture
+def kids_session(account, make_profile, signed_in):
+    user, adult = account
+    kid = make_profile(user, name="Kid", is_kids=True, maturity_limit=0)
+    return user, adult, kid, signed_in(user, kid)
+
+
+def test_a_kids_profile_cannot_create_or_delete_profiles(kids_session):
+    user, adult, kid, client = kids_session
+    created = client.post("/api/profiles", {"name": "Grown-up"})
+    assert created.status_code == 403 and created.json()["code"] == "kids_profile"
+    for target in (adult, kid):
+        deleted = client.delete(f"/api/profiles/{target.pk}")
+        assert deleted.status_code == 403 and deleted.json()["code"] == "kids_profile"
+    assert set(Profile.objects.filter(user=user).values_list("name", flat=True)) == {"Ana", "Kid"}
+
+
+def test_a_kids_profile_cannot_change_other_profiles(kids_session):
+    _, adult, _, client = kids_session
+    response = client.patch(f"/api/profiles/{adult.pk}", {"name": "Hacked"})
+    assert response.status_code == 403 and response.json()["code"] == "kids_profile"
+    adult.refresh_from_db()
+    assert adult.name == "Ana"
+
+
+@pytest.mark.parametrize(
+    "body", [{"is_kids": False}, {"maturity_limit": 7}, {"maturity_limit": 18, "is_kids": False}]
+)
+def test_a_kids_profile_cannot_widen_itself(kids_session, body):
+    _, _, kid, client = kids_session
+    response = client.patch(f"/api/profiles/{kid.pk}", body)
+    assert response.status_code == 403 and response.json()["code"] == "kids_profile"
+    kid.refresh_from_db()
+    assert kid.is_kids is True and kid.maturity_limit == 0
+
+
+def test_a_kids_profile_may_still_rename_itself(kids_session):
+    _, _, kid, client = kids_session
+    response = client.patch(f"/api/profiles/{kid.pk}", {"name": "Kiddo", "maturity_limit": 0})
+    assert response.status_code == 200 and response.json()["name"] == "Kiddo"

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import ast
+
 import pytest
 from django.core import mail
-from django_q.models import Schedule
+from django_q.models import Schedule, Task
 
-from streamflix_core import tasks
+from streamflix_core import emails, tasks
+from streamflix_core.models import User
+from tests.conftest import STRONG, last_mail_to, link_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -34,20 +38,76 @@ def test_a_throttle_can_be_turned_off(api, settings):
     assert {api.post("/api/auth/login", body).status_code for _ in range(15)} == {401}
 
 
+PLAIN = {"kind": "plain", "to": "a@example.com", "subject": "Hi", "body": "Body"}
+
+
 def test_a_failed_email_is_retried_later(settings):
     settings.EMAIL_BACKEND = "tests.test_throttles_and_emails.BrokenBackend"
-    tasks.send_account_email("a@example.com", "Hi", "Body", 1)
+    tasks.send_email(PLAIN, 1)
     retry = Schedule.objects.get()
-    assert retry.func == "streamflix_core.tasks.send_account_email"
+    assert retry.func == "streamflix_core.tasks.send_email"
     assert retry.schedule_type == Schedule.ONCE
     with pytest.raises(ConnectionError):
-        tasks.send_account_email("a@example.com", "Hi", "Body", 3)
+        tasks.send_email(PLAIN, 3)
     assert Schedule.objects.count() == 1
 
 
 def test_an_email_task_sends_the_mail():
-    tasks.send_account_email("a@example.com", "Hi", "Body")
+    tasks.send_email(PLAIN)
     assert [(m.to, m.subject) for m in mail.outbox] == [(["a@example.com"], "Hi")]
+
+
+def test_queue_email_sends_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue_email(to="b@example.com", subject="Your gift", body="Enjoy.")
+        assert mail.outbox == []
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [
+        (["b@example.com"], "Your gift", "Enjoy.")
+    ]
+
+
+def _stored_task_data() -> str:
+    rows = [repr((t.func, t.args, t.kwargs)) for t in Task.objects.all()]
+    rows += [repr((s.func, s.args, s.kwargs)) for s in Schedule.objects.all()]
+    return "\n".join(rows)
+
+
+def test_account_email_tasks_carry_no_token(api, settings):
+    settings.EMAIL_BACKEND = "tests.test_throttles_and_emails.RecordingBrokenBackend"
+    RecordingBrokenBackend.sent.clear()
+    body = {"email": "new@example.com", "password": STRONG, "password_confirm": STRONG}
+    assert api.post("/api/auth/register", body).status_code == 201
+    User.objects.filter(email="new@example.com").update(is_active=True)
+    api.post("/api/auth/password/reset", {"email": "new@example.com"})
+    # Both sends failed, so both emails wait as retry schedules holding their arguments.
+    specs = [ast.literal_eval(s.args)[0] for s in Schedule.objects.order_by("id")]
+    assert [spec["kind"] for spec in specs] == ["activation", "password_reset"]
+    assert all(set(spec) == {"kind", "user_id"} for spec in specs)
+    assert len(RecordingBrokenBackend.sent) == 2
+    stored = _stored_task_data()
+    for message in RecordingBrokenBackend.sent:
+        _, token = link_parts(message)
+        assert token not in stored
+        assert message.body not in stored
+
+
+def test_an_account_email_is_built_when_the_task_runs(make_user):
+    user = make_user(email="c@example.com", is_active=False)
+    tasks.send_email({"kind": "activation", "user_id": user.pk})
+    _, token = link_parts(last_mail_to("c@example.com"))
+    assert emails.activation_tokens.check_token(user, token)
+    tasks.send_email({"kind": "password_reset", "user_id": 999_999})
+    assert len(mail.outbox) == 1
+
+
+def test_an_email_change_link_goes_only_to_the_current_address(make_user):
+    user = make_user(email="d@example.com")
+    user.email_verified = False
+    user.save()
+    tasks.send_email({"kind": "email_change", "user_id": user.pk, "address": "old@example.com"})
+    assert mail.outbox == []
+    tasks.send_email({"kind": "email_change", "user_id": user.pk, "address": "d@example.com"})
+    assert [m.to for m in mail.outbox] == [["d@example.com"]]
 
 
 class BrokenBackend:
@@ -55,4 +115,39 @@ class BrokenBackend:
         pass
 
     def send_messages(self, messages):
+        raise ConnectionError("SMTP is down")
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(api, settings):
+    settings.STREAMFLIX_CORE = {"LOGIN_THROTTLE_RATE": "2/min"}
+    body = {"email": "a@example.com", "password": "x"}
+    statuses = [
+        api.post("/api/auth/login", body, headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 429, 429]
+
+
+def test_with_trusted_proxies_the_proxy_written_address_is_the_client(api, settings):
+    settings.STREAMFLIX_CORE = {"LOGIN_THROTTLE_RATE": "2/min", "NUM_PROXIES": 1}
+    body = {"email": "a@example.com", "password": "x"}
+
+    def login(forwarded):
+        return api.post("/api/auth/login", body, headers={"X-Forwarded-For": forwarded})
+
+    # The client-written part (left of the proxy's entry) does not change the identity.
+    assert [login(f"1.1.1.{n}, 203.0.113.7").status_code for n in range(3)] == [401, 401, 429]
+    assert login("203.0.113.8").status_code == 401
+
+
+class RecordingBrokenBackend:
+    """Records what would be sent, then fails (so a retry is scheduled)."""
+
+    sent: list = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        type(self).sent.extend(messages)
         raise ConnectionError("SMTP is down")

@@ -36,3 +36,19 @@ def test_admin_renders_with_the_plugin_sidebar(db, url):
 
 def test_migrations_are_complete(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_public_media_is_served_and_videos_stay_private(db, settings):
+    from django.core import checks
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from streamflix_media.assets.storage import output_storage, source_storage
+
+    name = default_storage.save("avatars/probe.txt", ContentFile(b"avatar"))
+    response = Client().get(default_storage.url(name))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"avatar"
+    media_root = str(settings.MEDIA_ROOT)
+    for storage in (source_storage(), output_storage()):
+        assert not str(storage.path("x")).startswith(media_root)
+    assert not [m for m in checks.run_checks() if m.id and m.id.startswith("streamflix_media")]

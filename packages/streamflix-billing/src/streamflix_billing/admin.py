@@ -104,7 +104,12 @@ class PaymentAdmin(ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "purpose", "gateway", "currency")
-    search_fields = ("user__email", "stripe_payment_intent_id", "stripe_invoice_id")
+    search_fields = (
+        "user__email",
+        "deleted_user_email",
+        "stripe_payment_intent_id",
+        "stripe_invoice_id",
+    )
     list_select_related = ("user",)
     raw_id_fields = ("user", "subscription")
     readonly_fields = (

@@ -27,6 +27,9 @@ class BillingSettings:
             ``"stripe"`` or ``"development"``.
         SUCCESS_URL: where checkout sends the customer after paying (never from the client).
         CANCEL_URL: where checkout sends the customer who gives up.
+        CHECKOUT_SESSION_MINUTES: how long a Stripe checkout session can be paid (Stripe
+            accepts 30 to 1440). While a subscription checkout of the user is that young, a
+            new one is refused (409 ``checkout_pending``), so nobody pays twice.
         PORTAL_RETURN_URL: where the Stripe customer portal's "back" link points.
         CURRENCY: ISO 4217 code (lower case) of plans created without one and of gifts.
         GRACE_PERIOD_DAYS: days after the period end during which a ``past_due``
@@ -46,6 +49,7 @@ class BillingSettings:
     GATEWAY: str = "auto"
     SUCCESS_URL: str = "http://localhost:8000/?checkout=success"
     CANCEL_URL: str = "http://localhost:8000/?checkout=cancel"
+    CHECKOUT_SESSION_MINUTES: int = 30
     PORTAL_RETURN_URL: str = "http://localhost:8000/"
     CURRENCY: str = "usd"
     GRACE_PERIOD_DAYS: int = 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -56,7 +57,7 @@ class Gateway(Protocol):
 
     name: str
 
-    def customer_ensure(self, *, user: Any) -> str: ...
+    def customer_ensure(self, *, user: Any, idempotency_key: str) -> str: ...
 
     def checkout_session_create(
         self,
@@ -82,6 +83,8 @@ class Gateway(Protocol):
 
     def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None: ...
 
+    def subscription_cancel_now(self, *, stripe_subscription_id: str) -> None: ...
+
     def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]: ...
 
 
@@ -94,7 +97,8 @@ def _as_dict(obj: Any) -> dict[str, Any]:
 class StripeGateway:
     """The only place that talks to Stripe.
 
-    Every write carries an idempotency key derived from our own row ids, so an SDK retry or
+    Every write carries an idempotency key (customers and checkouts: a uuid stored on our
+    row, which a database reset cannot hand out again), so an SDK retry or
     a repeated request never creates a second customer, session or refund. Every call has a
     timeout. A Stripe error is logged and raised as an :class:`ApiError`: card problems are
     402, requests Stripe rejects are 400, everything else (outage, rate limit, bad keys) 502.
@@ -140,12 +144,12 @@ class StripeGateway:
                 "The payment provider is unavailable; nothing was charged. Try again later."
             ) from exc
 
-    def customer_ensure(self, *, user: Any) -> str:
+    def customer_ensure(self, *, user: Any, idempotency_key: str) -> str:
         customer = self._call(
             "customer.create",
             lambda: self.api.customers.create(
                 params={"email": user.email, "metadata": {"user_id": str(user.pk)}},
-                options={"idempotency_key": f"streamflix-customer-{user.pk}"},
+                options={"idempotency_key": idempotency_key},
             ),
         )
         return customer.id
@@ -168,6 +172,8 @@ class StripeGateway:
             "success_url": config.SUCCESS_URL,
             "cancel_url": config.CANCEL_URL,
             "metadata": metadata,
+            # Bounded, so the pending payment blocks a second checkout only this long.
+            "expires_at": int(time.time()) + config.CHECKOUT_SESSION_MINUTES * 60,
         }
         if mode == "subscription":
             params["line_items"] = [{"price": plan.stripe_price_id, "quantity": 1}]
@@ -192,7 +198,7 @@ class StripeGateway:
             "checkout.session.create",
             lambda: self.api.checkout.sessions.create(
                 params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": f"streamflix-checkout-{payment.pk}"},
+                options={"idempotency_key": f"streamflix-checkout-{payment.idempotency_key}"},
             ),
         )
         return CheckoutSession(id=session.id, url=session.url or "")
@@ -263,6 +269,12 @@ class StripeGateway:
             ),
         )
 
+    def subscription_cancel_now(self, *, stripe_subscription_id: str) -> None:
+        self._call(
+            "subscription.cancel",
+            lambda: self.api.subscriptions.cancel(stripe_subscription_id),
+        )
+
     def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]:
         # A coupon id derived from the code keeps a retried creation from making a second one.
         coupon_params: dict[str, Any] = {"id": f"streamflix-{promo.code}", "duration": "once"}
@@ -303,7 +315,7 @@ class DevelopmentGateway:
 
     name = "development"
 
-    def customer_ensure(self, *, user: Any) -> str:
+    def customer_ensure(self, *, user: Any, idempotency_key: str) -> str:
         return f"dev_cus_{user.pk}"
 
     def checkout_session_create(
@@ -342,6 +354,9 @@ class DevelopmentGateway:
         return None
 
     def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None:
+        return None
+
+    def subscription_cancel_now(self, *, stripe_subscription_id: str) -> None:
         return None
 
     def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]:

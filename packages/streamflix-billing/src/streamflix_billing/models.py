@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -50,11 +52,15 @@ class Customer(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_customer"
     )
-    stripe_customer_id = models.CharField(max_length=100, unique=True)
+    # Empty (NULL) between storing the row and the gateway's answer.
+    stripe_customer_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    # Names the creation at the gateway, so a retry never makes a second customer; random,
+    # unlike the row id, which a new database hands out again.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.stripe_customer_id
+        return self.stripe_customer_id or f"(pending) user {self.user_id}"
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -169,8 +175,19 @@ class PaymentPurpose(models.TextChoices):
 
 
 class Payment(models.Model):
+    # Money records outlive the account: a deleted user leaves the row, with who paid kept.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="billing_payments"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="billing_payments",
+    )
+    deleted_user_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The payer's user id, kept when the account is deleted."
+    )
+    deleted_user_email = models.EmailField(
+        blank=True, help_text="The payer's email, kept when the account is deleted."
     )
     subscription = models.ForeignKey(
         Subscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
@@ -196,6 +213,8 @@ class Payment(models.Model):
         max_length=100, unique=True, null=True, blank=True
     )
     metadata = models.JSONField(default=dict, blank=True)
+    # Names the checkout session at the gateway (see Customer.idempotency_key).
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -315,8 +334,13 @@ class Gift(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="gifts")
     months = models.PositiveSmallIntegerField()
     recipient_email = models.EmailField()
+    # A paid gift belongs to its recipient: it survives the purchaser's account.
     purchaser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_gifts_bought"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="billing_gifts_bought",
     )
     status = models.CharField(
         max_length=16, choices=GiftStatus.choices, default=GiftStatus.PENDING_PAYMENT

@@ -18,3 +18,10 @@ def subscriptions_expire() -> int:
 def development_renewals() -> int:
     """Renew due development-gateway subscriptions (scheduled; a no-op with Stripe)."""
     return services.subscriptions_renew_local()
+
+
+def stripe_subscription_cancel(stripe_subscription_id: str) -> None:
+    """Cancel a Stripe subscription at once (its account was deleted)."""
+    from .gateway import StripeGateway
+
+    StripeGateway().subscription_cancel_now(stripe_subscription_id=stripe_subscription_id)

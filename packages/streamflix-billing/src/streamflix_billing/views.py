@@ -134,14 +134,14 @@ def _transaction_rows() -> Any:
             "stripe_invoice_id",
         ]
     )
-    payments = selectors.payment_list().select_related("user").iterator(chunk_size=500)
+    payments = selectors.payment_list().select_related("user", "plan").iterator(chunk_size=500)
     for p in payments:
         yield writer.writerow(
             [
                 p.pk,
                 p.created_at.isoformat(),
                 p.paid_at.isoformat() if p.paid_at else "",
-                getattr(p.user, "email", ""),
+                getattr(p.user, "email", "") or p.deleted_user_email,
                 p.purpose,
                 p.plan.slug if p.plan else "",
                 p.amount,

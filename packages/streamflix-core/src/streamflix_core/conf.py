@@ -80,6 +80,10 @@ class CoreSettings:
         ACTIVATION_THROTTLE_RATE: requests per client address (``"10/min"``, ``"100/h"``,
             ``"1000/d"``; ``None`` turns the throttle off).
         PIN_THROTTLE_RATE: profile switches (PIN checks) per user.
+        NUM_PROXIES: how many trusted reverse proxies stand in front of the site. ``0``: the
+            client address is ``REMOTE_ADDR`` and ``X-Forwarded-For`` is ignored (a client
+            can write anything there). ``n > 0``: the address the n-th proxy from the right
+            appended to ``X-Forwarded-For``.
         AVATAR_MAX_BYTES: the largest avatar upload accepted (413 above it).
         AVATAR_MAX_PIXELS: the largest width x height an avatar may declare; larger images
             (decompression bombs) are refused before they are decoded.
@@ -109,6 +113,7 @@ class CoreSettings:
     PASSWORD_RESET_THROTTLE_RATE: str | None = "5/min"  # noqa: S105
     ACTIVATION_THROTTLE_RATE: str | None = "10/min"
     PIN_THROTTLE_RATE: str | None = "5/min"
+    NUM_PROXIES: int = 0
     AVATAR_MAX_BYTES: int = 5 * 1024 * 1024
     AVATAR_MAX_PIXELS: int = 25_000_000
     AVATAR_SIZE: int = 256

@@ -1,11 +1,17 @@
-"""Account emails (activation, password reset), sent through django-q2 after commit.
+"""Emails sent through django-q2 after commit, with retries: account emails (activation,
+password reset, a changed address) and plain notifications of any plugin
+(:func:`queue_email`).
 
 Links point at the site's front end (``ACTIVATION_URL`` / ``PASSWORD_RESET_URL``); tokens
-come from Django's token generators, so each link stops working once it is used.
+come from Django's token generators, so each link stops working once it is used. An account
+email's task carries only the kind, the user id and (for a changed address) that address:
+the link and body are built when the task runs, so no token is stored in the task queue,
+the schedule table or the admin.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
@@ -13,7 +19,16 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .users import email_of, is_verified
+from .users import email_of, is_verified, user_model
+
+logger = logging.getLogger(__name__)
+
+ACTIVATION = "activation"
+PASSWORD_RESET = "password_reset"  # noqa: S105
+EMAIL_CHANGE = "email_change"
+PLAIN = "plain"
+ACCOUNT_KINDS = (ACTIVATION, PASSWORD_RESET, EMAIL_CHANGE)
+TASK = "streamflix_core.tasks.send_email"
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -66,12 +81,59 @@ def reset_message(user: Any) -> tuple[str, str]:
     )
 
 
-def send_on_commit(*, to: str, subject: str, body: str) -> None:
-    """Queue the email as a django-q2 task once the current transaction commits."""
-
+def _enqueue_on_commit(spec: dict[str, Any]) -> None:
     def enqueue() -> None:
         from django_q.tasks import async_task
 
-        async_task("streamflix_core.tasks.send_account_email", to, subject, body, 1)
+        async_task(TASK, spec, 1)
 
     transaction.on_commit(enqueue)
+
+
+def queue_account_email(*, user: Any, kind: str, address: str = "") -> None:
+    """Queue an account email (``kind``: ``"activation"``, ``"password_reset"`` or
+    ``"email_change"``, the last with the new ``address``) once the current transaction
+    commits. Only the kind, the user id and the address go into the task."""
+    if kind not in ACCOUNT_KINDS:
+        raise ValueError(f"Unknown account email kind {kind!r}.")
+    spec: dict[str, Any] = {"kind": kind, "user_id": user.pk}
+    if kind == EMAIL_CHANGE:
+        spec["address"] = address
+    _enqueue_on_commit(spec)
+
+
+def queue_email(*, to: str, subject: str, body: str) -> None:
+    """Queue a plain notification email to ``to`` once the current transaction commits
+    (at once outside a transaction).
+
+    It goes through the same django-q2 task as account emails, so a failed send is retried
+    after ``EMAIL_RETRY_DELAY_SECONDS`` (doubling) up to ``EMAIL_MAX_ATTEMPTS``. The subject
+    and body are stored in the task queue and may be seen in the admin: put no secrets
+    (tokens, passwords, sign-in links) in them.
+    """
+    _enqueue_on_commit({"kind": PLAIN, "to": to, "subject": subject, "body": body})
+
+
+def build_message(spec: dict[str, Any]) -> tuple[str, str, str] | None:
+    """``(to, subject, body)`` for a queued email spec, or ``None`` when there is nothing
+    to send any more (the account is gone, already verified, or its address changed again)."""
+    kind = spec.get("kind")
+    if kind == PLAIN:
+        return spec["to"], spec["subject"], spec["body"]
+    user = user_model()._default_manager.filter(pk=spec.get("user_id")).first()
+    if user is None:
+        logger.info("Not sending a %s email: the account is gone", kind)
+        return None
+    if kind == PASSWORD_RESET:
+        if not user.is_active or not user.has_usable_password():
+            return None
+        return (email_of(user), *reset_message(user))
+    if kind in (ACTIVATION, EMAIL_CHANGE):
+        if is_verified(user) and user.is_active:
+            return None
+        to = email_of(user)
+        if kind == EMAIL_CHANGE and spec.get("address", "").lower() != to.lower():
+            # The address changed again; its link would not work (the token covers the email).
+            return None
+        return (to, *activation_message(user))
+    raise ValueError(f"Unknown email kind {kind!r}.")

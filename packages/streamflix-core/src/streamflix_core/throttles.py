@@ -1,5 +1,8 @@
 """Ninja throttles whose rates come from ``STREAMFLIX_CORE`` (read on every request, so a
-changed setting applies at once). A throttled request gets 429 with ``Retry-After``."""
+changed setting applies at once). A throttled request gets 429 with ``Retry-After``.
+
+The client address is ``REMOTE_ADDR`` unless ``NUM_PROXIES`` trusted proxies are configured
+(Ninja's own default would key on the client-written ``X-Forwarded-For``)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,11 @@ class SettingRateThrottle(SimpleRateThrottle):
         self.rate = None
         self.num_requests, self.duration = None, None
 
+    def get_ident(self, request: HttpRequest) -> str | None:
+        from .conf import settings
+
+        return client_address(request, num_proxies=settings().NUM_PROXIES)
+
     def get_cache_key(self, request: HttpRequest) -> str | None:
         user = getattr(request, "user", None)
         if self.per == "user" and user is not None and user.is_authenticated:
@@ -36,6 +44,18 @@ class SettingRateThrottle(SimpleRateThrottle):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
+
+
+def client_address(request: HttpRequest, *, num_proxies: int) -> str | None:
+    """The client's address: ``REMOTE_ADDR`` with no trusted proxy; otherwise the entry of
+    ``X-Forwarded-For`` written by the outermost trusted proxy (entries further left were
+    written by the client and are not trusted)."""
+    remote = request.META.get("REMOTE_ADDR")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if num_proxies <= 0 or not forwarded:
+        return remote
+    entries = [entry.strip() for entry in forwarded.split(",")]
+    return entries[-min(num_proxies, len(entries))] or remote
 
 
 def login_throttle() -> SettingRateThrottle:

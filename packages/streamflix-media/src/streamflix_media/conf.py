@@ -46,21 +46,29 @@ class MediaSettings:
         HLS_SEGMENT_TYPE: ``"fmp4"`` (CMAF-style fragmented MP4) or ``"mpegts"``.
         X264_PRESET: libx264 speed preset (``ultrafast`` in tests).
         TRANSCODE_TIMEOUT_SECONDS: an ffmpeg run is killed after this long.
+        PUBLISH_MARGIN_SECONDS: time left to publish after the transcode; the django-q2 task
+            timeout is ``TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS`` (set
+            ``Q_CLUSTER["timeout"]`` to at least that, and ``"retry"`` above it).
+        STALE_RETRY_BACKOFF_SECONDS: extra wait before an asset left ``processing`` by a dead
+            worker may be run again: this many seconds, doubled per attempt already made
+            (capped at 64 times), on top of the task timeout.
         POSTER_POSITION: where the poster frame is taken, as a fraction of the duration.
         TRICKPLAY_INTERVAL_SECONDS: one trickplay tile every this many seconds.
         TRICKPLAY_TILE_WIDTH: width of a trickplay tile (pixels; height keeps the aspect).
         TRICKPLAY_COLUMNS / TRICKPLAY_ROWS: tiles per sprite sheet.
         HLS_OUTPUT_PREFIX: storage prefix under which each asset version is published.
-        SIGNED_URL_TTL_SECONDS: lifetime of signed playlist and segment URLs.
 
     Asset and playback keys (see docs/transcoding.md):
-        OUTPUT_STORAGE: alias (in ``STORAGES``) of the storage HLS output is published to.
-        SOURCE_STORAGE: alias of the storage uploaded sources are kept in.
+        OUTPUT_STORAGE: alias (in ``STORAGES``) of the storage HLS output is published to;
+            empty: ``"streamflix_private"`` when the site defines that alias, else
+            ``"default"`` (check ``streamflix_media.W001`` warns about the fallback).
+        SOURCE_STORAGE: alias of the storage uploaded sources are kept in (same default).
         SOURCE_STORAGE_PREFIX: private prefix of the sources in that storage; no URL opens it.
         UPLOAD_URL_TTL_SECONDS: lifetime of a direct-upload URL (presigned S3 POST or signed
             local URL).
         PLAYBACK_URL_TTL_SECONDS: lifetime of the signed master-playlist URL (and every URL
-            inside it) handed out by the playback endpoints.
+            inside it) handed out by the playback endpoints and the admin preview; also the
+            default lifetime of ``delivery.signing.grant()``.
         HLS_URL_PATH: URL path (no leading slash) under which signed HLS files are served.
         PROGRESS_SAVE_SECONDS: the least time between two progress saves of a running asset.
     """
@@ -103,15 +111,16 @@ class MediaSettings:
     HLS_SEGMENT_TYPE: str = "fmp4"
     X264_PRESET: str = "veryfast"
     TRANSCODE_TIMEOUT_SECONDS: int = 4 * 3600
+    PUBLISH_MARGIN_SECONDS: int = 600
+    STALE_RETRY_BACKOFF_SECONDS: int = 300
     POSTER_POSITION: float = 0.1
     TRICKPLAY_INTERVAL_SECONDS: int = 10
     TRICKPLAY_TILE_WIDTH: int = 160
     TRICKPLAY_COLUMNS: int = 5
     TRICKPLAY_ROWS: int = 5
     HLS_OUTPUT_PREFIX: str = "hls"
-    SIGNED_URL_TTL_SECONDS: int = 6 * 3600
-    OUTPUT_STORAGE: str = "default"
-    SOURCE_STORAGE: str = "default"
+    OUTPUT_STORAGE: str = ""
+    SOURCE_STORAGE: str = ""
     SOURCE_STORAGE_PREFIX: str = "private/sources"
     UPLOAD_URL_TTL_SECONDS: int = 3600
     PLAYBACK_URL_TTL_SECONDS: int = 4 * 3600

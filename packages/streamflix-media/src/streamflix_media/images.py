@@ -4,45 +4,19 @@ from __future__ import annotations
 
 import io
 from pathlib import PurePosixPath
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.images import InvalidImage, image_validate
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-
-
-class InvalidImage(ApiError):
-    status = 422
-    code = "invalid_image"
-
-
-def image_validate(upload: Any, *, max_bytes: int, max_pixels: int) -> None:
-    """Raise :class:`InvalidImage` unless ``upload`` is a JPEG, PNG or WebP within limits."""
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes:
-        raise InvalidImage(f"The image is larger than {max_bytes} bytes.")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidImage("The file is not a readable image.") from exc
-    finally:
-        upload.seek(0)
-    if image_format not in ALLOWED_FORMATS:
-        raise InvalidImage(f"Images must be JPEG, PNG or WebP, not {image_format}.")
-    if width * height > max_pixels:
-        raise InvalidImage(f"The image has more than {max_pixels} pixels.")
+__all__ = ["InvalidImage", "image_validate", "image_variant_urls", "image_variants"]
 
 
 def image_variants(name: str, widths: tuple[int, ...]) -> dict[str, str]:
-    """Write a JPEG of each width (never upscaled) beside ``name``; returns width -> URL."""
+    """Write a JPEG of each width (never upscaled) beside ``name``; returns width -> storage
+    name (URLs are built when read: a presigned URL stored in the database would expire)."""
     if not name:
         return {}
     with default_storage.open(name, "rb") as stored, Image.open(stored) as image:
@@ -60,5 +34,17 @@ def image_variants(name: str, widths: tuple[int, ...]) -> dict[str, str]:
         if default_storage.exists(variant_name):
             default_storage.delete(variant_name)
         saved = default_storage.save(variant_name, ContentFile(buffer.getvalue()))
-        variants[f"w{width}"] = default_storage.url(saved)
+        variants[f"w{width}"] = saved
     return variants
+
+
+def image_variant_urls(variants: dict[str, str] | None) -> dict[str, str]:
+    """Width -> URL of stored variants (``image_variants``' storage names)."""
+    urls: dict[str, str] = {}
+    for key, name in (variants or {}).items():
+        if not name:
+            continue
+        # Rows written before names were stored hold a URL already.
+        is_url = name.startswith(("/", "http://", "https://"))
+        urls[key] = name if is_url else default_storage.url(name)
+    return urls

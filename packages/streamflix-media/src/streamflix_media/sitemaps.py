@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from .conf import settings
+from .images import image_variant_urls
 from .selectors import sitemap_titles
 
 _NAMESPACES = (
@@ -23,7 +24,7 @@ def video_sitemap(request: HttpRequest) -> HttpResponse:
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', f"<urlset {_NAMESPACES}>"]
     for title in sitemap_titles():
         page = request.build_absolute_uri(player_path.format(slug=title.slug))
-        thumbnail = next(iter(title.poster_variants.values()), None) or (
+        thumbnail = next(iter(image_variant_urls(title.poster_variants).values()), None) or (
             title.poster.url if title.poster else None
         )
         video = [

@@ -29,3 +29,16 @@ def test_seed_videos_can_be_skipped(movie, monkeypatch):
     out = io.StringIO()
     seed(out)
     assert "skipped" in out.getvalue() and not VideoAsset.objects.exists()
+
+
+def test_seed_videos_use_the_ffmpeg_binary_setting(movie, monkeypatch, settings):
+    import pytest
+
+    from streamflix_media.transcoding import FfmpegNotFound
+
+    monkeypatch.setenv("STREAMFLIX_DEMO_VIDEOS", "1")
+    monkeypatch.delenv("FFMPEG_BINARY", raising=False)
+    settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "FFMPEG_BINARY": "/nonexistent/ff"}
+    with pytest.raises(FfmpegNotFound, match="/nonexistent/ff"):
+        seed(io.StringIO())
+    assert not VideoAsset.objects.exists()

@@ -251,3 +251,25 @@ def test_retry_of_a_ready_or_pending_asset_is_a_conflict(staff_api, movie):
     response = staff_api.post(f"/api/media/assets/{asset.pk}/retry")
     assert response.status_code == 409 and response.json()["code"] == "asset_not_retryable"
     assert staff_api.post("/api/media/assets/999/retry").status_code == 404
+
+
+def test_subtitles_on_an_output_shared_with_a_twin_are_409(
+    staff_api, movie, clip_720, run_on_commit, tmp_path, storage_root
+):
+    with run_on_commit():
+        first = upload(staff_api, clip_720, role="feature", title=movie.slug).json()
+    second = upload(staff_api, clip_720, role="trailer", title=movie.slug).json()
+    original = VideoAsset.objects.get(pk=first["id"])
+    assert VideoAsset.objects.get(pk=second["id"]).output_prefix == original.output_prefix
+    master = storage_root / original.output_prefix / "master.m3u8"
+    before = master.read_bytes()
+    srt = tmp_path / "fr.srt"
+    srt.write_text("1\n00:00:00,500 --> 00:00:02,000\nBonjour\n")
+    for asset_id in (first["id"], second["id"]):
+        with open(srt, "rb") as fh:
+            response = staff_api.upload(
+                f"/api/media/assets/{asset_id}/subtitles", {"file": fh, "language": "fr"}
+            )
+        assert response.status_code == 409 and response.json()["code"] == "shared_output"
+    assert master.read_bytes() == before
+    assert not stored(storage_root, f"{original.output_prefix}/subtitles")

@@ -280,4 +280,57 @@ def test_the_task_is_queued_on_commit_with_the_timeout_setting(
     assert calls == [] and len(callbacks) == 1
     callbacks[0]()
     ((args, kwargs),) = calls
-    assert args == (services.TASK, asset.pk) and kwargs["timeout"] == 900
+    assert args == (services.TASK, asset.pk) and kwargs["timeout"] == 900 + 600
+
+
+def test_a_stale_asset_waits_out_an_attempts_based_backoff(movie, settings):
+    import datetime as dt
+
+    from streamflix_media.assets.services import _is_stale
+
+    settings.STREAMFLIX_MEDIA = {
+        **settings.STREAMFLIX_MEDIA,
+        "TRANSCODE_TIMEOUT_SECONDS": 100,
+        "PUBLISH_MARGIN_SECONDS": 10,
+        "STALE_RETRY_BACKOFF_SECONDS": 50,
+    }
+    started = timezone.now() - dt.timedelta(seconds=170)
+    asset = VideoAsset(role="feature", title=movie, status="processing", started_at=started)
+    # timeout 100 + margin 10 + 50 backoff after a first attempt: 160 s.
+    asset.attempts = 1
+    assert _is_stale(asset)
+    # After a second attempt the backoff doubles: 210 s.
+    asset.attempts = 2
+    assert not _is_stale(asset)
+    asset.started_at = timezone.now() - dt.timedelta(seconds=215)
+    assert _is_stale(asset)
+    # The task timeout covers the run alone; inside it the run may still be publishing.
+    asset.started_at = timezone.now() - dt.timedelta(seconds=105)
+    asset.attempts = 0
+    assert not _is_stale(asset)
+
+
+def test_rerunning_a_stale_asset_clears_the_dead_runs_partial_output(movie, storage_root):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from streamflix_media.assets.services import asset_transcode
+
+    from .conftest import stored
+
+    asset = VideoAsset.objects.create(
+        role="feature",
+        title=movie,
+        original_filename="clip.mp4",
+        sha256="3" * 64,
+        source_path="private/sources/gone/clip.mp4",
+        status="processing",
+        attempts=1,
+        started_at=timezone.now() - dt.timedelta(days=1),
+    )
+    storages["default"].save(f"hls/{asset.pk}/v1/video/240p/seg-1.m4s", ContentFile(b"partial"))
+    done = asset_transcode(asset_id=asset.pk)
+    assert done is not None and done.status == "failed" and done.error_code == "source_missing"
+    assert stored(storage_root, f"hls/{asset.pk}") == []

@@ -227,3 +227,29 @@ def test_s3_presigned_post_carries_type_size_and_expiry_conditions(
     assert {"key": f"site/{UploadSession.objects.get().key}"} in conditions
     expires = dt.datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
     assert 3500 < (expires - dt.datetime.now(dt.UTC)).total_seconds() <= 3600
+
+
+def test_a_second_complete_while_the_first_runs_is_409_and_one_asset(
+    staff_api, movie, clip_720, storage_root, run_on_commit, monkeypatch
+):
+    from streamflix_media.assets import services
+
+    upload = start(staff_api, movie, clip_720).json()
+    assert send(staff_api.client, upload, clip_720).status_code == 204
+    real_ingest = services._ingest
+    racing: list[Any] = []
+
+    def ingest_while_another_completes(*args: Any, **kwargs: Any) -> Any:
+        # The competing request arrives while the first is validating the source.
+        racing.append(staff_api.post(f"/api/media/uploads/{upload['id']}/complete"))
+        return real_ingest(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_ingest", ingest_while_another_completes)
+    with run_on_commit():
+        first = staff_api.post(f"/api/media/uploads/{upload['id']}/complete")
+    assert first.status_code == 201, first.json()
+    (second,) = racing
+    assert second.status_code == 409
+    assert second.json() == {"detail": "This upload is completing.", "code": "upload_closed"}
+    assert VideoAsset.objects.count() == 1
+    assert UploadSession.objects.get().status == "completed"

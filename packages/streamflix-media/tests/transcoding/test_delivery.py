@@ -33,6 +33,14 @@ def test_a_grant_opens_files_inside_its_scope_until_it_expires():
     assert exc.value.code == "signature_expired" and exc.value.status == 403
 
 
+def test_a_grant_lasts_playback_url_ttl_by_default(settings):
+    from streamflix_media.conf import MediaSettings
+
+    settings.STREAMFLIX_MEDIA = {"PLAYBACK_URL_TTL_SECONDS": 120}
+    assert grant("hls/1/v2", now=NOW).expires == NOW + 120
+    assert not hasattr(MediaSettings, "SIGNED_URL_TTL_SECONDS")
+
+
 def test_a_grant_never_opens_another_assets_files():
     p = params(grant("hls/1/v2", ttl=60, now=NOW))
     for other in (

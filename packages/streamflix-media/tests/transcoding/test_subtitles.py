@@ -53,6 +53,8 @@ def test_legacy_encodings_are_read():
         ("1\n00:00:01,000 -> 00:00:02,000\nbad arrow\n", "timing"),
         ("1\n00:61:01,000 --> 00:62:02,000\nbad minutes\n", "out of range"),
         ("WEBVTTX\n\n00:01.000 --> 00:02.000\nx\n", "start with"),
+        # A UTF-16 BOM followed by a lone surrogate (and an odd byte count).
+        (b"\xff\xfe\x00\xd8x", "UTF-16"),
     ],
 )
 def test_invalid_files_are_rejected(data, message):

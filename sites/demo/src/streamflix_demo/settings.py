@@ -22,6 +22,8 @@ STREAMFLIX_PLUGINS = env.items("STREAMFLIX_PLUGINS")
 STREAMFLIX_EXCLUDE_PLUGINS = env.items("STREAMFLIX_EXCLUDE_PLUGINS", [])
 STREAMFLIX_CORE = {
     "REQUIRE_EMAIL_VERIFICATION": env.flag("STREAMFLIX_REQUIRE_EMAIL_VERIFICATION", default=True),
+    # Trusted reverse proxies in front of the site; 0 ignores X-Forwarded-For (client-written).
+    "NUM_PROXIES": int(env.text("STREAMFLIX_NUM_PROXIES", "0")),
 }
 # Without STRIPE_SECRET_KEY billing uses its local development gateway (simulated checkout).
 STREAMFLIX_BILLING = {
@@ -31,10 +33,16 @@ STREAMFLIX_BILLING = {
     "CANCEL_URL": env.text("STREAMFLIX_BILLING_CANCEL_URL", "/api/docs?checkout=cancel"),
     "PORTAL_RETURN_URL": env.text("STREAMFLIX_BILLING_PORTAL_RETURN_URL", "/api/docs"),
 }
-# One timeout for a transcode and for the django-q2 task that runs it; the broker re-delivers
-# an unacknowledged task only after it (STREAMFLIX_Q_RETRY must stay above it).
-TASK_TIMEOUT_SECONDS = int(env.text("STREAMFLIX_Q_TIMEOUT", "1800"))
-STREAMFLIX_MEDIA = {"TRANSCODE_TIMEOUT_SECONDS": TASK_TIMEOUT_SECONDS}
+# The django-q2 task outlives the transcode by the publish margin (media's task timeout);
+# the broker re-delivers an unacknowledged task only after it (STREAMFLIX_Q_RETRY must stay
+# above it).
+TRANSCODE_TIMEOUT_SECONDS = int(env.text("STREAMFLIX_Q_TIMEOUT", "1800"))
+PUBLISH_MARGIN_SECONDS = 600
+TASK_TIMEOUT_SECONDS = TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS
+STREAMFLIX_MEDIA = {
+    "TRANSCODE_TIMEOUT_SECONDS": TRANSCODE_TIMEOUT_SECONDS,
+    "PUBLISH_MARGIN_SECONDS": PUBLISH_MARGIN_SECONDS,
+}
 # Short-lived access tokens; a refresh token works once (rotation + blacklist after rotation).
 NINJA_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
@@ -144,22 +152,36 @@ Q_CLUSTER = {
 }
 
 S3_BUCKET = env.text("STREAMFLIX_S3_BUCKET")
+# "default" holds public media (avatars, posters) served under MEDIA_URL; video sources and
+# HLS output go to "streamflix_private", which no public URL reaches (signed URLs only).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "streamflix_private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "private", "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if S3_BUCKET:
+    _s3_options = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.text("STREAMFLIX_S3_ENDPOINT_URL") or None,
+        "region_name": env.text("STREAMFLIX_S3_REGION") or None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "default_acl": None,
+    }
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env.text("STREAMFLIX_S3_ENDPOINT_URL") or None,
-            "region_name": env.text("STREAMFLIX_S3_REGION") or None,
+            **_s3_options,
             "custom_domain": env.text("STREAMFLIX_S3_CUSTOM_DOMAIN") or None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "default_acl": None,
         },
+    }
+    # Same bucket, private prefix, always presigned (a custom domain would drop signing).
+    STORAGES["streamflix_private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": "private"},
     }
 
 EMAIL_HOST = env.text("DJANGO_EMAIL_HOST")

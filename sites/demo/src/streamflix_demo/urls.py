@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
@@ -16,4 +18,12 @@ urlpatterns = [
 if settings.STREAMFLIX_SERVE_STATIC:
     urlpatterns.append(
         re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT})
+    )
+    # Public media only (avatars, posters): sources and HLS live in the private storage.
+    urlpatterns.append(
+        re_path(
+            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
     )

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut, NotFound, ValidationErrorOut
 from streamflix_core.api.pagination import PageNumber
-from streamflix_core.auth import jwt_auth, require_staff
+from streamflix_core.auth import jwt_auth, staff_auth
 
 from .. import selectors, services, webhooks
 from .schemas import (
@@ -143,18 +143,16 @@ def redeem_gift(request: HttpRequest, payload: GiftRedeemIn) -> Any:
     return services.gift_redeem(user=request.user, code=payload.code)
 
 
-@router.get("/payments", auth=jwt_auth, response={200: list[StaffPaymentOut], **ERRORS})
+@router.get("/payments", auth=staff_auth, response={200: list[StaffPaymentOut], **ERRORS})
 @paginate(PageNumber)
 def staff_payments(request: HttpRequest) -> Any:
     """Every payment (staff only)."""
-    require_staff(request)
     return selectors.payment_list()
 
 
-@router.post("/payments/{payment_id}/refund", auth=jwt_auth, response={200: RefundOut, **ERRORS})
+@router.post("/payments/{payment_id}/refund", auth=staff_auth, response={200: RefundOut, **ERRORS})
 def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> Any:
     """Refund a payment in full (no amount) or in part (staff only)."""
-    require_staff(request)
     return services.payment_refund(
         payment_id=payment_id,
         amount=payload.amount,
@@ -163,11 +161,10 @@ def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> 
     )
 
 
-@router.get("/refunds", auth=jwt_auth, response={200: list[RefundOut], **ERRORS})
+@router.get("/refunds", auth=staff_auth, response={200: list[RefundOut], **ERRORS})
 @paginate(PageNumber)
 def staff_refunds(request: HttpRequest) -> Any:
     """Every refund, newest first (staff only)."""
-    require_staff(request)
     return selectors.refund_list()
 
 

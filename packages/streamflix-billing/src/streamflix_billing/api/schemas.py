@@ -60,7 +60,9 @@ class PaymentOut(Schema):
 
 
 class StaffPaymentOut(PaymentOut):
-    user_id: int
+    user_id: int | None = Field(description="Null once the payer deleted their account.")
+    deleted_user_id: int | None
+    deleted_user_email: str
     subscription_id: int | None
     gateway: str
     stripe_payment_intent_id: str

@@ -6,14 +6,17 @@ trace but the customer mapping (see :func:`.customers.customer_ensure`).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from streamflix_core.api.errors import Conflict
 
+from ..conf import settings
 from ..gateway import CheckoutSession, Gateway, get_gateway
-from ..models import Customer, Payment, PaymentPurpose, Plan, PromoCode
+from ..models import Customer, Payment, PaymentPurpose, PaymentStatus, Plan, PromoCode
 from .customers import customer_ensure
 from .plans import plan_on_sale
 from .promotions import promo_code_validate
@@ -23,7 +26,8 @@ from .subscriptions import ENTITLED_STATUSES, subscription_live_for
 def checkout_start(*, user: Any, plan_slug: str, promo_code: str | None = None) -> CheckoutSession:
     """Open a checkout for ``plan_slug``; the return URLs come from the settings.
 
-    404 ``plan_not_found``; 409 ``already_subscribed``, ``subscription_needs_attention`` (an
+    404 ``plan_not_found``; 409 ``already_subscribed``, ``checkout_pending`` (see
+    ``CHECKOUT_SESSION_MINUTES``), ``subscription_needs_attention`` (an
     incomplete or unpaid subscription exists) or ``plan_not_purchasable`` (no Stripe
     price); 422 ``promo_code_invalid``; a gateway error (402/400/502) writes nothing.
     """
@@ -48,6 +52,9 @@ def checkout_start(*, user: Any, plan_slug: str, promo_code: str | None = None) 
     customer = customer_ensure(user=user, gateway=gateway)
     amount = promo.discounted(plan.price_amount) if promo else plan.price_amount
     with transaction.atomic():
+        # The customer row serialises two checkouts of one user racing each other.
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        _refuse_pending_checkout(user)
         payment = Payment.objects.create(
             user=user,
             plan=plan,
@@ -69,6 +76,24 @@ def checkout_start(*, user: Any, plan_slug: str, promo_code: str | None = None) 
         )
 
 
+def _refuse_pending_checkout(user: Any) -> None:
+    """409 ``checkout_pending`` while a subscription checkout of ``user`` can still be paid:
+    paying both would make two subscriptions (and the second could not be stored)."""
+    since = timezone.now() - timedelta(minutes=settings().CHECKOUT_SESSION_MINUTES)
+    pending = Payment.objects.filter(
+        user=user,
+        purpose=PaymentPurpose.SUBSCRIPTION,
+        status=PaymentStatus.PENDING,
+        created_at__gte=since,
+    )
+    if pending.exists():
+        raise Conflict(
+            "A checkout you started is still open: finish it, or wait until it expires "
+            f"({settings().CHECKOUT_SESSION_MINUTES} minutes after it was opened).",
+            code="checkout_pending",
+        )
+
+
 def checkout_session_open(
     *,
     gateway: Gateway,
@@ -86,7 +111,7 @@ def checkout_session_open(
     """
     payment.metadata = {"user_id": payment.user_id, "payment_id": payment.pk, **metadata}
     session = gateway.checkout_session_create(
-        customer_id=customer.stripe_customer_id,
+        customer_id=customer.stripe_customer_id or "",
         payment=payment,
         plan=plan,
         promo=promo,

@@ -19,25 +19,27 @@ def customer_ensure(*, user: Any, gateway: Gateway | None = None) -> Customer:
     as soon as it answers, and a retry reuses it.
     """
     gateway = gateway or get_gateway()
-    existing = Customer.objects.filter(user=user).first()
-    if existing is not None and _customer_matches(existing, gateway):
-        return existing
-    customer_id = gateway.customer_ensure(user=user)
-    customer, _ = Customer.objects.update_or_create(
-        user=user, defaults={"stripe_customer_id": customer_id}
+    # The row (and its idempotency key) exists before the gateway is asked, so a retry
+    # after a lost answer reuses the key and gets the same customer back.
+    customer, _ = Customer.objects.get_or_create(user=user)
+    if customer.stripe_customer_id and _customer_matches(customer, gateway):
+        return customer
+    customer.stripe_customer_id = gateway.customer_ensure(
+        user=user, idempotency_key=f"streamflix-customer-{customer.idempotency_key}"
     )
+    customer.save(update_fields=["stripe_customer_id"])
     return customer
 
 
 def _customer_matches(customer: Customer, gateway: Gateway) -> bool:
-    is_dev = customer.stripe_customer_id.startswith("dev_")
+    is_dev = (customer.stripe_customer_id or "").startswith("dev_")
     return is_dev == (gateway.name == "development")
 
 
 def portal_session_create(*, user: Any) -> str:
     """A customer-portal URL for ``user`` (409 ``no_customer`` before any checkout)."""
-    customer = Customer.objects.filter(user=user).first()
-    if customer is None:
+    customer = Customer.objects.filter(user=user).exclude(stripe_customer_id=None).first()
+    if customer is None or not customer.stripe_customer_id:
         raise Conflict("You have no billing account yet.", code="no_customer")
     return get_gateway().portal_session_create(customer_id=customer.stripe_customer_id)
 

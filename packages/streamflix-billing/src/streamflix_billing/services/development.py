@@ -40,7 +40,7 @@ def development_checkout_complete(*, session_id: str, succeed: bool) -> Payment:
     ``invoice.paid`` would. Completing twice changes nothing. 404 ``checkout_not_found``.
     """
     payment = (
-        Payment.objects.select_for_update()
+        Payment.objects.select_for_update(of=("self",))
         .select_related("plan", "promo_code")
         .filter(stripe_checkout_session_id=session_id, gateway="development")
         .first()
@@ -49,8 +49,9 @@ def development_checkout_complete(*, session_id: str, succeed: bool) -> Payment:
         raise NotFound("No such checkout.", code="checkout_not_found")
     if payment.status != PaymentStatus.PENDING:
         return payment
-    if not succeed:
-        payment.status = PaymentStatus.FAILED
+    if not succeed or (payment.user_id is None and payment.purpose != PaymentPurpose.GIFT):
+        # The payer's account was deleted meanwhile: there is nobody to subscribe.
+        payment.status = PaymentStatus.CANCELED if succeed else PaymentStatus.FAILED
         payment.save(update_fields=["status"])
         return payment
     now = timezone.now()
@@ -81,7 +82,9 @@ def subscription_renew_local(*, subscription_id: int) -> Subscription:
     Anything else (another gateway, set to end, not yet due) is returned unchanged.
     """
     subscription = (
-        Subscription.objects.select_for_update().select_related("plan").get(pk=subscription_id)
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=subscription_id)
     )
     now = timezone.now()
     if (

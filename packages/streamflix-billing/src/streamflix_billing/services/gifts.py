@@ -6,11 +6,11 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from streamflix_core.api.errors import ApiError, Conflict, NotFound
+from streamflix_core.emails import queue_email
 
 from ..conf import settings
 from ..gateway import CheckoutSession, get_gateway
@@ -76,19 +76,13 @@ def gift_mark_paid(*, gift: Gift) -> Gift:
     gift.status = GiftStatus.PAID
     gift.expires_at = timezone.now() + timedelta(days=settings().GIFT_CODE_VALID_DAYS)
     gift.save(update_fields=["status", "expires_at"])
-    code, email, months = gift.code, gift.recipient_email, gift.months
-
-    def notify() -> None:
-        send_mail(
-            "You received a Streamflix gift",
-            f"Someone gave you {months} month(s) of Streamflix. Redeem code {code} in your "
-            "account.",
-            None,
-            [email],
-            fail_silently=True,
-        )
-
-    transaction.on_commit(notify)
+    # Queued (after commit, retried on failure): a lost email would lose the gift.
+    queue_email(
+        to=gift.recipient_email,
+        subject="You received a Streamflix gift",
+        body=f"Someone gave you {gift.months} month(s) of Streamflix. Redeem code {gift.code} "
+        "in your account.",
+    )
     return gift
 
 

@@ -16,7 +16,12 @@ from streamflix_core.api.errors import Conflict, NotFound
 from ..gateway import get_gateway
 from ..models import EventKind, Subscription
 from .plans import plan_on_sale
-from .subscriptions import subscription_announce, subscription_event_record, subscription_live_for
+from .subscriptions import (
+    subscription_announce,
+    subscription_event_record,
+    subscription_live_for,
+    subscription_state_advance,
+)
 
 
 def _my_subscription_locked(user: Any) -> Subscription:
@@ -42,6 +47,7 @@ def subscription_cancel(*, user: Any) -> Subscription:
             )
         subscription.cancel_at_period_end = True
         subscription.canceled_at = timezone.now()
+        subscription_state_advance(subscription)
         subscription.save()
         subscription_event_record(
             subscription=subscription,
@@ -67,6 +73,7 @@ def subscription_resume(*, user: Any) -> Subscription:
             )
         subscription.cancel_at_period_end = False
         subscription.canceled_at = None
+        subscription_state_advance(subscription)
         subscription.save()
         subscription_event_record(subscription=subscription, kind=EventKind.RESUMED, source="api")
         subscription_announce(subscription)
@@ -88,6 +95,7 @@ def subscription_change_plan(*, user: Any, plan_slug: str) -> Subscription:
             get_gateway().subscription_change_plan(subscription=subscription, plan=plan)
         previous = subscription.plan.slug
         subscription.plan = plan
+        subscription_state_advance(subscription)
         subscription.save()
         subscription_event_record(
             subscription=subscription,

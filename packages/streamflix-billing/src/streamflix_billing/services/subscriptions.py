@@ -49,6 +49,18 @@ def subscription_event_record(
     )
 
 
+def subscription_state_advance(subscription: Subscription, at: datetime | None = None) -> None:
+    """Mark ``subscription`` as known up to ``at`` (now by default) so that an older Stripe
+    event arriving late cannot revert a change made since; call before saving.
+
+    Kept to whole seconds like Stripe's event times: Stripe's own event for the same change
+    then compares equal and makes the sync re-fetch the truth instead of being skipped.
+    """
+    at = (at or timezone.now()).replace(microsecond=0)
+    if subscription.stripe_state_at is None or subscription.stripe_state_at < at:
+        subscription.stripe_state_at = at
+
+
 def subscription_announce(subscription: Subscription) -> None:
     """Send ``subscription_changed`` once the surrounding transaction commits."""
     user_id, status, slug = subscription.user_id, subscription.status, subscription.plan.slug
@@ -123,7 +135,9 @@ def subscriptions_expire(*, now: datetime | None = None) -> int:
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             subscription = (
-                Subscription.objects.select_for_update().select_related("plan").get(pk=pk)
+                Subscription.objects.select_for_update(of=("self",))
+                .select_related("plan")
+                .get(pk=pk)
             )
             if subscription.status in TERMINAL_STATUSES:
                 continue

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..conf import settings
 from ..models import WebhookEvent, WebhookStatus
 from .checkout import on_checkout_completed, on_checkout_expired
-from .handling import Ignored
+from .handling import Ignored, Unprocessable
 from .invoices import on_invoice_paid, on_invoice_payment_failed
 from .refunds import on_charge_refunded, on_refund_updated
 from .subscriptions import on_subscription_changed
@@ -61,6 +61,9 @@ def webhook_event_apply(*, webhook_event_id: int, replay: bool = False) -> Webho
                 status, note = WebhookStatus.PROCESSED, ""
             except Ignored as why:
                 status, note = WebhookStatus.IGNORED, str(why)
+            except Unprocessable as why:
+                logger.error("Stripe webhook %s cannot be applied: %s", event.event_id, why)
+                status, note = WebhookStatus.FAILED, str(why)
             event.status, event.error = status, note
             event.attempts += 1
             event.processed_at = timezone.now()

@@ -20,7 +20,11 @@ from ..models import (
     WebhookEvent,
 )
 from ..services.payments_refunds import payment_mark_succeeded
-from ..services.subscriptions import subscription_announce, subscription_event_record
+from ..services.subscriptions import (
+    subscription_announce,
+    subscription_event_record,
+    subscription_state_advance,
+)
 from .handling import Ignored, from_timestamp
 from .subscriptions import subscription_for_event
 
@@ -132,6 +136,7 @@ def on_invoice_paid(obj: dict[str, Any], event: WebhookEvent) -> None:
         subscription.status = SubscriptionStatus.ACTIVE
         subscription.past_due_since = None
         subscription.ended_at = None
+    subscription_state_advance(subscription, when)
     subscription.save()
     if extended and obj.get("billing_reason") == "subscription_cycle":
         subscription_event_record(

@@ -10,11 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError, transaction
+
 from ..gateway import get_gateway
-from ..models import EventKind, Plan, Subscription, SubscriptionStatus, WebhookEvent
+from ..models import (
+    LIVE_STATUSES,
+    EventKind,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    WebhookEvent,
+)
 from ..services.customers import user_for_customer
 from ..services.subscriptions import subscription_announce, subscription_event_record
-from .handling import Ignored, from_timestamp
+from .handling import Ignored, Unprocessable, from_timestamp
 
 STRIPE_STATUS = {
     "incomplete": SubscriptionStatus.INCOMPLETE,
@@ -107,7 +116,23 @@ def subscription_sync(
     if status == SubscriptionStatus.CANCELED:
         local.ended_at = from_timestamp(obj.get("ended_at")) or event_time
     local.stripe_state_at = event_time
-    local.save()
+    try:
+        with transaction.atomic():
+            local.save()
+    except IntegrityError:
+        other = (
+            Subscription.objects.filter(user_id=local.user_id, status__in=LIVE_STATUSES)
+            .exclude(pk=local.pk)
+            .first()
+        )
+        if other is None or status not in LIVE_STATUSES:
+            raise
+        # Retrying cannot help: staff must settle the duplicate at Stripe (refund, cancel).
+        raise Unprocessable(
+            f"Stripe subscription {stripe_id} would be a second live subscription of user "
+            f"{local.user_id} (already live: #{other.pk} {other.stripe_subscription_id or ''}); "
+            "cancel one at Stripe, then replay this event"
+        ) from None
     _record_changes(previous, local, source=source, when=event_time)
     return local
 

@@ -156,6 +156,12 @@ class ProfilePatch(Schema):
         None, pattern=r"^(\d{4})?$", description='A 4-digit PIN; "" or null removes it.'
     )
     is_default: bool | None = None
+    current_pin: str | None = Field(
+        None, max_length=4, description="The profile's current PIN, to change or remove it."
+    )
+    password: str | None = Field(
+        None, max_length=4096, description="The account password (instead of current_pin)."
+    )
 
     @field_validator("name")
     @classmethod

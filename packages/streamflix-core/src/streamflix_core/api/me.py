@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Router, Status
 
 from ..auth import jwt_auth
@@ -93,6 +95,10 @@ def _avatar_upload(request: HttpRequest) -> Any:
     request.method = "POST"
     try:
         request._load_post_and_files()  # type: ignore[attr-defined]
+    except (MultiPartParserError, TooManyFilesSent, TooManyFieldsSent) as exc:
+        raise ApiError(
+            "The multipart/form-data body could not be read.", code="invalid_multipart"
+        ) from exc
     finally:
         request.method = method
     upload = request.FILES.get("avatar")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
+from ninja.errors import Throttled
 from ninja.pagination import paginate
 
 from .. import selectors
@@ -11,6 +12,7 @@ from ..auth import jwt_auth
 from ..models import Profile
 from ..services import profiles
 from ..throttles import pin_throttle
+from ..viewer import current_viewer
 from .account_schemas import ProfileIn, ProfileOut, ProfilePatch, SwitchIn, TokensOut
 from .auth import tokens_out
 from .errors import ErrorOut, NotFound
@@ -27,11 +29,12 @@ def profile_list(request: HttpRequest) -> object:
 
 @router.post(
     "/profiles",
-    response={201: ProfileOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: ProfileOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Add a profile",
 )
 def profile_create(request: HttpRequest, payload: ProfileIn) -> Status:
-    """Up to the account's profile limit (a setting, or the subscription plan's)."""
+    """Up to the account's profile limit (a setting, or the subscription plan's). A kids
+    session gets 403 ``kids_profile``."""
     profile = profiles.profile_create(
         user=request.user,
         name=payload.name,
@@ -40,6 +43,7 @@ def profile_create(request: HttpRequest, payload: ProfileIn) -> Status:
         maturity_limit=payload.maturity_limit,
         language=payload.language,
         pin=payload.pin,
+        acting_profile=current_viewer(request).profile,
     )
     return Status(201, profile)
 
@@ -54,21 +58,53 @@ def profile_detail(request: HttpRequest, profile_id: int) -> Profile:
 
 @router.patch(
     "/profiles/{profile_id}",
-    response={200: ProfileOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: ProfileOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
 )
 def profile_update(request: HttpRequest, profile_id: int, payload: ProfilePatch) -> Profile:
+    """Changing or removing a PIN that is set needs ``current_pin`` or ``password`` (403
+    ``pin_required`` / ``wrong_pin``; these checks share the switch throttle). A kids
+    session may change only its own profile, never clearing ``is_kids`` or raising its
+    maturity limit (403 ``kids_profile``)."""
+    changes = payload.dict(exclude_unset=True)
+    current_pin = changes.pop("current_pin", None)
+    password = changes.pop("password", None)
+    if "pin" in changes and (current_pin or password):
+        _throttle_pin_check(request)
     return profiles.profile_update(
-        user=request.user, profile_id=profile_id, changes=payload.dict(exclude_unset=True)
+        user=request.user,
+        profile_id=profile_id,
+        changes=changes,
+        acting_profile=current_viewer(request).profile,
+        current_pin=current_pin,
+        password=password,
     )
+
+
+def _throttle_pin_check(request: HttpRequest) -> None:
+    # PIN guesses through PATCH count against the same per-user budget as profile switches.
+    throttle = pin_throttle()
+    if not throttle.allow_request(request):
+        raise Throttled(wait=int(throttle.wait() or 0))
 
 
 @router.delete(
     "/profiles/{profile_id}",
-    response={204: None, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def profile_delete(request: HttpRequest, profile_id: int) -> Status:
-    """The last profile cannot be deleted (409 ``last_profile``)."""
-    profiles.profile_delete(user=request.user, profile_id=profile_id)
+    """The last profile cannot be deleted (409 ``last_profile``); a kids session gets 403
+    ``kids_profile``."""
+    profiles.profile_delete(
+        user=request.user, profile_id=profile_id, acting_profile=current_viewer(request).profile
+    )
     return Status(204, None)
 
 

@@ -49,8 +49,7 @@ def _check_password_rules(password: str, user: Any) -> None:
 
 
 def _send_activation(user: Any) -> None:
-    subject, body = emails.activation_message(user)
-    emails.send_on_commit(to=email_of(user), subject=subject, body=body)
+    emails.queue_account_email(user=user, kind=emails.ACTIVATION)
 
 
 def account_register(*, email: str, password: str, display_name: str = "") -> Any:
@@ -177,9 +176,8 @@ def account_request_password_reset(*, email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.is_active or not user.has_usable_password():
         return
-    subject, body = emails.reset_message(user)
     with transaction.atomic():
-        emails.send_on_commit(to=email_of(user), subject=subject, body=body)
+        emails.queue_account_email(user=user, kind=emails.PASSWORD_RESET)
 
 
 @transaction.atomic
@@ -228,7 +226,7 @@ def account_update(*, user: Any, display_name: str | None = None, email: str | N
                 "An account with this email already exists.", code="email_taken"
             ) from exc
         if email is not None and has_field("email_verified") and "email_verified" in update:
-            _send_activation(user)
+            emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGE, address=email)
     return user
 
 

@@ -13,12 +13,8 @@ from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..api.errors import ApiError
+from ..images import InvalidImage, image_validate
 from ..users import has_field
-
-
-class InvalidImage(ApiError):
-    status = 422
-    code = "invalid_image"
 
 
 def _require_avatar_field() -> None:
@@ -30,18 +26,12 @@ def _thumbnail(data: bytes) -> bytes:
     from ..conf import settings
 
     config = settings()
+    image_validate(
+        io.BytesIO(data), max_bytes=config.AVATAR_MAX_BYTES, max_pixels=config.AVATAR_MAX_PIXELS
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as probe:
-                width, height = probe.size
-                if width * height > config.AVATAR_MAX_PIXELS:
-                    raise InvalidImage(
-                        f"The image is {width}x{height} pixels; at most "
-                        f"{config.AVATAR_MAX_PIXELS} pixels are accepted.",
-                        code="image_too_large",
-                    )
-                probe.verify()
             with Image.open(io.BytesIO(data)) as opened:
                 opened.load()
                 upright: Image.Image = ImageOps.exif_transpose(opened)

@@ -31,6 +31,35 @@ def _maturity_for(*, is_kids: bool, maturity_limit: int | None) -> int:
     return int(maturity_limit)
 
 
+class KidsProfileLocked(Forbidden):
+    code = "kids_profile"
+
+
+def _refuse_kids(acting_profile: Profile | None, message: str) -> None:
+    # A kids session must not be able to widen what it may watch by managing profiles.
+    if acting_profile is not None and acting_profile.is_kids:
+        raise KidsProfileLocked(message)
+
+
+def _check_pin_change(
+    *, user: Any, profile: Profile, current_pin: str | None, password: str | None
+) -> None:
+    """A PIN that is set may only be changed or removed by someone who knows it (or the
+    account password); otherwise any session of the account could unlock any profile."""
+    if not profile.pin_hash:
+        return
+    if not current_pin and not password:
+        raise Forbidden(
+            "Changing this profile's PIN needs its current PIN or the account password.",
+            code="pin_required",
+        )
+    if current_pin and check_password(current_pin, profile.pin_hash):
+        return
+    if password and user.check_password(password):
+        return
+    raise Forbidden("The current PIN or password is wrong.", code="wrong_pin")
+
+
 def _hash_pin(pin: str | None) -> str:
     return make_password(pin) if pin else ""
 
@@ -61,8 +90,13 @@ def profile_create(
     maturity_limit: int | None = None,
     language: str = "en",
     pin: str | None = None,
+    acting_profile: Profile | None = None,
 ) -> Profile:
-    """Add a profile, up to :func:`streamflix_core.hooks.max_profiles` (409 beyond it)."""
+    """Add a profile, up to :func:`streamflix_core.hooks.max_profiles` (409 beyond it).
+
+    ``acting_profile`` is the profile of the session asking; a kids one gets 403
+    ``kids_profile``."""
+    _refuse_kids(acting_profile, "A kids profile cannot add profiles.")
     # Lock the account row so two concurrent creations cannot both pass the limit.
     user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
     existing = Profile.objects.filter(user=user)
@@ -94,10 +128,33 @@ def _owned(user: Any, profile_id: int, *, lock: bool = False) -> Profile:
 
 
 @transaction.atomic
-def profile_update(*, user: Any, profile_id: int, changes: dict[str, Any]) -> Profile:
+def profile_update(
+    *,
+    user: Any,
+    profile_id: int,
+    changes: dict[str, Any],
+    acting_profile: Profile | None = None,
+    current_pin: str | None = None,
+    password: str | None = None,
+) -> Profile:
     """Change a profile. ``changes`` may hold name, avatar, is_kids, maturity_limit,
-    language, pin (a 4-digit string; ``""`` or ``None`` removes it) and is_default."""
+    language, pin (a 4-digit string; ``""`` or ``None`` removes it) and is_default.
+
+    Changing or removing a PIN that is set needs ``current_pin`` or the account
+    ``password`` (403 ``pin_required`` / ``wrong_pin``). A kids ``acting_profile`` (the
+    session's profile) may change only itself, and may neither clear ``is_kids`` nor raise
+    its maturity limit (403 ``kids_profile``)."""
     profile = _owned(user, profile_id, lock=True)
+    if acting_profile is not None and acting_profile.is_kids:
+        if acting_profile.pk != profile.pk:
+            raise KidsProfileLocked("A kids profile cannot change other profiles.")
+        if changes.get("is_kids") is False:
+            raise KidsProfileLocked("A kids profile cannot stop being a kids profile.")
+        limit = changes.get("maturity_limit")
+        if limit is not None and limit > profile.maturity_limit:
+            raise KidsProfileLocked("A kids profile cannot raise its own maturity limit.")
+    if "pin" in changes:
+        _check_pin_change(user=user, profile=profile, current_pin=current_pin, password=password)
     for field in ("name", "avatar", "language"):
         if field in changes and changes[field] is not None:
             setattr(profile, field, changes[field])
@@ -118,9 +175,11 @@ def profile_update(*, user: Any, profile_id: int, changes: dict[str, Any]) -> Pr
 
 
 @transaction.atomic
-def profile_delete(*, user: Any, profile_id: int) -> None:
+def profile_delete(*, user: Any, profile_id: int, acting_profile: Profile | None = None) -> None:
     """Delete a profile; the last one cannot go (409). When the default goes, the oldest
-    remaining profile becomes the default."""
+    remaining profile becomes the default. A kids ``acting_profile`` gets 403
+    ``kids_profile``."""
+    _refuse_kids(acting_profile, "A kids profile cannot delete profiles.")
     user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
     profile = _owned(user, profile_id)
     others = Profile.objects.filter(user=user).exclude(pk=profile.pk)

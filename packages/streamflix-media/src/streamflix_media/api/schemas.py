@@ -10,6 +10,8 @@ from pydantic import field_validator, model_validator
 
 from streamflix_core.maturity import Maturity
 
+from ..images import image_variant_urls
+
 Kind = Literal["movie", "series"]
 Role = Literal["director", "writer", "creator", "actor"]
 ROLE_ORDER: tuple[str, ...] = ("director", "creator", "writer", "actor")
@@ -99,6 +101,14 @@ class TitleCardOut(Schema):
     @staticmethod
     def resolve_backdrop(obj: Any) -> str | None:
         return _url(obj.backdrop)
+
+    @staticmethod
+    def resolve_poster_variants(obj: Any) -> dict[str, str]:
+        return image_variant_urls(obj.poster_variants)
+
+    @staticmethod
+    def resolve_backdrop_variants(obj: Any) -> dict[str, str]:
+        return image_variant_urls(obj.backdrop_variants)
 
     @staticmethod
     def resolve_genres(obj: Any) -> list[Any]:
@@ -278,6 +288,10 @@ class TitleRefOut(Schema):
     year: int | None
     maturity_rating: int
     poster_variants: dict[str, str]
+
+    @staticmethod
+    def resolve_poster_variants(obj: Any) -> dict[str, str]:
+        return image_variant_urls(obj.poster_variants)
 
 
 class FilmographyItemOut(Schema):

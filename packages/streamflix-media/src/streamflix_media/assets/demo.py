@@ -10,6 +10,7 @@ from typing import TextIO
 
 from django.core.files import File
 
+from ..conf import settings
 from ..models import Episode, Title, VideoAsset
 from ..transcoding import TranscodeOptions, find_ffmpeg
 from .services import asset_create_from_upload, asset_transcode
@@ -80,7 +81,7 @@ def seed(stdout: TextIO) -> None:
     if not wanted:
         stdout.write("  videos: already there\n")
         return
-    binary = find_ffmpeg(os.environ.get("FFMPEG_BINARY", ""))
+    binary = find_ffmpeg(settings().FFMPEG_BINARY)
     with tempfile.TemporaryDirectory(prefix="streamflix-demo-clips-") as tmp:
         clips: dict[int, Path] = {}
         done = []

@@ -216,18 +216,29 @@ def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
             asset_id,
             task_name=f"transcode-asset-{asset_id}",
             group="streamflix_media.transcode",
-            timeout=settings().TRANSCODE_TIMEOUT_SECONDS or None,
+            timeout=task_timeout(),
         )
 
     transaction.on_commit(enqueue)
 
 
+def task_timeout() -> int | None:
+    """The django-q2 timeout of a transcode task: the transcode's own timeout plus
+    ``PUBLISH_MARGIN_SECONDS`` to publish (``None``: no timeout)."""
+    config = settings()
+    if not config.TRANSCODE_TIMEOUT_SECONDS:
+        return None
+    return config.TRANSCODE_TIMEOUT_SECONDS + config.PUBLISH_MARGIN_SECONDS
+
+
 def _is_stale(asset: VideoAsset) -> bool:
-    """A ``processing`` asset whose run cannot still be going (its worker died)."""
-    timeout = settings().TRANSCODE_TIMEOUT_SECONDS
+    """A ``processing`` asset whose run cannot still be going (its worker died), and whose
+    attempts-based backoff is over."""
     if asset.status != VideoAsset.Status.PROCESSING or asset.started_at is None:
         return False
-    return asset.started_at < timezone.now() - dt.timedelta(seconds=timeout)
+    backoff = settings().STALE_RETRY_BACKOFF_SECONDS * 2 ** min(max(asset.attempts - 1, 0), 6)
+    wait = (task_timeout() or 0) + backoff
+    return asset.started_at < timezone.now() - dt.timedelta(seconds=wait)
 
 
 def asset_progress_save(*, asset_id: int, percent: float) -> None:
@@ -256,9 +267,15 @@ def _claim(asset_id: int) -> VideoAsset | None:
         asset = VideoAsset.objects.select_for_update().filter(pk=asset_id).first()
         if asset is None:
             return None
-        runnable = asset.status == VideoAsset.Status.PENDING or _is_stale(asset)
+        stale = _is_stale(asset)
+        runnable = asset.status == VideoAsset.Status.PENDING or stale
         if not runnable or not asset.source_path:
             return None
+        if stale:
+            # The dead run published part of the next version; never mix it into this one.
+            leftover = asset_prefix(asset.pk, asset.version + 1)
+            if leftover != asset.output_prefix and not _prefix_in_use(leftover):
+                _delete_quietly(output_storage(), leftover)
         asset.status = VideoAsset.Status.PROCESSING
         asset.attempts += 1
         asset.started_at = timezone.now()
@@ -437,12 +454,20 @@ def subtitle_add(
     default: bool = False,
 ) -> Subtitle:
     """Publish an SRT or WebVTT file (converted to WebVTT) as ``language`` of a ready asset and
-    reference it from its master playlist; replaces that language if present."""
+    reference it from its master playlist; replaces that language if present. An asset whose
+    output is shared with a deduplicated twin is ``409 shared_output``."""
     with transaction.atomic():
         locked = VideoAsset.objects.select_for_update().get(pk=asset.pk)
         if locked.status != VideoAsset.Status.READY or not locked.result:
             raise Conflict(
                 "Subtitles can be added once the video is ready.", code="asset_not_ready"
+            )
+        if _prefix_in_use(locked.output_prefix, exclude=locked.pk):
+            # A deduplicated twin plays the same files; its master must not change under it.
+            raise Conflict(
+                "This video shares its published output with another asset (same source "
+                "file); transcode it again (retry) before adding subtitles.",
+                code="shared_output",
             )
         updated = publish_subtitle(
             TranscodeResult.from_dict(locked.result),
@@ -575,12 +600,35 @@ def _reject(session: UploadSession, exc: ApiError) -> ApiError:
 
 def upload_session_complete(*, session: UploadSession, user: Any = None) -> VideoAsset:
     """Check the uploaded object (present, declared size, then the full source validation)
-    and create its asset; a rejected object is deleted and the session closed."""
-    if session.status != UploadSession.Status.OPEN:
-        raise Conflict(f"This upload is {session.status}.", code="upload_closed")
+    and create its asset; a rejected object is deleted and the session closed.
+
+    The session is locked and flipped to ``completing`` first, so a second complete of the
+    same upload (also a concurrent one) is ``409 upload_closed`` and never a second asset.
+    """
     storage = source_storage()
-    if not storage.exists(session.key):
-        raise Conflict("Nothing was uploaded for this session yet.", code="upload_missing")
+    with transaction.atomic():
+        locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None or locked.status != UploadSession.Status.OPEN:
+            status = locked.status if locked is not None else "gone"
+            raise Conflict(f"This upload is {status}.", code="upload_closed")
+        if not storage.exists(locked.key):
+            raise Conflict("Nothing was uploaded for this session yet.", code="upload_missing")
+        locked.status = UploadSession.Status.COMPLETING
+        locked.save(update_fields=["status"])
+    session = locked
+    try:
+        return _complete(session, storage=storage, user=user)
+    except ApiError:
+        raise
+    except BaseException:
+        # Not the upload's fault (e.g. storage down): let it be completed again.
+        UploadSession.objects.filter(pk=session.pk, status=UploadSession.Status.COMPLETING).update(
+            status=UploadSession.Status.OPEN
+        )
+        raise
+
+
+def _complete(session: UploadSession, *, storage: Any, user: Any) -> VideoAsset:
     actual = storage.size(session.key)
     if actual != session.size:
         raise _reject(

@@ -13,15 +13,33 @@ from django.core.files.storage import Storage, storages
 
 from ..conf import settings
 
+PRIVATE_ALIAS = "streamflix_private"
+
+
+def _alias(configured: str) -> str:
+    if configured:
+        return configured
+    return PRIVATE_ALIAS if PRIVATE_ALIAS in storages.backends else "default"
+
+
+def output_storage_alias() -> str:
+    """``OUTPUT_STORAGE``, else ``streamflix_private`` when defined, else ``default``."""
+    return _alias(settings().OUTPUT_STORAGE)
+
+
+def source_storage_alias() -> str:
+    """``SOURCE_STORAGE``, else ``streamflix_private`` when defined, else ``default``."""
+    return _alias(settings().SOURCE_STORAGE)
+
 
 def output_storage() -> Storage:
-    """The storage HLS output is published to (``OUTPUT_STORAGE``)."""
-    return storages[settings().OUTPUT_STORAGE]
+    """The storage HLS output is published to (see :func:`output_storage_alias`)."""
+    return storages[output_storage_alias()]
 
 
 def source_storage() -> Storage:
-    """The storage sources are kept in (``SOURCE_STORAGE``), under the private prefix."""
-    return storages[settings().SOURCE_STORAGE]
+    """The storage sources are kept in (see :func:`source_storage_alias`)."""
+    return storages[source_storage_alias()]
 
 
 def hls_base_url() -> str:

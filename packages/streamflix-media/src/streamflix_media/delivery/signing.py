@@ -84,11 +84,11 @@ def grant(
     now: float | None = None,
 ) -> Grant:
     """A grant over ``scope`` (an asset version's prefix) for ``ttl`` seconds
-    (default ``SIGNED_URL_TTL_SECONDS``), optionally capped at ``max_height``."""
+    (default ``PLAYBACK_URL_TTL_SECONDS``), optionally capped at ``max_height``."""
     if ttl is None:
         from ..conf import settings
 
-        ttl = settings().SIGNED_URL_TTL_SECONDS
+        ttl = settings().PLAYBACK_URL_TTL_SECONDS
     now = time.time() if now is None else now
     return Grant(normalise_scope(scope), int(now) + int(ttl), max_height or None)
 

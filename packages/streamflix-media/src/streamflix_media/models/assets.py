@@ -111,6 +111,7 @@ class UploadSession(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
+        COMPLETING = "completing", "Completing"
         COMPLETED = "completed", "Completed"
         REJECTED = "rejected", "Rejected"
 

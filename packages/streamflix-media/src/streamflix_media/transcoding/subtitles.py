@@ -49,7 +49,10 @@ def decode(data: bytes | str) -> str:
     if len(data) > MAX_SUBTITLE_BYTES:
         raise InvalidSubtitles(f"The subtitle file is larger than {MAX_SUBTITLE_BYTES} bytes.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InvalidSubtitles("The subtitle file is not valid UTF-16.") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
