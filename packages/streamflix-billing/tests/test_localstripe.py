@@ -179,3 +179,30 @@ def test_stripe_errors_become_clear_api_errors(stripe_mode, error, status, code,
         StripeGateway()._call("test.call", fail)
     assert (caught.value.status, caught.value.code) == (status, code)
     assert "test.call" in caplog.text
+
+
+
+def test_changing_plans_back_and_forth_sends_a_fresh_idempotency_key(user, plans, monkeypatch):
+    # localstripe cannot update a subscription item's price, so the SDK call is captured.
+    subscription = Subscription.objects.create(
+        user=user,
+        plan=plans["standard"],
+        status=SubscriptionStatus.ACTIVE,
+        stripe_subscription_id="sub_123",
+        current_period_start=timezone.now(),
+        current_period_end=timezone.now() + timezone.timedelta(days=30),
+    )
+    gateway = StripeGateway()
+    monkeypatch.setattr(
+        gateway, "subscription_retrieve", lambda **kw: {"items": {"data": [{"id": "si_1"}]}}
+    )
+    keys = []
+
+    def update(sub_id, params, options):
+        keys.append(options["idempotency_key"])
+        return {"id": sub_id}
+
+    monkeypatch.setattr(gateway.api.subscriptions, "update", update)
+    for slug in ("premium", "standard", "premium"):
+        gateway.subscription_change_plan(subscription=subscription, plan=plans[slug])
+    assert len(set(keys)) == 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -256,6 +257,9 @@ class StripeGateway:
         )
         item_id = current["items"]["data"][0]["id"]
         sub_id = subscription.stripe_subscription_id or ""
+        # One key per change request (retries inside _call reuse it): a key derived from the
+        # subscription and plan would be replayed by Stripe for A→B→A→B within its 24 hours.
+        change_key = f"streamflix-plan-{subscription.pk}-{plan.pk}-{uuid.uuid4().hex}"
         self._call(
             "subscription.update",
             lambda: self.api.subscriptions.update(
@@ -265,7 +269,7 @@ class StripeGateway:
                     "proration_behavior": "create_prorations",
                     "metadata": {"plan": plan.slug},
                 },
-                options={"idempotency_key": f"streamflix-plan-{subscription.pk}-{plan.pk}"},
+                options={"idempotency_key": change_key},
             ),
         )
 
