@@ -181,7 +181,6 @@ def test_stripe_errors_become_clear_api_errors(stripe_mode, error, status, code,
     assert "test.call" in caplog.text
 
 
-
 def test_changing_plans_back_and_forth_sends_a_fresh_idempotency_key(user, plans, monkeypatch):
     # localstripe cannot update a subscription item's price, so the SDK call is captured.
     subscription = Subscription.objects.create(
