@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
-from streamflix_core.auth import optional_auth, require_staff, staff_auth
+from streamflix_core.auth import optional_auth, staff_auth
 from streamflix_core.viewer import current_viewer
 
 from .. import selectors, services
@@ -108,11 +108,6 @@ def cached_page(page_schema: type[Schema]) -> Callable[[Callable[..., Any]], Cal
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _staff_title(request: HttpRequest, slug: str) -> Any:
-    require_staff(request)
-    return selectors.title_for_staff(slug=slug)
-
-
 def _detail(request: HttpRequest, slug: str) -> Any:
     return selectors.title_detail(viewer=current_viewer(request), slug=slug)
 
@@ -133,7 +128,6 @@ def list_titles(request: HttpRequest, filters: Query[TitleFilter]) -> Any:
     "/titles", response={201: TitleOut, **ERRORS}, summary="Create a title", auth=staff_auth
 )
 def create_title(request: HttpRequest, payload: TitleIn) -> Status:
-    require_staff(request)
     title = services.title_create(data=payload.model_dump())
     return Status(201, _detail(request, title.slug))
 
@@ -149,28 +143,28 @@ def get_title(request: HttpRequest, slug: str) -> Any:
 @router.patch("/titles/{slug}", response={200: TitleOut, **ERRORS}, summary="Edit", auth=staff_auth)
 def update_title(request: HttpRequest, slug: str, payload: TitlePatch) -> Any:
     title = services.title_update(
-        title=_staff_title(request, slug), data=payload.model_dump(exclude_unset=True)
+        title=selectors.title_for_staff(slug=slug), data=payload.model_dump(exclude_unset=True)
     )
     return _detail(request, title.slug)
 
 
 @router.delete("/titles/{slug}", response={204: None, **ERRORS}, summary="Delete", auth=staff_auth)
 def delete_title(request: HttpRequest, slug: str) -> Status:
-    services.title_delete(title=_staff_title(request, slug))
+    services.title_delete(title=selectors.title_for_staff(slug=slug))
     return Status(204, None)
 
 
 @router.post("/titles/{slug}/publish", response={200: TitleOut, **ERRORS}, auth=staff_auth)
 def publish_title(request: HttpRequest, slug: str) -> Any:
     """Make a title visible to viewers (sends ``title_published``)."""
-    services.title_publish(title=_staff_title(request, slug))
+    services.title_publish(title=selectors.title_for_staff(slug=slug))
     return _detail(request, slug)
 
 
 @router.post("/titles/{slug}/unpublish", response={200: TitleOut, **ERRORS}, auth=staff_auth)
 def unpublish_title(request: HttpRequest, slug: str) -> Any:
     """Hide a title from viewers (back to draft)."""
-    services.title_unpublish(title=_staff_title(request, slug))
+    services.title_unpublish(title=selectors.title_for_staff(slug=slug))
     return _detail(request, slug)
 
 
@@ -187,47 +181,43 @@ def upload_title_image(
     file: File[UploadedFile],
 ) -> Any:
     """A JPEG, PNG or WebP, checked with Pillow; resized variants are made at once."""
-    services.title_image_set(title=_staff_title(request, slug), field=image, upload=file)
+    services.title_image_set(title=selectors.title_for_staff(slug=slug), field=image, upload=file)
     return _detail(request, slug)
 
 
 @router.post("/titles/{slug}/seasons", response={201: SeasonSummaryOut, **ERRORS}, auth=staff_auth)
 def create_season(request: HttpRequest, slug: str, payload: SeasonIn) -> Status:
-    season = services.season_create(title=_staff_title(request, slug), **payload.model_dump())
+    title = selectors.title_for_staff(slug=slug)
+    season = services.season_create(title=title, **payload.model_dump())
     return Status(201, season)
 
 
 @router.patch("/seasons/{season_id}", response={200: SeasonSummaryOut, **ERRORS}, auth=staff_auth)
 def update_season(request: HttpRequest, season_id: int, payload: SeasonPatch) -> Any:
-    require_staff(request)
     season = selectors.object_or_404(Season, pk=season_id)
     return services.season_update(season=season, data=payload.model_dump(exclude_unset=True))
 
 
 @router.delete("/seasons/{season_id}", response={204: None, **ERRORS}, auth=staff_auth)
 def delete_season(request: HttpRequest, season_id: int) -> Status:
-    require_staff(request)
     services.season_delete(season=selectors.object_or_404(Season, pk=season_id))
     return Status(204, None)
 
 
 @router.post("/seasons/{season_id}/episodes", response={201: EpisodeOut, **ERRORS}, auth=staff_auth)
 def create_episode(request: HttpRequest, season_id: int, payload: EpisodeIn) -> Status:
-    require_staff(request)
     season = selectors.object_or_404(Season, pk=season_id)
     return Status(201, services.episode_create(season=season, data=payload.model_dump()))
 
 
 @router.patch("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS}, auth=staff_auth)
 def update_episode(request: HttpRequest, episode_id: int, payload: EpisodePatch) -> Any:
-    require_staff(request)
     episode = selectors.object_or_404(Episode, pk=episode_id)
     return services.episode_update(episode=episode, data=payload.model_dump(exclude_unset=True))
 
 
 @router.delete("/episodes/{episode_id}", response={204: None, **ERRORS}, auth=staff_auth)
 def delete_episode(request: HttpRequest, episode_id: int) -> Status:
-    require_staff(request)
     services.episode_delete(episode=selectors.object_or_404(Episode, pk=episode_id))
     return Status(204, None)
 
@@ -239,21 +229,19 @@ def create_credit(request: HttpRequest, slug: str, payload: CreditIn) -> Status:
     data = payload.model_dump()
     person = data.pop("person")
     credit = services.credit_create(
-        title=_staff_title(request, slug), person_slug=person, data=data
+        title=selectors.title_for_staff(slug=slug), person_slug=person, data=data
     )
     return Status(201, credit)
 
 
 @router.patch("/credits/{credit_id}", response={200: CreditOut, **ERRORS}, auth=staff_auth)
 def update_credit(request: HttpRequest, credit_id: int, payload: CreditPatch) -> Any:
-    require_staff(request)
     credit = selectors.object_or_404(Credit, pk=credit_id)
     return services.credit_update(credit=credit, data=payload.model_dump(exclude_unset=True))
 
 
 @router.delete("/credits/{credit_id}", response={204: None, **ERRORS}, auth=staff_auth)
 def delete_credit(request: HttpRequest, credit_id: int) -> Status:
-    require_staff(request)
     services.credit_delete(credit=selectors.object_or_404(Credit, pk=credit_id))
     return Status(204, None)
 
@@ -267,20 +255,17 @@ def list_genres(request: HttpRequest) -> Any:
 
 @router.post("/genres", response={201: GenreOut, **ERRORS}, auth=staff_auth)
 def create_genre(request: HttpRequest, payload: GenreIn) -> Status:
-    require_staff(request)
     return Status(201, services.genre_create(**payload.model_dump()))
 
 
 @router.patch("/genres/{slug}", response={200: GenreOut, **ERRORS}, auth=staff_auth)
 def update_genre(request: HttpRequest, slug: str, payload: GenrePatch) -> Any:
-    require_staff(request)
     genre = selectors.object_or_404(Genre, slug=slug)
     return services.genre_update(genre=genre, data=payload.model_dump(exclude_unset=True))
 
 
 @router.delete("/genres/{slug}", response={204: None, **ERRORS}, auth=staff_auth)
 def delete_genre(request: HttpRequest, slug: str) -> Status:
-    require_staff(request)
     services.genre_delete(genre=selectors.object_or_404(Genre, slug=slug))
     return Status(204, None)
 
@@ -296,7 +281,6 @@ def list_people(
 
 @router.post("/people", response={201: PersonOut, **ERRORS}, auth=staff_auth)
 def create_person(request: HttpRequest, payload: PersonIn) -> Status:
-    require_staff(request)
     return Status(201, services.person_create(**payload.model_dump()))
 
 
@@ -310,14 +294,12 @@ def get_person(request: HttpRequest, slug: str) -> Any:
 
 @router.patch("/people/{slug}", response={200: PersonOut, **ERRORS}, auth=staff_auth)
 def update_person(request: HttpRequest, slug: str, payload: PersonPatch) -> Any:
-    require_staff(request)
     person = selectors.object_or_404(Person, slug=slug)
     return services.person_update(person=person, data=payload.model_dump(exclude_unset=True))
 
 
 @router.delete("/people/{slug}", response={204: None, **ERRORS}, auth=staff_auth)
 def delete_person(request: HttpRequest, slug: str) -> Status:
-    require_staff(request)
     services.person_delete(person=selectors.object_or_404(Person, slug=slug))
     return Status(204, None)
 
