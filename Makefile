@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := $(VENV)/.tools-installed
 
-.PHONY: demo test lint docs bench e2e clean
+.PHONY: demo test lint docs bench e2e schemathesis clean
 
 $(TOOLS): requirements/tools.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,13 @@ $(TOOLS): requirements/tools.txt
 demo: $(TOOLS)
 	$(VENV)/bin/nox -s demo
 
-## The whole test suite: the tox matrix, then lint, import contracts, types, migrations, docs, e2e.
+## The whole test suite: the tox matrix, then lint, import contracts, types, migrations, docs, e2e,
+## schemathesis over the running demo's OpenAPI.
 test: $(TOOLS)
 	$(VENV)/bin/tox run
-	$(VENV)/bin/nox -s lint imports typecheck migrations docs e2e
+	$(VENV)/bin/nox -s lint imports typecheck migrations docs e2e schemathesis
 
-lint docs bench e2e: $(TOOLS)
+lint docs bench e2e schemathesis: $(TOOLS)
 	$(VENV)/bin/nox -s $@
 
 clean:

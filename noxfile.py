@@ -14,7 +14,15 @@ import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "imports", "typecheck", "migrations", "docs", "e2e"]
+nox.options.sessions = [
+    "lint",
+    "imports",
+    "typecheck",
+    "migrations",
+    "docs",
+    "e2e",
+    "schemathesis",
+]
 
 ROOT = Path(__file__).parent
 PACKAGES = [
@@ -87,6 +95,159 @@ def demo(session: nox.Session) -> None:
             worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+SCHEMATHESIS_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database_url(session: nox.Session, suffix: str) -> str | None:
+    """A DATABASE_URL naming a new, empty database ``<DATABASE_URL's name>_<suffix>`` on the
+    configured PostgreSQL server (dropped first if left over), or None on SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = f"{parts.path.strip('/') or 'streamflix'}_{suffix}"
+    session.run(
+        "python",
+        "-c",
+        "import sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+        "    c.execute(f'DROP DATABASE IF EXISTS \"{sys.argv[2]}\" WITH (FORCE)')\n"
+        "    c.execute(f'CREATE DATABASE \"{sys.argv[2]}\"')\n",
+        urlunsplit(parts._replace(path="/postgres")),
+        name,
+        silent=True,
+    )
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def wait_for(url: str, *, seconds: float = 60) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310  a local URL
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def viewer_access_token(base: str) -> str:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310  a local URL
+        f"{base}/api/auth/login",
+        data=json.dumps(
+            {"email": "viewer@streamflix.local", "password": "streamflix-viewer"}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())["access"]
+
+
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """schemathesis over the whole OpenAPI of a running demo (gunicorn, a fresh database with
+    a small seed), every check, a bounded number of examples and a fixed seed: once
+    anonymous, once signed in as the seeded viewer. Exceptions are in schemathesis.toml,
+    each with its reason. ``SCHEMATHESIS_MAX_EXAMPLES`` (default 20) bounds the examples
+    per operation; posargs go to both ``schemathesis run``."""
+    install_everything(session, "schemathesis>=4.1,<5", "gunicorn>=23")
+    data_dir = Path(session.create_tmp()) / "schemathesis-demo"
+    if data_dir.exists():
+        import shutil
+
+        shutil.rmtree(data_dir)
+    env = {
+        **demo_env(data_dir),
+        "STREAMFLIX_DEMO_TITLES": "12",
+        "STREAMFLIX_DEMO_VIDEOS": "0",
+        # one token must outlive both runs
+        "STREAMFLIX_ACCESS_TOKEN_MINUTES": "60",
+        # thousands of refused requests are expected: log only what went wrong on our side
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    database_url = fresh_database_url(session, "schemathesis")
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    manage = ["python", str(DEMO / "manage.py")]
+    session.run(*manage, "migrate", "--noinput", "-v0", env=env)
+    session.run(*manage, "demo_seed", env=env, silent=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(Path(session.bin) / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "streamflix_demo.wsgi:application",
+        ],
+        env={**os.environ, **env},
+    )
+    try:
+        wait_for(f"{base}/api/plugins")
+        # signed in first: the anonymous run spends the login throttle
+        token = viewer_access_token(base)
+        report_dir = Path(session.create_tmp()) / "schemathesis-report"
+        run = [
+            "schemathesis",
+            "--config-file",
+            str(ROOT / "schemathesis.toml"),
+            "run",
+            f"{base}/api/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            SCHEMATHESIS_EXAMPLES,
+            "--seed",
+            "2026",
+            "--generation-database",
+            "none",
+            "--workers",
+            "2",
+            "--no-color",
+        ]
+        for name, extra in (
+            ("anonymous", []),
+            ("signed-in", ["--header", f"Authorization: Bearer {token}"]),
+        ):
+            session.log(f"schemathesis: {name}")
+            session.run(
+                *run,
+                *extra,
+                "--report",
+                "junit",
+                "--report-junit-path",
+                str(report_dir / f"{name}.xml"),
+                *session.posargs,
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 @nox.session

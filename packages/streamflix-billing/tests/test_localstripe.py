@@ -172,7 +172,7 @@ def test_gateway_retrieve_returns_plain_dicts(localstripe, user):
 def test_stripe_errors_become_clear_api_errors(stripe_mode, error, status, code, caplog):
     from streamflix_core.api.errors import ApiError
 
-    def fail() -> None:
+    def fail(options: dict) -> None:
         raise error
 
     with pytest.raises(ApiError) as caught:

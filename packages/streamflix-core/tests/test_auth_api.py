@@ -55,16 +55,22 @@ def test_register_creates_an_inactive_account_with_one_profile(api):
     assert "activate?uid=" in message.body
 
 
-def test_register_without_verification_is_active_at_once(api, settings):
+def test_register_without_verification_is_active_at_once_and_mails_a_verification_link(
+    api, settings
+):
     settings.STREAMFLIX_CORE = {"REQUIRE_EMAIL_VERIFICATION": False}
     response = _register(api)
     assert response.status_code == 201
     assert response.json()["is_active"] is True
-    assert mail.outbox == []
     assert (
         api.post("/api/auth/login", {"email": "new@example.com", "password": STRONG}).status_code
         == 200
     )
+    # The address is unverified (a password reset needs it verified) until the link is used.
+    assert not User.objects.get().email_verified
+    uid, token = link_parts(last_mail_to("new@example.com"))
+    assert api.post("/api/auth/activate", {"uid": uid, "token": token}).status_code == 200
+    assert User.objects.get().email_verified
 
 
 @pytest.mark.parametrize(
@@ -86,12 +92,13 @@ def test_register_rejects_bad_input(api, change, code, field):
     assert not User.objects.exists() and not Profile.objects.exists()
 
 
-def test_register_with_a_taken_email_is_409(api, make_user):
+def test_register_with_a_taken_email_answers_201_and_keeps_the_existing_account(api, make_user):
     make_user(email="taken@example.com")
     response = _register(api, email="TAKEN@example.com")
-    assert response.status_code == 409
-    assert response.json()["code"] == "email_taken"
+    assert response.status_code == 201
+    assert response.json()["email"] == "taken@example.com"
     assert User.objects.count() == 1
+    assert User.objects.get().check_password("correct-horse-9")
 
 
 def test_activation_link_works_once(api):
@@ -111,12 +118,20 @@ def test_activation_link_works_once(api):
     assert again.status_code == 400 and again.json()["code"] == "invalid_link"
 
 
-@pytest.mark.parametrize("uid", ["", "bm9wZQ", "!!!"])
+@pytest.mark.parametrize("uid", ["bm9wZQ", "!!!"])
 def test_activation_with_a_bad_link_is_400(api, uid):
     _register(api)
     response = api.post("/api/auth/activate", {"uid": uid, "token": "1-abc"})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_link"
+    assert not User.objects.get().is_active
+
+
+def test_an_empty_uid_or_token_is_refused_at_the_schema_with_422(api):
+    _register(api)
+    for link in ({"uid": "", "token": "1-abc"}, {"uid": "bm9wZQ", "token": ""}):
+        response = api.post("/api/auth/activate", link)
+        assert response.status_code == 422 and response.json()["code"] == "validation_error"
     assert not User.objects.get().is_active
 
 
@@ -180,7 +195,7 @@ def test_login_rejects_missing_fields(api):
 
 
 def _pair(api, make_user, email="ana@example.com"):
-    make_user(email=email)
+    make_user(email=email, email_verified=True)
     return api.post("/api/auth/login", {"email": email, "password": "correct-horse-9"}).json()
 
 
@@ -245,7 +260,7 @@ def test_logout_without_a_token_is_401(api):
 
 
 def test_password_reset_answers_identically_and_mails_known_users(api, make_user):
-    make_user(email="ana@example.com")
+    make_user(email="ana@example.com", email_verified=True)
     known = api.post("/api/auth/password/reset", {"email": "ana@example.com"})
     unknown = api.post("/api/auth/password/reset", {"email": "ghost@example.com"})
     assert known.status_code == unknown.status_code == 202
@@ -274,7 +289,7 @@ def test_password_reset_confirm_sets_the_password_once(api, make_user):
 
 
 def test_password_reset_confirm_rejects_weak_passwords_and_bad_links(api, make_user):
-    make_user(email="ana@example.com")
+    make_user(email="ana@example.com", email_verified=True)
     api.post("/api/auth/password/reset", {"email": "ana@example.com"})
     uid, token = link_parts(last_mail_to("ana@example.com"))
     weak = api.post(

@@ -21,6 +21,8 @@ CORE_PATHS = {
     "/api/auth/password/reset/confirm",
     "/api/me",
     "/api/me/avatar",
+    "/api/me/email",
+    "/api/me/email/confirm",
     "/api/me/password",
     "/api/profiles",
     "/api/profiles/{profile_id}",

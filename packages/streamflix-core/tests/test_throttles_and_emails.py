@@ -77,12 +77,14 @@ def test_account_email_tasks_carry_no_token(api, settings):
     RecordingBrokenBackend.sent.clear()
     body = {"email": "new@example.com", "password": STRONG, "password_confirm": STRONG}
     assert api.post("/api/auth/register", body).status_code == 201
-    User.objects.filter(email="new@example.com").update(is_active=True)
+    User.objects.filter(email="new@example.com").update(is_active=True, email_verified=True)
     api.post("/api/auth/password/reset", {"email": "new@example.com"})
     # Both sends failed, so both emails wait as retry schedules holding their arguments.
     specs = [ast.literal_eval(s.args)[0] for s in Schedule.objects.order_by("id")]
-    assert [spec["kind"] for spec in specs] == ["activation", "password_reset"]
-    assert all(set(spec) == {"kind", "user_id"} for spec in specs)
+    assert specs == [
+        {"kind": "activation", "user_id": User.objects.get().pk},
+        {"kind": "password_reset", "address": "new@example.com"},
+    ]
     assert len(RecordingBrokenBackend.sent) == 2
     stored = _stored_task_data()
     for message in RecordingBrokenBackend.sent:
@@ -100,14 +102,32 @@ def test_an_account_email_is_built_when_the_task_runs(make_user):
     assert len(mail.outbox) == 1
 
 
-def test_an_email_change_link_goes_only_to_the_current_address(make_user):
-    user = make_user(email="d@example.com")
-    user.email_verified = False
+def test_an_email_change_link_goes_to_the_new_address_until_it_is_the_current_one(make_user):
+    user = make_user(email="d@example.com", email_verified=True)
+    for address in ("d@example.com", "e@example.com"):
+        tasks.send_email(emails.account_email_spec(user=user, kind="email_change", address=address))
+    assert [m.to for m in mail.outbox] == [["e@example.com"]]
+    assert "confirm-email?token=" in mail.outbox[0].body
+
+
+def test_an_email_change_task_sends_nothing_once_the_password_changed(make_user):
+    user = make_user(email="d@example.com", email_verified=True)
+    spec = emails.account_email_spec(user=user, kind="email_change", address="e@example.com")
+    assert set(spec) == {"kind", "user_id", "address", "from", "pw"}
+    user.set_password("another-horse-10")
     user.save()
-    tasks.send_email({"kind": "email_change", "user_id": user.pk, "address": "old@example.com"})
+    # A late run (say, a retry after the owner reacted to the warning) builds no link.
+    tasks.send_email(spec)
     assert mail.outbox == []
-    tasks.send_email({"kind": "email_change", "user_id": user.pk, "address": "d@example.com"})
-    assert [m.to for m in mail.outbox] == [["d@example.com"]]
+
+
+def test_a_password_reset_task_needs_an_active_account_with_a_verified_email(make_user):
+    make_user(email="v@example.com", email_verified=True)
+    make_user(email="u@example.com", email_verified=False)
+    make_user(email="i@example.com", email_verified=True, is_active=False)
+    for address in ("u@example.com", "i@example.com", "ghost@example.com", "V@example.com"):
+        tasks.send_email({"kind": "password_reset", "address": address})
+    assert [m.to for m in mail.outbox] == [["v@example.com"]]
 
 
 class BrokenBackend:
@@ -151,3 +171,74 @@ class RecordingBrokenBackend:
     def send_messages(self, messages):
         type(self).sent.extend(messages)
         raise ConnectionError("SMTP is down")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import time
+
+    fake = _Clock()
+    monkeypatch.setattr(time, "time", fake)
+    return fake
+
+
+def test_window_hit_counts_hits_in_one_window():
+    from django.core.cache import cache
+
+    from streamflix_core.throttles import window_hit
+
+    assert [window_hit(cache, "t:count", seconds=60) for _ in range(4)] == [1, 2, 3, 4]
+    assert window_hit(cache, "t:other", seconds=60) == 1
+
+
+def test_window_hit_starts_over_once_the_window_is_gone():
+    from django.core.cache import cache
+
+    from streamflix_core.throttles import window_hit
+
+    window_hit(cache, "t:gone", seconds=60)
+    window_hit(cache, "t:gone", seconds=60)
+    cache.delete("t:gone")  # what expiry does, in every backend
+    assert window_hit(cache, "t:gone", seconds=60) == 1
+
+
+def test_window_remaining_shrinks_as_the_window_runs(clock):
+    from django.core.cache import cache
+
+    from streamflix_core.throttles import window_hit, window_remaining
+
+    assert window_remaining(cache, "t:rem", seconds=60) == 60.0  # no window yet
+    window_hit(cache, "t:rem", seconds=60)
+    assert window_remaining(cache, "t:rem", seconds=60) == 60.0
+    clock.now += 45
+    assert window_remaining(cache, "t:rem", seconds=60) == 15.0
+
+
+def test_retry_after_is_what_is_left_of_the_window(api, settings, clock):
+    settings.STREAMFLIX_CORE = {"LOGIN_THROTTLE_RATE": "2/min"}
+    body = {"email": "a@example.com", "password": "x"}
+    assert [api.post("/api/auth/login", body).status_code for _ in range(2)] == [401, 401]
+    clock.now += 50
+    refused = api.post("/api/auth/login", body)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert int(refused["Retry-After"]) == 10
+
+
+def test_retry_after_is_at_least_one_second_and_never_above_the_window(api, settings, clock):
+    settings.STREAMFLIX_CORE = {"LOGIN_THROTTLE_RATE": "1/min"}
+    body = {"email": "a@example.com", "password": "x"}
+    assert api.post("/api/auth/login", body).status_code == 401
+    refused_at_once = api.post("/api/auth/login", body)
+    assert refused_at_once.status_code == 429
+    assert int(refused_at_once["Retry-After"]) == 60
+    clock.now += 59.99
+    assert int(api.post("/api/auth/login", body)["Retry-After"]) == 1

@@ -25,7 +25,7 @@ def test_embedded_defaults(tmp_path):
     out = settings_value(expression, env)
     for expected in (
         "sqlite3",
-        "LocMemCache",
+        "streamflix_core.cache.SQLiteCache",
         "InMemoryChannelLayer",
         "'default'",
         "FileSystemStorage",

@@ -54,9 +54,12 @@ class SubscriptionEventInline(TabularInline):
     model = SubscriptionEvent
     extra = 0
     can_delete = False
-    fields = ("occurred_at", "kind", "source", "data")
+    fields = ("occurred_at", "kind", "plan", "source", "data")
     readonly_fields = fields
     ordering = ("-occurred_at", "-id")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("plan")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
+        from . import checks  # noqa: F401  registers the system checks
         from .services.accounts import on_user_pre_delete
 
         # pre_delete, not core's account_deleted: the rows to keep or settle are gone by then.

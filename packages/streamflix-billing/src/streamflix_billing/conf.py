@@ -16,9 +16,16 @@ class BillingSettings:
             (``whsec_...``). Without it every webhook is refused with 400.
         STRIPE_API_BASE: another Stripe API base URL (a localstripe server in tests);
             empty means the SDK's default.
-        STRIPE_TIMEOUT_SECONDS: network timeout of one Stripe call.
+        STRIPE_CONNECT_TIMEOUT_SECONDS: how long one attempt of a Stripe call may wait to
+            connect.
+        STRIPE_TIMEOUT_SECONDS: how long one attempt of a Stripe call may wait for the answer
+            (the read timeout).
         STRIPE_MAX_NETWORK_RETRIES: how often the SDK retries a failed call (with the same
-            idempotency key, so a retry never charges twice).
+            idempotency key, so a retry never charges twice). One call can take
+            ``(retries + 1) x (connect + read timeout)`` plus the SDK's backoff (0.5 s, 1 s,
+            2 s, ... up to 5 s between attempts); a system check (``streamflix_billing.E001``)
+            requires that plus 5 s to fit ``STREAMFLIX_CORE["HTTP_WORKER_TIMEOUT_SECONDS"]``.
+            The defaults take at most 2 x (3 + 8) + 0.5 = 22.5 s, within 30 s.
         WEBHOOK_TOLERANCE_SECONDS: how old a signed webhook may be before it is refused as stale.
         WEBHOOK_MAX_ATTEMPTS: how often a failing webhook handler is tried before it waits
             for a replay from the admin.
@@ -41,8 +48,9 @@ class BillingSettings:
     STRIPE_SECRET_KEY: str = ""
     STRIPE_WEBHOOK_SECRET: str = ""
     STRIPE_API_BASE: str = ""
-    STRIPE_TIMEOUT_SECONDS: float = 10.0
-    STRIPE_MAX_NETWORK_RETRIES: int = 2
+    STRIPE_CONNECT_TIMEOUT_SECONDS: float = 3.0
+    STRIPE_TIMEOUT_SECONDS: float = 8.0
+    STRIPE_MAX_NETWORK_RETRIES: int = 1
     WEBHOOK_TOLERANCE_SECONDS: int = 300
     WEBHOOK_MAX_ATTEMPTS: int = 5
     WEBHOOK_RETRY_DELAY_SECONDS: int = 60

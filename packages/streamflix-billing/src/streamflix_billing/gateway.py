@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+REQUEST_HEADROOM_SECONDS = 5.0
+"""Time an HTTP request needs besides its Stripe calls (its own queries, the response): the
+Stripe budget must leave this much of the HTTP worker timeout."""
+
 DEV_PORTAL_SALT = "streamflix_billing.dev-portal"
 DEV_PORTAL_MAX_AGE_SECONDS = 3600
 
@@ -95,6 +99,41 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     return dict(obj)
 
 
+def _backoff_seconds(retries: int) -> float:
+    """The longest the Stripe SDK sleeps before its retries (jitter only shortens it)."""
+    delays = (
+        min(stripe.HTTPClient.INITIAL_DELAY * 2 ** (n - 1), stripe.HTTPClient.MAX_DELAY)
+        for n in range(1, retries + 1)
+    )
+    return sum(max(stripe.HTTPClient.INITIAL_DELAY, delay) for delay in delays)
+
+
+def stripe_call_budget_seconds(
+    *, connect_timeout: float, read_timeout: float, retries: int
+) -> float:
+    """The longest one Stripe call can take: every attempt may spend its connect and read
+    timeouts, with the SDK's backoff between attempts."""
+    return (retries + 1) * (connect_timeout + read_timeout) + _backoff_seconds(retries)
+
+
+def configured_stripe_call_budget_seconds() -> float:
+    """:func:`stripe_call_budget_seconds` of the configured timeouts and retries."""
+    config = settings()
+    return stripe_call_budget_seconds(
+        connect_timeout=config.STRIPE_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=config.STRIPE_TIMEOUT_SECONDS,
+        retries=config.STRIPE_MAX_NETWORK_RETRIES,
+    )
+
+
+def request_budget_seconds() -> float:
+    """The time Stripe calls of one HTTP request may take together: the HTTP worker timeout
+    (``STREAMFLIX_CORE["HTTP_WORKER_TIMEOUT_SECONDS"]``) less :data:`REQUEST_HEADROOM_SECONDS`."""
+    from streamflix_core.conf import settings as core_settings
+
+    return core_settings().HTTP_WORKER_TIMEOUT_SECONDS - REQUEST_HEADROOM_SECONDS
+
+
 class StripeGateway:
     """The only place that talks to Stripe.
 
@@ -103,6 +142,12 @@ class StripeGateway:
     a repeated request never creates a second customer, session or refund. Every call has a
     timeout. A Stripe error is logged and raised as an :class:`ApiError`: card problems are
     402, requests Stripe rejects are 400, everything else (outage, rate limit, bad keys) 502.
+
+    One gateway serves one operation (one request), whose Stripe calls together get
+    :func:`request_budget_seconds` from the first call: a call gets only the SDK
+    retries that still fit, and one that cannot fit a single attempt is not made (502). So a
+    hanging Stripe API answers the client a clean 502 before the HTTP server's worker timeout
+    kills the worker (a system check keeps one call's budget within it).
     """
 
     name = "stripe"
@@ -114,13 +159,39 @@ class StripeGateway:
             config.STRIPE_SECRET_KEY,
             base_addresses={"api": base},
             max_network_retries=config.STRIPE_MAX_NETWORK_RETRIES,
-            http_client=stripe.new_default_http_client(timeout=config.STRIPE_TIMEOUT_SECONDS),
+            http_client=stripe.RequestsClient(
+                timeout=(config.STRIPE_CONNECT_TIMEOUT_SECONDS, config.STRIPE_TIMEOUT_SECONDS)
+            ),
         )
         self.api = client.v1
 
-    def _call(self, operation: str, fn: Callable[[], T]) -> T:
+    # Set by the first call: the operation's Stripe budget runs from then.
+    _deadline: float | None = None
+
+    def _retries_that_fit(self, operation: str) -> int:
+        config = settings()
+        if self._deadline is None:
+            self._deadline = time.monotonic() + request_budget_seconds()
+        remaining = self._deadline - time.monotonic()
+        for retries in range(config.STRIPE_MAX_NETWORK_RETRIES, -1, -1):
+            budget = stripe_call_budget_seconds(
+                connect_timeout=config.STRIPE_CONNECT_TIMEOUT_SECONDS,
+                read_timeout=config.STRIPE_TIMEOUT_SECONDS,
+                retries=retries,
+            )
+            if budget <= remaining:
+                return retries
+        logger.error(
+            "Stripe %s not attempted: %.1f s left of the request budget", operation, remaining
+        )
+        raise PaymentProviderError(
+            "The payment provider is answering too slowly; nothing was charged. Try again later."
+        )
+
+    def _call(self, operation: str, fn: Callable[[dict[str, Any]], T]) -> T:
+        options: dict[str, Any] = {"max_network_retries": self._retries_that_fit(operation)}
         try:
-            return fn()
+            return fn(options)
         except stripe.CardError as exc:
             logger.warning("Stripe %s: card error %s", operation, exc.code)
             raise ApiError(
@@ -148,9 +219,9 @@ class StripeGateway:
     def customer_ensure(self, *, user: Any, idempotency_key: str) -> str:
         customer = self._call(
             "customer.create",
-            lambda: self.api.customers.create(
+            lambda opts: self.api.customers.create(
                 params={"email": user.email, "metadata": {"user_id": str(user.pk)}},
-                options={"idempotency_key": idempotency_key},
+                options={**opts, "idempotency_key": idempotency_key},
             ),
         )
         return customer.id
@@ -197,9 +268,12 @@ class StripeGateway:
             params["discounts"] = [{"promotion_code": promo.stripe_promotion_code_id}]
         session = self._call(
             "checkout.session.create",
-            lambda: self.api.checkout.sessions.create(
+            lambda opts: self.api.checkout.sessions.create(
                 params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": f"streamflix-checkout-{payment.idempotency_key}"},
+                options={
+                    **opts,
+                    "idempotency_key": f"streamflix-checkout-{payment.idempotency_key}",
+                },
             ),
         )
         return CheckoutSession(id=session.id, url=session.url or "")
@@ -207,8 +281,9 @@ class StripeGateway:
     def portal_session_create(self, *, customer_id: str) -> str:
         session = self._call(
             "billing_portal.session.create",
-            lambda: self.api.billing_portal.sessions.create(
-                params={"customer": customer_id, "return_url": settings().PORTAL_RETURN_URL}
+            lambda opts: self.api.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": settings().PORTAL_RETURN_URL},
+                options=opts,
             ),
         )
         return session.url
@@ -224,13 +299,13 @@ class StripeGateway:
             )
         refund = self._call(
             "refund.create",
-            lambda: self.api.refunds.create(
+            lambda opts: self.api.refunds.create(
                 params={
                     "payment_intent": payment.stripe_payment_intent_id,
                     "amount": amount,
                     "metadata": {"payment_id": str(payment.pk)},
                 },
-                options={"idempotency_key": idempotency_key},
+                options={**opts, "idempotency_key": idempotency_key},
             ),
         )
         return GatewayRefund(id=refund.id, status=refund.status or "pending")
@@ -238,7 +313,7 @@ class StripeGateway:
     def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]:
         found = self._call(
             "subscription.retrieve",
-            lambda: self.api.subscriptions.retrieve(stripe_subscription_id),
+            lambda opts: self.api.subscriptions.retrieve(stripe_subscription_id, options=opts),
         )
         return _as_dict(found)
 
@@ -248,7 +323,9 @@ class StripeGateway:
         sub_id = subscription.stripe_subscription_id or ""
         self._call(
             "subscription.update",
-            lambda: self.api.subscriptions.update(sub_id, params={"cancel_at_period_end": cancel}),
+            lambda opts: self.api.subscriptions.update(
+                sub_id, params={"cancel_at_period_end": cancel}, options=opts
+            ),
         )
 
     def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None:
@@ -262,21 +339,21 @@ class StripeGateway:
         change_key = f"streamflix-plan-{subscription.pk}-{plan.pk}-{uuid.uuid4().hex}"
         self._call(
             "subscription.update",
-            lambda: self.api.subscriptions.update(
+            lambda opts: self.api.subscriptions.update(
                 sub_id,
                 params={
                     "items": [{"id": item_id, "price": plan.stripe_price_id}],
                     "proration_behavior": "create_prorations",
                     "metadata": {"plan": plan.slug},
                 },
-                options={"idempotency_key": change_key},
+                options={**opts, "idempotency_key": change_key},
             ),
         )
 
     def subscription_cancel_now(self, *, stripe_subscription_id: str) -> None:
         self._call(
             "subscription.cancel",
-            lambda: self.api.subscriptions.cancel(stripe_subscription_id),
+            lambda opts: self.api.subscriptions.cancel(stripe_subscription_id, options=opts),
         )
 
     def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]:
@@ -293,16 +370,16 @@ class StripeGateway:
             coupon_params["max_redemptions"] = promo.max_redemptions
         coupon = self._call(
             "coupon.create",
-            lambda: self.api.coupons.create(
+            lambda opts: self.api.coupons.create(
                 params=coupon_params,  # type: ignore[arg-type]
-                options={"idempotency_key": f"streamflix-coupon-{promo.pk}"},
+                options={**opts, "idempotency_key": f"streamflix-coupon-{promo.pk}"},
             ),
         )
         code = self._call(
             "promotion_code.create",
-            lambda: self.api.promotion_codes.create(
+            lambda opts: self.api.promotion_codes.create(
                 params={"coupon": coupon.id, "code": promo.code},  # type: ignore[typeddict-item]
-                options={"idempotency_key": f"streamflix-promotion-code-{promo.pk}"},
+                options={**opts, "idempotency_key": f"streamflix-promotion-code-{promo.pk}"},
             ),
         )
         return coupon.id, code.id

@@ -133,10 +133,13 @@ class EventKind(models.TextChoices):
     PAYMENT_FAILED = "payment_failed"
     REFUNDED = "refunded"
     EXPIRED = "expired"
+    STATUS_CHANGED = "status_changed"
 
 
 class SubscriptionEvent(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+    # The plan when the event happened: a later plan change must not relabel the past.
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscription_events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(
@@ -327,6 +330,7 @@ class GiftStatus(models.TextChoices):
     PAID = "paid"
     REDEEMED = "redeemed"
     CANCELED = "canceled"
+    REFUNDED = "refunded"
 
 
 class Gift(models.Model):

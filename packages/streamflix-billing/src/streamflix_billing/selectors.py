@@ -50,10 +50,10 @@ def subscription_current(*, user: Any) -> Subscription | None:
 
 
 def subscription_history(*, user: Any) -> QuerySet[SubscriptionEvent]:
-    """Every event of the user's subscriptions, newest first, with the plan."""
+    """Every event of the user's subscriptions, newest first, with the plan each happened on."""
     return (
         SubscriptionEvent.objects.filter(subscription__user=user)
-        .select_related("subscription__plan")
+        .select_related("plan")
         .order_by("-occurred_at", "-id")
     )
 

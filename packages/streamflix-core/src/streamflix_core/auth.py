@@ -16,6 +16,11 @@
     ``jwt_auth`` plus the staff check, run before the request body is parsed, so a non-staff
     caller gets 403 whatever (and however large) the body it sends.
 
+``account_auth``
+    ``jwt_auth`` for account-level actions (email, password, account deletion, billing):
+    a session watching as a kids profile gets 403 ``kids_profile`` — a child handed the
+    device must not act for the account holder.
+
 ``require_staff(request)`` raises 401 for anonymous and 403 for non-staff users.
 """
 
@@ -59,7 +64,14 @@ def access_cookie(request: HttpRequest) -> str | None:
 
 
 class AccessTokenAuth(JWTAuth):
-    """Bearer (or cookie) access-token authentication that remembers the validated token."""
+    """Bearer (or cookie) access-token authentication that remembers the validated token.
+
+    ``openapi_optional`` (anonymous requests pass) and ``openapi_forbids`` (a valid token
+    can still be refused with 403) tell the OpenAPI document what the class does
+    (:mod:`streamflix_core.api.openapi`)."""
+
+    openapi_optional = False
+    openapi_forbids = False
 
     def __call__(self, request: HttpRequest) -> Any:
         if request.headers.get(self.header):
@@ -89,6 +101,8 @@ class AccessTokenAuth(JWTAuth):
 class OptionalAccessTokenAuth(AccessTokenAuth):
     """Token when present, anonymous otherwise."""
 
+    openapi_optional = True
+
     def __call__(self, request: HttpRequest) -> Any:
         if not request.headers.get(self.header) and access_cookie(request) is None:
             request.user = AnonymousUser()
@@ -99,6 +113,8 @@ class OptionalAccessTokenAuth(AccessTokenAuth):
 class StaffAccessTokenAuth(AccessTokenAuth):
     """An access token of a staff user; 401 without a valid token, 403 for non-staff."""
 
+    openapi_forbids = True
+
     def __call__(self, request: HttpRequest) -> Any:
         user = super().__call__(request)
         if user:
@@ -106,9 +122,32 @@ class StaffAccessTokenAuth(AccessTokenAuth):
         return user
 
 
+class AccountSessionAuth(AccessTokenAuth):
+    """An access token whose session is not watching as a kids profile (403 ``kids_profile``)."""
+
+    openapi_forbids = True
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        if user:
+            require_account_session(request)
+        return user
+
+
 jwt_auth = AccessTokenAuth()
 optional_auth = OptionalAccessTokenAuth()
 staff_auth = StaffAccessTokenAuth()
+account_auth = AccountSessionAuth()
+
+
+def require_account_session(request: HttpRequest) -> None:
+    """Stop a signed-in request whose session watches as a kids profile (403 ``kids_profile``)."""
+    from .services.profiles import KidsProfileLocked
+    from .viewer import current_viewer
+
+    profile = current_viewer(request).profile
+    if profile is not None and profile.is_kids:
+        raise KidsProfileLocked("A kids profile cannot manage the account.")
 
 
 def require_staff(request: HttpRequest) -> None:

@@ -62,6 +62,16 @@ class CoreSettings:
             ``"authenticated"`` (any signed-in user), ``"staff"``, ``"anyone"`` or ``"nobody"``.
         HEALTH_CHECK_STORAGE: whether ``/api/health`` writes and deletes a probe file in the
             default storage (turn off for read-only storage).
+        HEALTH_CHECK_TIMEOUT_SECONDS: how long each ``/api/health`` check may take (they run
+            at once); a part that has not answered by then is reported as failed, so the
+            endpoint answers in about this time whatever hangs. Database and ORM-broker lock
+            waits are cut to half of it.
+        HEALTH_CHECK_READ_ONLY_DATABASES: database aliases (read replicas) that
+            ``/api/health`` only reads from; every other alias gets a rolled-back write.
+        HTTP_WORKER_TIMEOUT_SECONDS: the HTTP server's worker timeout (gunicorn's
+            ``--timeout``) the site runs with. Plugins check their outbound-call budgets
+            against it (billing: Stripe timeout x attempts), so a slow provider gets a clean
+            error response before the server kills the worker.
         MAX_PAGE_SIZE: the largest page size any list endpoint accepts.
         DEFAULT_PAGE_SIZE: the page size when a client does not ask.
         ANONYMOUS_MATURITY_LIMIT: the maturity limit (an age on the ``Maturity`` scale) for
@@ -74,6 +84,9 @@ class CoreSettings:
             ``{token}`` are filled in. The page posts them to ``/api/auth/activate``.
         PASSWORD_RESET_URL: the front-end page a reset email links to (``{uid}``, ``{token}``);
             it posts them with the new password to ``/api/auth/password/reset/confirm``.
+        EMAIL_CHANGE_URL: the front-end page an email-change confirmation links to; ``{token}``
+            is filled in. The page posts it to ``/api/me/email/confirm``.
+        EMAIL_CHANGE_LINK_MAX_AGE_SECONDS: how long an email-change confirmation link works.
         EMAIL_MAX_ATTEMPTS: how many times an account email is tried before it is given up.
         EMAIL_RETRY_DELAY_SECONDS: the wait before the first retry; doubled for each next one.
         LOGIN_THROTTLE_RATE, REGISTER_THROTTLE_RATE, PASSWORD_RESET_THROTTLE_RATE,
@@ -99,6 +112,9 @@ class CoreSettings:
 
     DEFAULT_PLAYBACK_POLICY: str = "authenticated"
     HEALTH_CHECK_STORAGE: bool = True
+    HEALTH_CHECK_TIMEOUT_SECONDS: float = 3.0
+    HEALTH_CHECK_READ_ONLY_DATABASES: tuple[str, ...] = ()
+    HTTP_WORKER_TIMEOUT_SECONDS: int = 30
     MAX_PAGE_SIZE: int = 100
     DEFAULT_PAGE_SIZE: int = 20
     ANONYMOUS_MATURITY_LIMIT: int = 18
@@ -106,6 +122,8 @@ class CoreSettings:
     REQUIRE_EMAIL_VERIFICATION: bool = True
     ACTIVATION_URL: str = "http://localhost:8000/activate?uid={uid}&token={token}"
     PASSWORD_RESET_URL: str = "http://localhost:8000/reset-password?uid={uid}&token={token}"  # noqa: S105
+    EMAIL_CHANGE_URL: str = "http://localhost:8000/confirm-email?token={token}"
+    EMAIL_CHANGE_LINK_MAX_AGE_SECONDS: int = 24 * 3600
     EMAIL_MAX_ATTEMPTS: int = 3
     EMAIL_RETRY_DELAY_SECONDS: int = 60
     LOGIN_THROTTLE_RATE: str | None = "10/min"

@@ -29,6 +29,21 @@ def default_profile_id(user: Any) -> int | None:
     return row
 
 
+def open_default_profile_id(user: Any) -> int | None:
+    """The id of the profile a new session starts in: the default profile (else the oldest)
+    when it has no PIN; ``None`` when it has one, so the session chooses a profile ("Who's
+    watching?") and enters that one with its PIN. One query."""
+    row = (
+        Profile.objects.filter(user=user)
+        .order_by("-is_default", "created_at", "id")
+        .values_list("pk", "pin_hash")
+        .first()
+    )
+    if row is None or row[1]:
+        return None
+    return row[0]
+
+
 def viewer_profile(*, user: Any, profile_id: Any) -> Profile | None:
     """The profile a request watches as: ``profile_id`` when given (``None`` when it is not
     one of the user's), else the user's default profile. One query."""

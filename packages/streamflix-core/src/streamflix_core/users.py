@@ -43,6 +43,17 @@ def email_of(user: Any) -> str:
     return str(getattr(user, email_field(), "") or "")
 
 
+def set_email(user: Any, email: str) -> list[str]:
+    """Put ``email`` on ``user`` (and on the username field when that is another field);
+    returns the changed field names, for ``save(update_fields=...)``."""
+    changed = [email_field()]
+    setattr(user, email_field(), email)
+    if email_field() != user_model().USERNAME_FIELD:
+        setattr(user, user_model().USERNAME_FIELD, email)
+        changed.append(user_model().USERNAME_FIELD)
+    return changed
+
+
 def display_name_of(user: Any) -> str:
     if has_field("display_name"):
         return str(user.display_name or "")

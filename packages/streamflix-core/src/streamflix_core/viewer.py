@@ -37,8 +37,11 @@ def current_viewer(request: HttpRequest) -> Viewer:
 
     Anonymous requests get ``STREAMFLIX_CORE["ANONYMOUS_MATURITY_LIMIT"]``. A signed-in
     request watches as the profile named by its access token's ``profile_id`` claim (set by
-    ``POST /api/profiles/{id}/switch``), else as the user's default profile, with that
-    profile's maturity limit; a user without profiles gets the top of the scale. A token
+    ``POST /api/profiles/{id}/switch``, or at login), with that profile's maturity limit.
+    A token without the claim watches as the user's default profile, unless that profile
+    has a PIN: then no profile is selected yet ("Who's watching?") and the viewer has
+    ``profile=None`` and the anonymous maturity limit, until the client switches to a
+    profile (with its PIN). A user without any profile gets the top of the scale. A token
     whose profile no longer exists is refused (401). The result is cached on the request.
     """
     from ninja.errors import AuthenticationError
@@ -58,7 +61,11 @@ def current_viewer(request: HttpRequest) -> Viewer:
     profile = viewer_profile(user=user, profile_id=profile_id)
     if profile is None and profile_id is not None:
         raise AuthenticationError()
-    limit = int(profile.maturity_limit) if profile is not None else int(Maturity.AGE_18)
-    viewer = Viewer(user=user, profile=profile, maturity_limit=limit)
+    if profile_id is None and profile is not None and profile.pin_hash:
+        # Only the PIN opens this profile; a token that never chose it stays outside it.
+        viewer = Viewer(user=user, profile=None, maturity_limit=settings().ANONYMOUS_MATURITY_LIMIT)
+    else:
+        limit = int(profile.maturity_limit) if profile is not None else int(Maturity.AGE_18)
+        viewer = Viewer(user=user, profile=profile, maturity_limit=limit)
     request._streamflix_viewer = viewer  # type: ignore[attr-defined]
     return viewer

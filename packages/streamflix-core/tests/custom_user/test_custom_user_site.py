@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -11,6 +13,8 @@ from streamflix_core.models import Profile
 from ..conftest import STRONG, Api, last_mail_to, link_parts
 
 pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-9"
 
 
 def test_the_site_uses_its_own_user_model():
@@ -53,8 +57,13 @@ def test_me_profiles_switch_password_and_delete(make_user, signed_in):
 
     unsupported = client.patch("/api/me", {"display_name": "X"})
     assert unsupported.status_code == 400 and unsupported.json()["code"] == "unsupported_field"
-    moved = client.patch("/api/me", {"email": "new@example.com"})
-    assert moved.status_code == 200 and moved.json()["email"] == "new@example.com"
+    moved = client.post("/api/me/email", {"new_email": "new@example.com", "password": PASSWORD})
+    assert moved.status_code == 202, moved.content
+    token = re.search(r"token=([\w:.-]+)", last_mail_to("new@example.com").body).group(1)
+    confirmed = Api().post("/api/me/email/confirm", {"token": token})
+    assert confirmed.status_code == 200, confirmed.content
+    assert client.get("/api/me").json()["email"] == "new@example.com"
+    assert "new@example.com" in last_mail_to("m@example.com").body
     assert client.delete("/api/me/avatar").json()["code"] == "unsupported_field"
 
     kids = client.post("/api/profiles", {"name": "Kids", "is_kids": True})
@@ -63,9 +72,7 @@ def test_me_profiles_switch_password_and_delete(make_user, signed_in):
     assert switched.status_code == 200 and switched.json()["profile_id"] == kids.json()["id"]
     assert client.get("/api/profiles").json()["count"] == 2
 
-    changed = client.post(
-        "/api/me/password", {"old_password": "correct-horse-9", "new_password": STRONG}
-    )
+    changed = client.post("/api/me/password", {"old_password": PASSWORD, "new_password": STRONG})
     assert changed.status_code == 200
     assert (
         Api(token=changed.json()["access"]).delete("/api/me", {"password": STRONG}).status_code

@@ -9,5 +9,7 @@ class MediaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401 - registers the system checks
+        from .assets import receivers
 
         signals.connect()
+        receivers.connect()

@@ -49,9 +49,17 @@ class MediaSettings:
         PUBLISH_MARGIN_SECONDS: time left to publish after the transcode; the django-q2 task
             timeout is ``TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS`` (set
             ``Q_CLUSTER["timeout"]`` to at least that, and ``"retry"`` above it).
-        STALE_RETRY_BACKOFF_SECONDS: extra wait before an asset left ``processing`` by a dead
-            worker may be run again: this many seconds, doubled per attempt already made
-            (capped at 64 times), on top of the task timeout.
+        TRANSCODE_LEASE_SECONDS: how long a run's lease on its asset lasts; the running worker
+            renews it with each progress save and from a heartbeat every third of it, so a run
+            whose worker died is known dead once its lease has expired (then the recovery
+            sweep, a re-delivered task or a staff retry runs the asset again).
+        TRANSCODE_MAX_LOST_RUNS: how many runs of an asset in a row may die (lease expired)
+            before recovery gives up and fails it with ``worker_lost`` (a staff retry starts
+            the count again).
+        WORK_DIR: directory of the transcode runs' temporary files (the source copy and the
+            output before it is published); empty: ``streamflix-media-work`` in the system
+            temporary directory. Put it on the data volume: a run needs about the source's
+            size plus its output's. Workers sweep leftovers of dead runs from it at start.
         POSTER_POSITION: where the poster frame is taken, as a fraction of the duration.
         TRICKPLAY_INTERVAL_SECONDS: one trickplay tile every this many seconds.
         TRICKPLAY_TILE_WIDTH: width of a trickplay tile (pixels; height keeps the aspect).
@@ -112,7 +120,9 @@ class MediaSettings:
     X264_PRESET: str = "veryfast"
     TRANSCODE_TIMEOUT_SECONDS: int = 4 * 3600
     PUBLISH_MARGIN_SECONDS: int = 600
-    STALE_RETRY_BACKOFF_SECONDS: int = 300
+    TRANSCODE_LEASE_SECONDS: int = 60
+    TRANSCODE_MAX_LOST_RUNS: int = 3
+    WORK_DIR: str = ""
     POSTER_POSITION: float = 0.1
     TRICKPLAY_INTERVAL_SECONDS: int = 10
     TRICKPLAY_TILE_WIDTH: int = 160

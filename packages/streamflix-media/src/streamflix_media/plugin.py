@@ -1,4 +1,4 @@
-from streamflix_core.plugins.spec import AdminLink, AdminSection, PluginSpec
+from streamflix_core.plugins.spec import AdminLink, AdminSection, PluginSpec, Schedule
 
 plugin = PluginSpec(
     name="media",
@@ -20,6 +20,16 @@ plugin = PluginSpec(
             AdminLink(
                 "Videos", "admin:streamflix_media_videoasset_changelist", icon="smart_display"
             ),
+        ),
+    ),
+    schedules=(
+        # Runs whose worker died (lease expired) are queued again; a worker that starts
+        # does the same at once.
+        Schedule(
+            name="media-recover-transcodes",
+            func="streamflix_media.assets.tasks.recover_transcodes",
+            schedule_type="I",
+            minutes=1,
         ),
     ),
     demo_seed="streamflix_media.demo:seed",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from streamflix_media.assets import services
+from streamflix_media.assets import runs
 from streamflix_media.models import VideoAsset
 from streamflix_media.transcoding.hls import parse_master_playlist, parse_media_playlist
 
@@ -93,13 +93,13 @@ def test_range_requests_on_segments(staff_api, viewer_api, movie, clip_720, run_
 
 def test_progress_is_saved_and_increases(staff_api, movie, clip_720, run_on_commit, monkeypatch):
     saved: list[float] = []
-    original = services.asset_progress_save
+    original = runs.run_progress_save
 
-    def record(*, asset_id: int, percent: float) -> None:
+    def record(*, lease: runs.RunLease, percent: float) -> bool:
         saved.append(percent)
-        original(asset_id=asset_id, percent=percent)
+        return original(lease=lease, percent=percent)
 
-    monkeypatch.setattr(services, "asset_progress_save", record)
+    monkeypatch.setattr(runs, "run_progress_save", record)
     with run_on_commit():
         upload(staff_api, clip_720, role="feature", title=movie.slug)
     assert len(saved) >= 3
@@ -171,7 +171,7 @@ def test_a_duplicate_source_is_not_transcoded_again(
     def boom(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("transcoded twice")
 
-    monkeypatch.setattr(services, "transcode_and_publish", boom)
+    monkeypatch.setattr(runs, "transcode_and_publish", boom)
     with run_on_commit():
         second = upload(staff_api, clip_720, role="trailer", title=movie.slug)
     assert second.status_code == 201

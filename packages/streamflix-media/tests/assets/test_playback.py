@@ -194,7 +194,9 @@ def test_the_one_target_constraint(movie, episode):
             VideoAsset.objects.create(original_filename="x.mp4", sha256="1" * 64, **fields)
 
 
-def test_a_stale_processing_asset_is_run_again(movie, clip_720, storage_root):
+def test_a_processing_asset_runs_again_only_once_its_lease_has_expired(
+    movie, clip_720, storage_root
+):
     import datetime as dt
 
     from django.core.files.storage import storages
@@ -211,13 +213,20 @@ def test_a_stale_processing_asset_is_run_again(movie, clip_720, storage_root):
         source_path=name,
         status="processing",
         attempts=1,
-        started_at=timezone.now(),
+        run_version=1,
+        run_token="a" * 32,
+        started_at=timezone.now() - dt.timedelta(days=1),
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=30),
     )
-    # Still running somewhere: a redelivered task leaves it alone.
+    # Its lease is live, however old the run: a redelivered task leaves it alone.
     assert asset_transcode(asset_id=asset.pk) is None
-    VideoAsset.objects.filter(pk=asset.pk).update(started_at=timezone.now() - dt.timedelta(days=1))
+    VideoAsset.objects.filter(pk=asset.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     done = asset_transcode(asset_id=asset.pk)
     assert done is not None and done.status == "ready" and done.attempts == 2
+    assert done.version == 2 and done.output_prefix == f"hls/{asset.pk}/v2"
+    assert done.lease_expires_at is None and done.run_token == ""
 
 
 def test_retranscode_bumps_the_version_and_removes_the_old_output(
@@ -266,7 +275,7 @@ def test_the_task_is_queued_on_commit_with_the_timeout_setting(
 ):
     import django_q.tasks
 
-    from streamflix_media.assets import services
+    from streamflix_media.assets import runs, services
 
     settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_TIMEOUT_SECONDS": 900}
     calls: list[tuple[Any, ...]] = []
@@ -280,37 +289,10 @@ def test_the_task_is_queued_on_commit_with_the_timeout_setting(
     assert calls == [] and len(callbacks) == 1
     callbacks[0]()
     ((args, kwargs),) = calls
-    assert args == (services.TASK, asset.pk) and kwargs["timeout"] == 900 + 600
+    assert args == (runs.TASK, asset.pk) and kwargs["timeout"] == 900 + 600
 
 
-def test_a_stale_asset_waits_out_an_attempts_based_backoff(movie, settings):
-    import datetime as dt
-
-    from streamflix_media.assets.services import _is_stale
-
-    settings.STREAMFLIX_MEDIA = {
-        **settings.STREAMFLIX_MEDIA,
-        "TRANSCODE_TIMEOUT_SECONDS": 100,
-        "PUBLISH_MARGIN_SECONDS": 10,
-        "STALE_RETRY_BACKOFF_SECONDS": 50,
-    }
-    started = timezone.now() - dt.timedelta(seconds=170)
-    asset = VideoAsset(role="feature", title=movie, status="processing", started_at=started)
-    # timeout 100 + margin 10 + 50 backoff after a first attempt: 160 s.
-    asset.attempts = 1
-    assert _is_stale(asset)
-    # After a second attempt the backoff doubles: 210 s.
-    asset.attempts = 2
-    assert not _is_stale(asset)
-    asset.started_at = timezone.now() - dt.timedelta(seconds=215)
-    assert _is_stale(asset)
-    # The task timeout covers the run alone; inside it the run may still be publishing.
-    asset.started_at = timezone.now() - dt.timedelta(seconds=105)
-    asset.attempts = 0
-    assert not _is_stale(asset)
-
-
-def test_rerunning_a_stale_asset_clears_the_dead_runs_partial_output(movie, storage_root):
+def test_rerunning_a_dead_pre_lease_run_clears_its_partial_output(movie, storage_root):
     import datetime as dt
 
     from django.core.files.base import ContentFile

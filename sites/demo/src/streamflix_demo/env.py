@@ -9,6 +9,51 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
+SITE_DIR = Path(__file__).resolve().parents[2]
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def env_file() -> Path:
+    """The ``.env`` file read at start: ``STREAMFLIX_ENV_FILE``, else ``.env`` in the directory
+    the process starts in, else (in a source checkout) ``sites/demo/.env`` beside ``manage.py``.
+
+    An installed site (``pip install ./sites/demo``) has no checkout around its module, so the
+    working directory is where a deployment keeps its ``.env``."""
+    named = os.environ.get("STREAMFLIX_ENV_FILE")
+    if named:
+        return Path(named)
+    here = Path.cwd() / ".env"
+    if here.is_file() or not (SITE_DIR / "manage.py").is_file():
+        return here
+    return SITE_DIR / ".env"
+
+
+def load_env_file() -> None:
+    """Read :func:`env_file` into the environment if it exists. A variable already set in the
+    environment wins over the file, so a deployment can override any line of it."""
+    path = env_file()
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
+
+
+def serves_public_hosts(hosts: list[str]) -> bool:
+    """Whether ``ALLOWED_HOSTS`` names any host beyond this machine's loopback names.
+
+    A site only reachable as localhost has no certificate to redirect to, so the HTTPS-only
+    defaults stay off for it (the demo, tests and benchmarks run that way)."""
+    for host in hosts:
+        name = host.lstrip(".")
+        if name not in LOOPBACK_HOSTS and not name.endswith(".localhost"):
+            return True
+    return False
+
+
+def http_worker_timeout() -> int:
+    """``STREAMFLIX_HTTP_WORKER_TIMEOUT``: gunicorn's worker timeout and core's
+    ``HTTP_WORKER_TIMEOUT_SECONDS``, from one variable so the two always agree."""
+    return int(text("STREAMFLIX_HTTP_WORKER_TIMEOUT", "30"))
 
 
 def flag(name: str, default: bool = False) -> bool:

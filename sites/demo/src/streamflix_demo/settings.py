@@ -9,6 +9,7 @@ from streamflix_core import plugins
 
 from . import env
 
+env.load_env_file()
 DATA_DIR = env.data_dir()
 
 DEBUG = env.flag("DJANGO_DEBUG")
@@ -17,6 +18,22 @@ ALLOWED_HOSTS = env.items("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.items(
     "DJANGO_CSRF_TRUSTED_ORIGINS", ["http://localhost:8000", "http://127.0.0.1:8000"]
 )
+# Browser apps on other origins may call the API (preflights included); nobody by default.
+CORS_ALLOWED_ORIGINS = env.items("DJANGO_CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = env.flag("DJANGO_CORS_ALLOW_CREDENTIALS")
+
+# HTTPS-only defaults: on when DEBUG is off and the site answers a public host name (a
+# loopback-only site, like `make demo`, has no certificate to redirect to). Each can be set.
+_HTTPS = not DEBUG and env.serves_public_hosts(ALLOWED_HOSTS)
+SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_HSTS_SECONDS = int(env.text("DJANGO_SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+SECURE_HSTS_PRELOAD = env.flag("DJANGO_SECURE_HSTS_PRELOAD", default=_HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.flag("DJANGO_SECURE_COOKIES", default=_HTTPS)
+# Only behind a proxy that sets X-Forwarded-Proto itself (a client could write it otherwise).
+if env.flag("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 STREAMFLIX_PLUGINS = env.items("STREAMFLIX_PLUGINS")
 STREAMFLIX_EXCLUDE_PLUGINS = env.items("STREAMFLIX_EXCLUDE_PLUGINS", [])
@@ -24,6 +41,8 @@ STREAMFLIX_CORE = {
     "REQUIRE_EMAIL_VERIFICATION": env.flag("STREAMFLIX_REQUIRE_EMAIL_VERIFICATION", default=True),
     # Trusted reverse proxies in front of the site; 0 ignores X-Forwarded-For (client-written).
     "NUM_PROXIES": int(env.text("STREAMFLIX_NUM_PROXIES", "0")),
+    # gunicorn_conf.py reads the same variable: billing checks its Stripe budget against it.
+    "HTTP_WORKER_TIMEOUT_SECONDS": env.http_worker_timeout(),
 }
 # Without STRIPE_SECRET_KEY billing uses its local development gateway (simulated checkout).
 STREAMFLIX_BILLING = {
@@ -35,13 +54,17 @@ STREAMFLIX_BILLING = {
 }
 # The django-q2 task outlives the transcode by the publish margin (media's task timeout);
 # the broker re-delivers an unacknowledged task only after it (STREAMFLIX_Q_RETRY must stay
-# above it).
+# above it). That is a backstop: a run whose worker died is run again once its lease
+# (TRANSCODE_LEASE_SECONDS, a minute) has expired, by media's recovery schedule or a worker
+# that starts.
 TRANSCODE_TIMEOUT_SECONDS = int(env.text("STREAMFLIX_Q_TIMEOUT", "1800"))
 PUBLISH_MARGIN_SECONDS = 600
 TASK_TIMEOUT_SECONDS = TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS
 STREAMFLIX_MEDIA = {
     "TRANSCODE_TIMEOUT_SECONDS": TRANSCODE_TIMEOUT_SECONDS,
     "PUBLISH_MARGIN_SECONDS": PUBLISH_MARGIN_SECONDS,
+    # Scratch files of transcode runs on the data volume (not /tmp); swept at worker start.
+    "WORK_DIR": str(DATA_DIR / "work"),
 }
 # Short-lived access tokens; a refresh token works once (rotation + blacklist after rotation).
 NINJA_JWT = {
@@ -64,12 +87,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "corsheaders",
     *plugins.installed_apps(STREAMFLIX_PLUGINS, STREAMFLIX_EXCLUDE_PLUGINS),
     "streamflix_demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, which may answer (redirect) a preflight first.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +150,7 @@ REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "streamflix_core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "streamflix",
         }
@@ -137,7 +163,16 @@ if REDIS_URL:
     }
     _broker = {"redis": REDIS_URL}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One SQLite file that every process of the site (HTTP workers, daphne, qcluster,
+    # management commands) shares, so throttles and the catalog version agree; never
+    # per-process local memory. Several machines need REDIS_URL.
+    CACHES = {
+        "default": {
+            "BACKEND": "streamflix_core.cache.SQLiteCache",
+            "LOCATION": str(DATA_DIR / "cache.sqlite3"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     _broker = {"orm": "default"}
 
@@ -194,9 +229,6 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.text("DJANGO_DEFAULT_FROM_EMAIL", "Streamflix <noreply@streamflix.local>")
-
-if not DEBUG:
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.flag("DJANGO_SECURE_COOKIES", default=False)
 
 UNFOLD = {
     "SITE_TITLE": "Streamflix admin",

@@ -1,4 +1,10 @@
-"""The billing plugin's API, mounted at ``/api/billing/``."""
+"""The billing plugin's API, mounted at ``/api/billing/``.
+
+Billing is the account holder's business: every operation on the caller's own billing
+(reads included: subscription, history, payments, gift codes) and every staff operation
+refuses a session watching as a kids profile with 403 ``kids_profile``. Only the plan
+catalogue and Stripe's webhook are open.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut, NotFound, ValidationErrorOut
 from streamflix_core.api.pagination import PageNumber
-from streamflix_core.auth import jwt_auth, staff_auth
+from streamflix_core.auth import StaffAccessTokenAuth, account_auth, require_account_session
 
 from .. import selectors, services, webhooks
 from .schemas import (
@@ -33,6 +39,20 @@ from .schemas import (
 
 router = Router()
 
+
+class StaffAccountSessionAuth(StaffAccessTokenAuth):
+    """``staff_auth`` that also refuses a kids-profile session (403 ``kids_profile``), before
+    the request body is parsed."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        if user:
+            require_account_session(request)
+        return user
+
+
+staff_account_auth = StaffAccountSessionAuth()
+
 ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,
@@ -43,6 +63,9 @@ ERRORS: dict[int, Any] = {
     422: ValidationErrorOut,
     502: ErrorOut,
 }
+# A read of the caller's own billing: no token (401), a kids-profile session (403), a bad
+# page (422).
+ACCOUNT_READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 
 @router.get("/plans", response=list[PlanOut])
@@ -60,7 +83,7 @@ def get_plan(request: HttpRequest, slug: str) -> Any:
     return plan
 
 
-@router.get("/me/subscription", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+@router.get("/me/subscription", auth=account_auth, response={200: SubscriptionOut, **ERRORS})
 def my_subscription(request: HttpRequest) -> Any:
     """The caller's current subscription (or the last one that ended)."""
     subscription = selectors.subscription_current(user=request.user)
@@ -69,21 +92,27 @@ def my_subscription(request: HttpRequest) -> Any:
     return subscription
 
 
-@router.get("/me/subscription/history", auth=jwt_auth, response=list[SubscriptionEventOut])
+@router.get(
+    "/me/subscription/history",
+    auth=account_auth,
+    response={200: list[SubscriptionEventOut], **ACCOUNT_READ_ERRORS},
+)
 @paginate(PageNumber)
 def my_subscription_history(request: HttpRequest) -> Any:
     """The caller's subscription events, newest first."""
     return selectors.subscription_history(user=request.user)
 
 
-@router.get("/me/payments", auth=jwt_auth, response=list[PaymentOut])
+@router.get(
+    "/me/payments", auth=account_auth, response={200: list[PaymentOut], **ACCOUNT_READ_ERRORS}
+)
 @paginate(PageNumber)
 def my_payments(request: HttpRequest) -> Any:
     """The caller's payments, newest first."""
     return selectors.payment_list(user=request.user)
 
 
-@router.post("/checkout", auth=jwt_auth, response={200: CheckoutOut, **ERRORS})
+@router.post("/checkout", auth=account_auth, response={200: CheckoutOut, **ERRORS})
 def checkout(request: HttpRequest, payload: CheckoutIn) -> Any:
     """Open a checkout for a plan; the answer's ``url`` is where the customer pays."""
     session = services.checkout_start(
@@ -92,33 +121,37 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> Any:
     return {"url": session.url, "session_id": session.id}
 
 
-@router.post("/portal", auth=jwt_auth, response={200: RedirectOut, **ERRORS})
+@router.post("/portal", auth=account_auth, response={200: RedirectOut, **ERRORS})
 def portal(request: HttpRequest) -> Any:
     """A customer-portal URL (payment methods, invoices)."""
     return {"url": services.portal_session_create(user=request.user)}
 
 
-@router.post("/me/subscription/cancel", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+@router.post(
+    "/me/subscription/cancel", auth=account_auth, response={200: SubscriptionOut, **ERRORS}
+)
 def cancel_subscription(request: HttpRequest) -> Any:
     """Cancel at the end of the paid period."""
     return services.subscription_cancel(user=request.user)
 
 
-@router.post("/me/subscription/resume", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+@router.post(
+    "/me/subscription/resume", auth=account_auth, response={200: SubscriptionOut, **ERRORS}
+)
 def resume_subscription(request: HttpRequest) -> Any:
     """Undo a cancellation while the period runs (409 ``not_canceled``)."""
     return services.subscription_resume(user=request.user)
 
 
 @router.post(
-    "/me/subscription/change-plan", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS}
+    "/me/subscription/change-plan", auth=account_auth, response={200: SubscriptionOut, **ERRORS}
 )
 def change_plan(request: HttpRequest, payload: ChangePlanIn) -> Any:
     """Move to another plan; Stripe prorates (409 ``same_plan``)."""
     return services.subscription_change_plan(user=request.user, plan_slug=payload.plan)
 
 
-@router.post("/gifts", auth=jwt_auth, response={200: CheckoutOut, **ERRORS})
+@router.post("/gifts", auth=account_auth, response={200: CheckoutOut, **ERRORS})
 def buy_gift(request: HttpRequest, payload: GiftIn) -> Any:
     """Buy months of a plan for an email address; the code is mailed once paid."""
     session = services.gift_purchase(
@@ -130,27 +163,29 @@ def buy_gift(request: HttpRequest, payload: GiftIn) -> Any:
     return {"url": session.url, "session_id": session.id}
 
 
-@router.get("/me/gifts", auth=jwt_auth, response=list[GiftOut])
+@router.get("/me/gifts", auth=account_auth, response={200: list[GiftOut], **ACCOUNT_READ_ERRORS})
 @paginate(PageNumber)
 def my_gifts(request: HttpRequest) -> Any:
     """Gifts the caller bought; a code shows once its payment succeeded."""
     return selectors.gift_list(purchaser=request.user)
 
 
-@router.post("/gifts/redeem", auth=jwt_auth, response={200: SubscriptionOut, **ERRORS})
+@router.post("/gifts/redeem", auth=account_auth, response={200: SubscriptionOut, **ERRORS})
 def redeem_gift(request: HttpRequest, payload: GiftRedeemIn) -> Any:
     """Start the subscription a paid gift code buys."""
     return services.gift_redeem(user=request.user, code=payload.code)
 
 
-@router.get("/payments", auth=staff_auth, response={200: list[StaffPaymentOut], **ERRORS})
+@router.get("/payments", auth=staff_account_auth, response={200: list[StaffPaymentOut], **ERRORS})
 @paginate(PageNumber)
 def staff_payments(request: HttpRequest) -> Any:
     """Every payment (staff only)."""
     return selectors.payment_list()
 
 
-@router.post("/payments/{payment_id}/refund", auth=staff_auth, response={200: RefundOut, **ERRORS})
+@router.post(
+    "/payments/{payment_id}/refund", auth=staff_account_auth, response={200: RefundOut, **ERRORS}
+)
 def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> Any:
     """Refund a payment in full (no amount) or in part (staff only)."""
     return services.payment_refund(
@@ -161,7 +196,7 @@ def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> 
     )
 
 
-@router.get("/refunds", auth=staff_auth, response={200: list[RefundOut], **ERRORS})
+@router.get("/refunds", auth=staff_account_auth, response={200: list[RefundOut], **ERRORS})
 @paginate(PageNumber)
 def staff_refunds(request: HttpRequest) -> Any:
     """Every refund, newest first (staff only)."""

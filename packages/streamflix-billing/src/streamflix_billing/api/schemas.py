@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import StrictInt, field_validator
+
+from streamflix_core.api.account_schemas import EMAIL_PATTERN, clean_email
 
 
 class PlanOut(Schema):
@@ -42,7 +42,7 @@ class SubscriptionEventOut(Schema):
     subscription_id: int
     kind: str
     occurred_at: datetime
-    plan: str = Field(alias="subscription.plan.slug")
+    plan: str = Field(alias="plan.slug", description="The plan when the event happened.")
     data: dict[str, Any]
 
 
@@ -105,17 +105,13 @@ class ChangePlanIn(Schema):
 
 class GiftIn(Schema):
     plan: str = Field(min_length=1, max_length=60)
-    months: int = Field(ge=1)
-    recipient_email: str = Field(max_length=254)
+    months: StrictInt = Field(ge=1)
+    recipient_email: str = Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN})
 
     @field_validator("recipient_email")
     @classmethod
     def _valid_email(cls, value: str) -> str:
-        try:
-            validate_email(value)
-        except DjangoValidationError as exc:
-            raise ValueError("Enter a valid email address.") from exc
-        return value.strip().lower()
+        return clean_email(value).lower()
 
 
 class GiftOut(Schema):

@@ -15,7 +15,7 @@ from .development import (
     subscription_renew_local,
     subscriptions_renew_local,
 )
-from .gifts import gift_mark_paid, gift_purchase, gift_redeem
+from .gifts import gift_follow_refunds, gift_mark_paid, gift_purchase, gift_redeem
 from .payments_refunds import (
     payment_amount_refunded_update,
     payment_mark_succeeded,
@@ -41,6 +41,7 @@ __all__ = [
     "checkout_start",
     "customer_ensure",
     "development_checkout_complete",
+    "gift_follow_refunds",
     "gift_mark_paid",
     "gift_purchase",
     "gift_redeem",

@@ -14,7 +14,7 @@ from streamflix_core.emails import queue_email
 
 from ..conf import settings
 from ..gateway import CheckoutSession, get_gateway
-from ..models import Gift, GiftStatus, Payment, PaymentPurpose, Subscription
+from ..models import Gift, GiftStatus, Payment, PaymentPurpose, PaymentStatus, Subscription
 from .checkout import checkout_session_open
 from .customers import customer_ensure
 from .plans import plan_on_sale
@@ -91,18 +91,34 @@ def gift_redeem(*, user: Any, code: str) -> Subscription:
     """Redeem a paid gift code: a subscription for the gift's months, ending by itself.
 
     404 ``gift_not_found`` (unknown or unpaid); 409 ``gift_already_redeemed``,
-    ``gift_expired`` or ``already_subscribed``.
+    ``gift_refunded`` (its payment was refunded in full), ``gift_expired`` or
+    ``already_subscribed``.
     """
+    code = code.strip().upper()
+    payment_id = Gift.objects.filter(code=code).values_list("payment_id", flat=True).first()
+    # The payment is locked before the gift, the order a refund takes them in: a refund
+    # racing this redemption either finishes first (and is seen) or waits for it.
+    payment = (
+        Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment_id is not None
+        else None
+    )
     gift = (
-        Gift.objects.select_for_update()
+        Gift.objects.select_for_update(of=("self",))
         .select_related("plan")
-        .filter(code=code.strip().upper())
+        .filter(code=code)
         .first()
     )
     if gift is None or gift.status in (GiftStatus.PENDING_PAYMENT, GiftStatus.CANCELED):
         raise NotFound("No such gift code.", code="gift_not_found")
     if gift.status == GiftStatus.REDEEMED:
         raise Conflict("This gift code was already redeemed.", code="gift_already_redeemed")
+    if gift.status == GiftStatus.REFUNDED or (
+        payment is not None and payment.status == PaymentStatus.REFUNDED
+    ):
+        raise Conflict(
+            "This gift was refunded and can no longer be redeemed.", code="gift_refunded"
+        )
     if gift.expires_at is not None and gift.expires_at <= timezone.now():
         raise Conflict("This gift code has expired.", code="gift_expired")
     subscription = subscription_start_local(
@@ -113,3 +129,21 @@ def gift_redeem(*, user: Any, code: str) -> Subscription:
     gift.redeemed_at = timezone.now()
     gift.save(update_fields=["status", "redeemed_by", "redeemed_at"])
     return subscription
+
+
+def gift_follow_refunds(*, payment: Payment) -> None:
+    """Keep an unredeemed gift in step with its payment: refunded in full, it can no longer
+    be redeemed (``refunded``); a full refund that failed makes it redeemable again.
+
+    A gift already redeemed is left as it is, with the subscription it started.
+    """
+    if payment.purpose != PaymentPurpose.GIFT:
+        return
+    if payment.status == PaymentStatus.REFUNDED:
+        Gift.objects.filter(payment=payment, status=GiftStatus.PAID).update(
+            status=GiftStatus.REFUNDED
+        )
+    elif payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
+        Gift.objects.filter(payment=payment, status=GiftStatus.REFUNDED).update(
+            status=GiftStatus.PAID
+        )

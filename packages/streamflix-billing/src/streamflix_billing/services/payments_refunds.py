@@ -11,6 +11,7 @@ from streamflix_core.api.errors import ApiError, Conflict, NotFound
 
 from ..gateway import DevelopmentGateway, Gateway, get_gateway
 from ..models import PAID_STATUSES, EventKind, Payment, PaymentStatus, Refund, RefundStatus
+from .gifts import gift_follow_refunds
 from .promotions import promo_code_redeem
 from .subscriptions import subscription_event_record
 
@@ -43,6 +44,7 @@ def payment_amount_refunded_update(payment: Payment, *, floor: int = 0) -> None:
         else:
             payment.status = PaymentStatus.SUCCEEDED
     payment.save(update_fields=["amount_refunded", "status"])
+    gift_follow_refunds(payment=payment)
 
 
 def payment_refund(

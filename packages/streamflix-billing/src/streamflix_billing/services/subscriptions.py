@@ -39,9 +39,13 @@ def subscription_event_record(
     occurred_at: datetime | None = None,
     data: dict[str, Any] | None = None,
 ) -> SubscriptionEvent:
-    """Append one entry to a subscription's history."""
+    """Append one entry to a subscription's history, on the plan the subscription has now.
+
+    The event keeps that plan: a later plan change does not relabel it.
+    """
     return SubscriptionEvent.objects.create(
         subscription=subscription,
+        plan_id=subscription.plan_id,
         kind=kind,
         source=source,
         occurred_at=occurred_at or timezone.now(),

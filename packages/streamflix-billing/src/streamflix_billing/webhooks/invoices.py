@@ -26,7 +26,7 @@ from ..services.subscriptions import (
     subscription_state_advance,
 )
 from .handling import Ignored, from_timestamp
-from .subscriptions import subscription_for_event
+from .subscriptions import status_change_record, subscription_for_event
 
 
 def _invoice_subscription_id(invoice: dict[str, Any]) -> str:
@@ -132,12 +132,16 @@ def on_invoice_paid(obj: dict[str, Any], event: WebhookEvent) -> None:
     if extended:
         subscription.current_period_start = start or subscription.current_period_end
         subscription.current_period_end = end  # type: ignore[assignment]
+    previous_status = subscription.status
     if subscription.status != SubscriptionStatus.CANCELED:
         subscription.status = SubscriptionStatus.ACTIVE
         subscription.past_due_since = None
         subscription.ended_at = None
     subscription_state_advance(subscription, when)
     subscription.save()
+    status_change_record(
+        subscription, previous_status=previous_status, source=event.event_id, when=when
+    )
     if extended and obj.get("billing_reason") == "subscription_cycle":
         subscription_event_record(
             subscription=subscription,
@@ -158,11 +162,6 @@ def on_invoice_payment_failed(obj: dict[str, Any], event: WebhookEvent) -> None:
     payment.subscription = subscription
     payment.status = PaymentStatus.FAILED
     payment.save()
-    if subscription.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
-        subscription.status = SubscriptionStatus.PAST_DUE
-        subscription.past_due_since = subscription.past_due_since or when
-        subscription.save()
-        subscription_announce(subscription)
     subscription_event_record(
         subscription=subscription,
         kind=EventKind.PAYMENT_FAILED,
@@ -170,3 +169,12 @@ def on_invoice_payment_failed(obj: dict[str, Any], event: WebhookEvent) -> None:
         occurred_at=when,
         data={"invoice": obj["id"], "attempt": obj.get("attempt_count")},
     )
+    if subscription.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
+        previous_status = subscription.status
+        subscription.status = SubscriptionStatus.PAST_DUE
+        subscription.past_due_since = subscription.past_due_since or when
+        subscription.save()
+        status_change_record(
+            subscription, previous_status=previous_status, source=event.event_id, when=when
+        )
+        subscription_announce(subscription)

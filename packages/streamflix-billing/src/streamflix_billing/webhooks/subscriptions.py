@@ -149,15 +149,32 @@ def _record_changes(
         record(EventKind.CREATED, plan=current.plan.slug, status=current.status)
     else:
         if previous.plan_id != current.plan_id:
-            record(EventKind.PLAN_CHANGED, to=current.plan.slug)
-        if current.status == SubscriptionStatus.CANCELED and previous.status != current.status:
+            record(EventKind.PLAN_CHANGED, **{"from": previous.plan.slug, "to": current.plan.slug})
+        became_canceled = current.status == SubscriptionStatus.CANCELED != previous.status
+        if became_canceled:
             record(EventKind.CANCELED, at_period_end=False)
-        elif current.cancel_at_period_end and not previous.cancel_at_period_end:
-            record(EventKind.CANCELED, at_period_end=True)
-        elif previous.cancel_at_period_end and not current.cancel_at_period_end:
-            record(EventKind.RESUMED)
+        else:
+            status_change_record(current, previous_status=previous.status, source=source, when=when)
+            if current.cancel_at_period_end and not previous.cancel_at_period_end:
+                record(EventKind.CANCELED, at_period_end=True)
+            elif previous.cancel_at_period_end and not current.cancel_at_period_end:
+                record(EventKind.RESUMED)
     if previous is None or previous.status != current.status or previous.plan_id != current.plan_id:
         subscription_announce(current)
+
+
+def status_change_record(
+    subscription: Subscription, *, previous_status: str, source: str, when: datetime
+) -> None:
+    """Record ``status_changed`` (``from``, ``to``) when a Stripe event moved the status."""
+    if subscription.status != previous_status:
+        subscription_event_record(
+            subscription=subscription,
+            kind=EventKind.STATUS_CHANGED,
+            source=source,
+            occurred_at=when,
+            data={"from": previous_status, "to": subscription.status},
+        )
 
 
 def subscription_for_event(stripe_id: str, *, event: WebhookEvent) -> Subscription:

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, StrictBool, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..maturity import Maturity
 
 PIN_PATTERN = r"^\d{4}$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+EMAIL_PATTERN = (
+    r"^\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\s*$"
+)
+"""The addresses the API accepts, published in the OpenAPI so a client (and schemathesis)
+knows them: a subset of what Django's ``validate_email`` accepts (ASCII, no quoted or IP
+literal parts; surrounding spaces are stripped), checked together with it."""
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def _not_a_bool(value: Any) -> Any:
+    # JSON true/false would pass as 1/0 (a maturity of "all ages"); refuse them as the
+    # schema does (an integer)
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+MaturityIn = Annotated[Maturity, BeforeValidator(_not_a_bool)]
+"""A maturity level in a request body: one of the integer levels, never a boolean."""
 
 
 def _email(value: str) -> str:
@@ -22,11 +44,24 @@ def _email(value: str) -> str:
         validate_email(value)
     except DjangoValidationError as exc:
         raise ValueError("Enter a valid email address.") from exc
+    if not _EMAIL.match(value):
+        raise ValueError("Enter a valid email address.")
     return value
 
 
+def clean_email(value: str) -> str:
+    """``value`` stripped, if it is an address the API accepts (:data:`EMAIL_PATTERN` and
+    Django's ``validate_email``); ``ValueError`` otherwise. For plugins' email fields."""
+    return _email(value)
+
+
+def EmailField(**kwargs: Any) -> Any:
+    """A required email field documented with :data:`EMAIL_PATTERN` (validate with _email)."""
+    return Field(..., max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}, **kwargs)
+
+
 class EmailIn(Schema):
-    email: str = Field(..., max_length=254)
+    email: str = EmailField()
 
     @field_validator("email")
     @classmethod
@@ -49,7 +84,7 @@ class RegisterIn(EmailIn):
 class LoginIn(Schema):
     email: str = Field(..., max_length=254)
     password: str = Field(..., max_length=128)
-    cookies: bool = Field(
+    cookies: StrictBool = Field(
         False, description="Set HTTP-only access/refresh cookies instead of returning tokens."
     )
 
@@ -69,8 +104,8 @@ class TokensOut(Schema):
 
 
 class LinkIn(Schema):
-    uid: str = Field(..., max_length=64)
-    token: str = Field(..., max_length=128)
+    uid: str = Field(..., min_length=1, max_length=64)
+    token: str = Field(..., min_length=1, max_length=128)
 
 
 class ResetConfirmIn(LinkIn):
@@ -82,7 +117,9 @@ class MessageOut(Schema):
 
 
 class RegisteredOut(Schema):
-    id: Any
+    """The same for a new address and one that already has an account (whose owner is
+    emailed instead), so the answer does not reveal which addresses have accounts."""
+
     email: str
     is_active: bool
     email_verification_required: bool
@@ -98,14 +135,38 @@ class MeOut(Schema):
     is_staff: bool
 
 
-class MeIn(Schema):
-    display_name: str | None = Field(None, max_length=150)
-    email: str | None = Field(None, max_length=254)
+EMAIL_MOVED = (
+    "The email cannot be changed here: POST /api/me/email with new_email and your password; "
+    "the change applies once the new address confirms it."
+)
 
-    @field_validator("email")
+
+class MeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(None, max_length=150)
+
+    @model_validator(mode="before")
     @classmethod
-    def _valid_email(cls, value: str | None) -> str | None:
-        return None if value is None else _email(value)
+    def _no_email(cls, data: Any) -> Any:
+        # An email change needs the password and the new address's confirmation.
+        if isinstance(data, dict) and "email" in data:
+            raise PydanticCustomError("email_change_moved", EMAIL_MOVED)
+        return data
+
+
+class EmailChangeIn(Schema):
+    new_email: str = EmailField()
+    password: str = Field(..., max_length=128, description="The account's current password.")
+
+    @field_validator("new_email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        return _email(value)
+
+
+class EmailConfirmIn(Schema):
+    token: str = Field(..., min_length=1, max_length=1024)
 
 
 class PasswordIn(Schema):
@@ -132,8 +193,8 @@ class ProfileOut(Schema):
 class ProfileIn(Schema):
     name: str = Field(..., min_length=1, max_length=50)
     avatar: str = Field("", max_length=200)
-    is_kids: bool = False
-    maturity_limit: Maturity | None = None
+    is_kids: StrictBool = False
+    maturity_limit: MaturityIn | None = None
     language: str = Field("en", pattern=LANGUAGE_PATTERN, max_length=16)
     pin: str | None = Field(None, pattern=PIN_PATTERN, description="An optional 4-digit PIN.")
 
@@ -149,13 +210,13 @@ class ProfileIn(Schema):
 class ProfilePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=50)
     avatar: str | None = Field(None, max_length=200)
-    is_kids: bool | None = None
-    maturity_limit: Maturity | None = None
+    is_kids: StrictBool | None = None
+    maturity_limit: MaturityIn | None = None
     language: str | None = Field(None, pattern=LANGUAGE_PATTERN, max_length=16)
     pin: str | None = Field(
         None, pattern=r"^(\d{4})?$", description='A 4-digit PIN; "" or null removes it.'
     )
-    is_default: bool | None = None
+    is_default: StrictBool | None = None
     current_pin: str | None = Field(
         None, max_length=4, description="The profile's current PIN, to change or remove it."
     )

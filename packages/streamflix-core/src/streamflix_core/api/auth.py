@@ -16,7 +16,6 @@ from ..throttles import (
     password_reset_throttle,
     register_throttle,
 )
-from ..users import email_of
 from .account_schemas import (
     EmailIn,
     LinkIn,
@@ -104,23 +103,24 @@ def _refresh_from_cookie(request: HttpRequest) -> str | None:
 
 @router.post(
     "/auth/register",
-    response={201: RegisteredOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: RegisteredOut, 422: ErrorOut},
     throttle=[register_throttle()],
     summary="Create an account",
 )
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
-    """Creates the account and its first profile. When email verification is required the
-    account stays inactive until the emailed link is posted to ``/api/auth/activate``."""
-    user = accounts.account_register(
+    """Creates the account and its first profile, and emails a link to verify the address.
+    When email verification is required the account stays inactive until that link is
+    posted to ``/api/auth/activate``. An address that already has an account gets the same
+    answer (its owner is emailed instead), so the answer does not reveal which do."""
+    registration = accounts.account_register(
         email=payload.email, password=payload.password, display_name=payload.display_name
     )
     return Status(
         201,
         RegisteredOut(
-            id=user.pk,
-            email=email_of(user),
-            is_active=user.is_active,
-            email_verification_required=not user.is_active,
+            email=registration.email,
+            is_active=registration.is_active,
+            email_verification_required=registration.email_verification_required,
         ),
     )
 
@@ -155,7 +155,9 @@ def resend_activation(request: HttpRequest, payload: EmailIn) -> Status:
     summary="Sign in: an access + refresh token pair",
 )
 def login(request: HttpRequest, payload: LoginIn, response: HttpResponse) -> TokensOut:
-    """The tokens are for the user's default profile. With ``cookies: true`` they are set
+    """The tokens are for the user's default profile; when that profile has a PIN they carry
+    no profile (``profile_id: null``) until the client switches to one with
+    ``POST /api/profiles/{id}/switch`` ("Who's watching?"). With ``cookies: true`` they are set
     as HTTP-only cookies instead of being returned (unsafe requests then need the CSRF
     token)."""
     pair = accounts.account_login(email=payload.email, password=payload.password)
@@ -202,7 +204,9 @@ def logout(request: HttpRequest, payload: RefreshIn, response: HttpResponse) -> 
     summary="Email a password reset link",
 )
 def password_reset(request: HttpRequest, payload: EmailIn) -> Status:
-    """Answers the same whether or not the address has an account."""
+    """Answers the same, after the same work, whether or not the address has an account:
+    the queued task looks it up and emails a link only to an active account whose address
+    is verified."""
     accounts.account_request_password_reset(email=payload.email)
     return Status(202, MessageOut(detail=RESET_SENT))
 

@@ -18,6 +18,12 @@ class ErrorOut(Schema):
     code: str
 
 
+class ThrottledOut(ErrorOut):
+    """The 429 body: the error body plus the seconds to wait (also in ``Retry-After``)."""
+
+    retry_after: int | None = None
+
+
 class FieldErrorOut(Schema):
     loc: list[str | int]
     msg: str
@@ -111,6 +117,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(api, request, 422, detail, "validation_error", errors=errors)
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc.__cause__, ApiError):
+            # Ninja wraps whatever the body parser raises in a bare 400 "Cannot parse request
+            # body"; the parser's own error says what was wrong.
+            return on_api_error(request, exc.__cause__)
         status = exc.status_code
         return error_response(api, request, status, str(exc), _HTTP_CODES.get(status, "error"))
 

@@ -9,15 +9,32 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import Router, Status
 
-from ..auth import jwt_auth
+from ..auth import account_auth, jwt_auth
 from ..services import accounts, avatars
+from ..throttles import activation_throttle
 from ..users import display_name_of, email_of, is_verified
 from ..viewer import current_viewer
-from .account_schemas import MeIn, MeOut, PasswordChangeIn, PasswordIn, TokensOut
+from .account_schemas import (
+    EmailChangeIn,
+    EmailConfirmIn,
+    MeIn,
+    MeOut,
+    MessageOut,
+    PasswordChangeIn,
+    PasswordIn,
+    TokensOut,
+)
 from .auth import tokens_out
 from .errors import ApiError, ErrorOut
 
+# Reading the account is open to any session of it; every change is account-level
+# (``account_auth``): a session watching as a kids profile gets 403 ``kids_profile``.
 router = Router(auth=jwt_auth)
+
+EMAIL_CHANGE_SENT = (
+    "A confirmation link is on its way to the new address; the change applies once it is "
+    "opened. Your current address has been told."
+)
 
 
 def me_out(request: HttpRequest, user: Any) -> MeOut:
@@ -44,20 +61,50 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.patch(
     "/me",
-    response={200: MeOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Change the display name or the email",
+    auth=account_auth,
+    response={200: MeOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Change the display name",
 )
 def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
-    """A new email is marked unverified and an activation link is emailed to it."""
-    user = accounts.account_update(
-        user=request.user, display_name=payload.display_name, email=payload.email
-    )
+    """An ``email`` field is refused (422): the email changes through ``POST /api/me/email``."""
+    user = accounts.account_update(user=request.user, display_name=payload.display_name)
     return me_out(request, user)
+
+
+@router.post(
+    "/me/email",
+    auth=account_auth,
+    response={202: MessageOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Ask to change the email (password required; the new address confirms)",
+)
+def me_email_change(request: HttpRequest, payload: EmailChangeIn) -> Status:
+    """Nothing changes until the link emailed to ``new_email`` is posted to
+    ``/api/me/email/confirm``; the current address is warned. The answer is the same when
+    another account already uses ``new_email`` (its owner gets a notice instead of a link)."""
+    accounts.account_email_change_request(
+        user=request.user, new_email=payload.new_email, password=payload.password
+    )
+    return Status(202, MessageOut(detail=EMAIL_CHANGE_SENT))
+
+
+@router.post(
+    "/me/email/confirm",
+    auth=None,
+    response={200: MessageOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    throttle=[activation_throttle()],
+    summary="Confirm an email change from the emailed link",
+)
+def me_email_confirm(request: HttpRequest, payload: EmailConfirmIn) -> MessageOut:
+    """No session needed: the signed link (sent to the new address, once the password was
+    given) is the proof, so it may be opened on any device. The old address gets a notice."""
+    user = accounts.account_email_change_confirm(token=payload.token)
+    return MessageOut(detail=f"Your account's email address is now {email_of(user)}.")
 
 
 @router.delete(
     "/me",
-    response={204: None, 400: ErrorOut, 401: ErrorOut},
+    auth=account_auth,
+    response={204: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Delete the account (password required)",
 )
 def me_delete(request: HttpRequest, payload: PasswordIn) -> Status:
@@ -109,10 +156,12 @@ def _avatar_upload(request: HttpRequest) -> Any:
 
 @router.put(
     "/me/avatar",
+    auth=account_auth,
     response={
         200: MeOut,
         400: ErrorOut,
         401: ErrorOut,
+        403: ErrorOut,
         413: ErrorOut,
         415: ErrorOut,
         422: ErrorOut,
@@ -128,7 +177,8 @@ def me_avatar_set(request: HttpRequest) -> MeOut:
 
 @router.delete(
     "/me/avatar",
-    response={200: MeOut, 400: ErrorOut, 401: ErrorOut},
+    auth=account_auth,
+    response={200: MeOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Remove the avatar",
 )
 def me_avatar_clear(request: HttpRequest) -> MeOut:
@@ -138,7 +188,8 @@ def me_avatar_clear(request: HttpRequest) -> MeOut:
 
 @router.post(
     "/me/password",
-    response={200: TokensOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    auth=account_auth,
+    response={200: TokensOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Change the password",
 )
 def me_password(

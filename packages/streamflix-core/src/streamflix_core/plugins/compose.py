@@ -34,7 +34,9 @@ def _api_class(specs: list[PluginSpec]) -> type[NinjaAPI]:
         """One operation, one tag (the most specific), and ``<plugin>_<function>`` ids."""
 
         def get_openapi_schema(self, **kwargs: Any) -> Any:
-            schema = super().get_openapi_schema(**kwargs)
+            from streamflix_core.api.openapi import complete_openapi
+
+            schema = complete_openapi(self, super().get_openapi_schema(**kwargs))
             for path in schema["paths"].values():
                 for operation in path.values():
                     tags = operation.get("tags") or []
@@ -53,9 +55,11 @@ def _api_class(specs: list[PluginSpec]) -> type[NinjaAPI]:
 def build_api(specs: list[PluginSpec]) -> NinjaAPI:
     """A fresh ``NinjaAPI`` with each spec's router under its prefix, tag and URL-name prefix."""
     from streamflix_core.api.errors import install_error_handlers
+    from streamflix_core.api.parser import StreamflixParser
 
     api = _api_class(specs)(
         title="Streamflix API",
+        parser=StreamflixParser(),
         version=core_version(),
         description="Every installed Streamflix plugin, one API. Errors are "
         '`{"detail": "...", "code": "..."}`.',

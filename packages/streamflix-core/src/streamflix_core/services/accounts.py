@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -20,6 +21,7 @@ from ..users import (
     has_field,
     is_verified,
     normalize_email,
+    set_email,
     user_model,
 )
 from .profiles import profile_create_default
@@ -52,11 +54,25 @@ def _send_activation(user: Any) -> None:
     emails.queue_account_email(user=user, kind=emails.ACTIVATION)
 
 
-def account_register(*, email: str, password: str, display_name: str = "") -> Any:
+@dataclass(frozen=True)
+class Registration:
+    """What a registration tells the caller: the same for a new and a taken address."""
+
+    email: str
+    is_active: bool
+    email_verification_required: bool
+
+
+def account_register(*, email: str, password: str, display_name: str = "") -> Registration:
     """Create an account and its first profile; send ``user_registered``.
 
-    With ``REQUIRE_EMAIL_VERIFICATION`` the account stays inactive and an activation email
-    goes out; otherwise it is active at once (its email still unverified).
+    With ``REQUIRE_EMAIL_VERIFICATION`` the account stays inactive until the emailed
+    activation link is used; otherwise it is active at once, and the same link verifies its
+    email (which a password reset needs).
+
+    A taken address gets the same answer, after the same password work, and one queued email
+    too: the task tells the address's owner (or sends a fresh activation link when that
+    account was never activated); the existing account is left as it is.
     """
     from ..conf import settings
 
@@ -70,22 +86,30 @@ def account_register(*, email: str, password: str, display_name: str = "") -> An
     candidate = model(**fields)
     _check_password_rules(password, candidate)
     require = settings().REQUIRE_EMAIL_VERIFICATION
+    answer = Registration(email=email, is_active=not require, email_verification_required=require)
     if find_by_email(email) is not None:
-        raise Conflict("An account with this email already exists.", code="email_taken")
+        _registration_taken(candidate, password, email)
+        return answer
     try:
         with transaction.atomic():
             user = model._default_manager.create_user(
                 password=password, is_active=not require, **fields
             )
             profile_create_default(user=user, name=display_name or email.split("@")[0])
-            if require:
-                _send_activation(user)
+            _send_activation(user)
             transaction.on_commit(
                 lambda: signals.user_registered.send_robust(sender=model, user=user)
             )
-    except IntegrityError as exc:
-        raise Conflict("An account with this email already exists.", code="email_taken") from exc
-    return user
+    except IntegrityError:
+        # Taken between the lookup and the insert; the password is already hashed.
+        emails.queue_address_email(kind=emails.ACCOUNT_EXISTS, address=email)
+    return answer
+
+
+def _registration_taken(candidate: Any, password: str, email: str) -> None:
+    # Hash anyway, so the answer time does not reveal which addresses have accounts.
+    candidate.set_password(password)
+    emails.queue_address_email(kind=emails.ACCOUNT_EXISTS, address=email)
 
 
 def _user_from_uid(uid: str) -> Any:
@@ -127,8 +151,9 @@ class LoginFailed(ApiError):
 
 
 def account_login(*, email: str, password: str) -> TokenPair:
-    """Check the credentials and issue tokens for the user's default profile."""
-    from ..selectors import default_profile_id
+    """Check the credentials and issue tokens for the user's default profile, or with no
+    profile when the default one has a PIN (the client then switches with the PIN)."""
+    from ..selectors import open_default_profile_id
 
     user = find_by_email(email)
     if user is None:
@@ -144,7 +169,7 @@ def account_login(*, email: str, password: str) -> TokenPair:
             status=403,
         )
     user_model()._default_manager.filter(pk=user.pk).update(last_login=_now())
-    return tokens_issue(user=user, profile_id=default_profile_id(user))
+    return tokens_issue(user=user, profile_id=open_default_profile_id(user))
 
 
 def _now() -> Any:
@@ -159,8 +184,8 @@ def account_change_password(
 ) -> TokenPair:
     """Change the password (the old one is required), blacklist every refresh token of the
     account (signing other devices out) and return a fresh pair for ``profile_id`` (else
-    the default profile)."""
-    from ..selectors import default_profile_id
+    the default profile, unless it has a PIN)."""
+    from ..selectors import open_default_profile_id
 
     if not user.check_password(old_password):
         raise ApiError("The current password is wrong.", code="wrong_password", status=400)
@@ -168,16 +193,14 @@ def account_change_password(
     user.set_password(new_password)
     user.save(update_fields=["password"])
     tokens_revoke_all(user=user)
-    return tokens_issue(user=user, profile_id=profile_id or default_profile_id(user))
+    return tokens_issue(user=user, profile_id=profile_id or open_default_profile_id(user))
 
 
 def account_request_password_reset(*, email: str) -> None:
-    """Email a reset link when an active account has ``email``; nothing otherwise."""
-    user = find_by_email(email)
-    if user is None or not user.is_active or not user.has_usable_password():
-        return
-    with transaction.atomic():
-        emails.queue_account_email(user=user, kind=emails.PASSWORD_RESET)
+    """Queue a reset email for ``email``. The task looks the address up and sends a link
+    only to an active account whose email is verified; the caller does the same work
+    whether or not the address has an account."""
+    emails.queue_address_email(kind=emails.PASSWORD_RESET, address=normalize_email(email))
 
 
 @transaction.atomic
@@ -194,39 +217,77 @@ def account_reset_password(*, uid: str, token: str, new_password: str) -> None:
 
 
 @transaction.atomic
-def account_update(*, user: Any, display_name: str | None = None, email: str | None = None) -> Any:
-    """Change the display name and/or the email. A new email must be verified again: the
-    account stays usable, marked unverified, and an activation email goes to the new address."""
-    update: list[str] = []
+def account_update(*, user: Any, display_name: str | None = None) -> Any:
+    """Change the display name. (The email changes through
+    :func:`account_email_change_request` and :func:`account_email_change_confirm`.)"""
     if display_name is not None:
         if not has_field("display_name"):
             raise ApiError("This site's user model has no display name.", code="unsupported_field")
         user.display_name = display_name
-        update.append("display_name")
-    if email is not None:
-        email = normalize_email(email)
-        if email != email_of(user).lower():
-            other = find_by_email(email)
-            if other is not None and other.pk != user.pk:
-                raise Conflict("An account with this email already exists.", code="email_taken")
-            setattr(user, email_field(), email)
-            update.append(email_field())
-            if email_field() != user_model().USERNAME_FIELD:
-                setattr(user, user_model().USERNAME_FIELD, email)
-                update.append(user_model().USERNAME_FIELD)
-            if has_field("email_verified"):
-                user.email_verified = False
-                update.append("email_verified")
-    if update:
-        try:
-            with transaction.atomic():
-                user.save(update_fields=update)
-        except IntegrityError as exc:
-            raise Conflict(
-                "An account with this email already exists.", code="email_taken"
-            ) from exc
-        if email is not None and has_field("email_verified") and "email_verified" in update:
-            emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGE, address=email)
+        user.save(update_fields=["display_name"])
+    return user
+
+
+def _check_current_password(user: Any, password: str) -> None:
+    if not user.check_password(password):
+        raise ApiError("The current password is wrong.", code="wrong_password", status=400)
+
+
+def account_email_change_request(*, user: Any, new_email: str, password: str) -> None:
+    """Start moving the account to ``new_email`` (the current password is required).
+
+    Nothing changes yet: a task emails ``new_email`` a confirmation link (or, when another
+    account already uses it, a notice to that account's owner instead, so the answer does
+    not reveal it) and warns the current address. The link works for
+    ``EMAIL_CHANGE_LINK_MAX_AGE_SECONDS``, once, and only while the account's email and
+    password stay as they are."""
+    _check_current_password(user, password)
+    new_email = normalize_email(new_email)
+    if new_email == email_of(user).lower():
+        raise ApiError("This is already the account's email address.", code="email_unchanged")
+    with transaction.atomic():
+        emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGE, address=new_email)
+        emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGE_REQUESTED, address=new_email)
+
+
+class EmailChangeLinkExpired(InvalidLink):
+    code = "link_expired"
+
+
+@transaction.atomic
+def account_email_change_confirm(*, token: str) -> Any:
+    """Apply an email change from its emailed link: the new address becomes the account's
+    (verified, as opening the link proved it), and the old address gets a notice.
+
+    400 ``invalid_link`` for a forged, used or stale link, ``link_expired`` past its age;
+    409 ``email_taken`` when another account took the address meanwhile."""
+    from ..conf import settings
+
+    try:
+        # The row is locked, so two confirmations cannot both apply.
+        user, new_email = emails.email_change_read(
+            token, max_age=settings().EMAIL_CHANGE_LINK_MAX_AGE_SECONDS, lock=True
+        )
+    except emails.EmailChangeLinkExpired as exc:
+        raise EmailChangeLinkExpired(
+            "This email change link has expired; ask for the change again."
+        ) from exc
+    except emails.EmailChangeLinkInvalid as exc:
+        raise InvalidLink("This email change link is invalid or has already been used.") from exc
+    old_email = email_of(user)
+    other = find_by_email(new_email)
+    if other is not None and other.pk != user.pk:
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    update = set_email(user, new_email)
+    if has_field("email_verified"):
+        user.email_verified = True
+        update.append("email_verified")
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update)
+    except IntegrityError as exc:
+        raise Conflict("An account with this email already exists.", code="email_taken") from exc
+    emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGED, address=old_email)
     return user
 
 

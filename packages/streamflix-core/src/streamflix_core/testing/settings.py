@@ -88,7 +88,7 @@ _redis_url = os.environ.get("REDIS_URL")
 if _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "streamflix_core.cache.RedisCache",
             "LOCATION": _redis_url,
             "KEY_PREFIX": f"streamflix-test-{os.getpid()}",
         }
@@ -107,7 +107,15 @@ if _redis_url:
         "timeout": 30,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The sites' embedded default (shared by processes), in a file of this test run.
+    CACHES = {
+        "default": {
+            "BACKEND": "streamflix_core.cache.SQLiteCache",
+            "LOCATION": os.path.join(
+                tempfile.mkdtemp(prefix="streamflix-test-cache-"), "cache.sqlite3"
+            ),
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     Q_CLUSTER = {
         "name": "streamflix-test",

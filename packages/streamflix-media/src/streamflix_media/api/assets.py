@@ -62,6 +62,13 @@ class AssetOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     ready_at: dt.datetime | None
+    lease_expires_at: dt.datetime | None = Field(
+        None,
+        description=(
+            "While processing: until when the running worker's lease holds (it is renewed "
+            "while the run lives). Once it has passed the run is dead and may be retried."
+        ),
+    )
 
     @staticmethod
     def resolve_title(obj: VideoAsset) -> str | None:
@@ -146,7 +153,8 @@ def get_asset(request: HttpRequest, asset_id: int) -> Any:
 
 @router.post("/assets/{asset_id}/retry", response={202: AssetOut, **ERRORS}, auth=staff_auth)
 def retry_asset(request: HttpRequest, asset_id: int) -> Status:
-    """Queue a failed (or stalled) asset again; 409 ``asset_not_retryable`` otherwise."""
+    """Queue a failed asset, or one whose run died (lease expired), again; 409
+    ``asset_not_retryable`` while its run holds a live lease, or otherwise."""
     asset = services.asset_retry(asset=selectors.asset_get(asset_id=asset_id))
     return Status(202, selectors.asset_get(asset_id=asset.pk))
 

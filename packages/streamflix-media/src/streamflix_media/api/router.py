@@ -112,7 +112,23 @@ def _detail(request: HttpRequest, slug: str) -> Any:
     return selectors.title_detail(viewer=current_viewer(request), slug=slug)
 
 
-@router.get("/titles", response=list[TitleCardOut], summary="Browse titles", auth=optional_auth)
+@router.get(
+    "/titles",
+    response=list[TitleCardOut],
+    summary="Browse titles",
+    auth=optional_auth,
+    # paginated, so the response map holds only 200: the staff-only statuses go here
+    openapi_extra={
+        "responses": {
+            403: {
+                "description": "Forbidden: a status other than published, asked by non-staff",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                },
+            }
+        }
+    },
+)
 @cached_page(TitlePageOut)
 @paginate(PageNumber)
 def list_titles(request: HttpRequest, filters: Query[TitleFilter]) -> Any:

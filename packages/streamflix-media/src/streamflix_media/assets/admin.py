@@ -83,17 +83,17 @@ class VideoAssetAdmin(ModelAdmin):
         "role", "title", "episode", "status", "progress_bar", "error_code", "error_message",
         "attempts", "original_filename", "size", "content_type", "sha256", "duration",
         "width", "height", "rungs_display", "version", "output_prefix", "created_at",
-        "started_at", "ready_at", "player",
+        "started_at", "lease_expires_at", "lost_runs", "ready_at", "player",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("role", "title", "episode", "status", "progress_bar", "player")}),
-        ("Error", {"fields": ("error_code", "error_message", "attempts")}),
+        ("Error", {"fields": ("error_code", "error_message", "attempts", "lost_runs")}),
         ("Source", {"fields": (
             "original_filename", "size", "content_type", "sha256", "duration", "width",
             "height",
         )}),
         ("Output", {"fields": ("rungs_display", "version", "output_prefix")}),
-        ("Times", {"fields": ("created_at", "started_at", "ready_at")}),
+        ("Times", {"fields": ("created_at", "started_at", "lease_expires_at", "ready_at")}),
     )  # fmt: skip
     inlines = (SubtitleInline,)
     actions = ("retry_selected",)
@@ -190,6 +190,7 @@ class VideoAssetAdmin(ModelAdmin):
                 skipped += 1
         self.message_user(
             request,
-            f"Queued {queued} video(s); {skipped} skipped (not failed or stalled).",
+            f"Queued {queued} video(s); {skipped} skipped (not failed, or still running under a "
+            "live lease).",
             messages.SUCCESS if queued else messages.WARNING,
         )

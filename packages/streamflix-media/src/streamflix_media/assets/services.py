@@ -9,7 +9,6 @@ import os
 import posixpath
 import re
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,24 +23,25 @@ from streamflix_core.api.errors import ApiError, Conflict
 from ..conf import settings
 from ..models import Episode, Subtitle, Title, UploadSession, VideoAsset
 from ..transcoding import (
-    SourceRejected,
     SubtitleInput,
-    TranscodeError,
     TranscodeOptions,
     TranscodeResult,
-    asset_prefix,
-    delete_prefix,
     publish_subtitle,
-    transcode_and_publish,
     validate_source,
 )
 from ..transcoding.errors import SourceTooLarge, SourceTypeMismatch, UnsupportedSourceType
 from ..transcoding.probe import container_for_content_type, container_for_extension
+from .runs import (
+    asset_enqueue_transcode,
+    delete_quietly,
+    prefix_in_use,
+    run_retry,
+    run_transcode,
+)
 from .storage import local_copy, output_storage, s3_client_and_key, save_exact, source_storage
 
 logger = logging.getLogger(__name__)
 
-TASK = "streamflix_media.assets.tasks.transcode_asset"
 UPLOAD_SALT = "streamflix_media.assets.upload"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -204,229 +204,27 @@ def asset_create_from_upload(
         )
 
 
-def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
-    """Queue the transcode task (django-q2) once the current transaction commits."""
-    asset_id = asset.pk
-
-    def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(
-            TASK,
-            asset_id,
-            task_name=f"transcode-asset-{asset_id}",
-            group="streamflix_media.transcode",
-            timeout=task_timeout(),
-        )
-
-    transaction.on_commit(enqueue)
-
-
-def task_timeout() -> int | None:
-    """The django-q2 timeout of a transcode task: the transcode's own timeout plus
-    ``PUBLISH_MARGIN_SECONDS`` to publish (``None``: no timeout)."""
-    config = settings()
-    if not config.TRANSCODE_TIMEOUT_SECONDS:
-        return None
-    return config.TRANSCODE_TIMEOUT_SECONDS + config.PUBLISH_MARGIN_SECONDS
-
-
-def _is_stale(asset: VideoAsset) -> bool:
-    """A ``processing`` asset whose run cannot still be going (its worker died), and whose
-    attempts-based backoff is over."""
-    if asset.status != VideoAsset.Status.PROCESSING or asset.started_at is None:
-        return False
-    backoff = settings().STALE_RETRY_BACKOFF_SECONDS * 2 ** min(max(asset.attempts - 1, 0), 6)
-    wait = (task_timeout() or 0) + backoff
-    return asset.started_at < timezone.now() - dt.timedelta(seconds=wait)
-
-
-def asset_progress_save(*, asset_id: int, percent: float) -> None:
-    """Record progress of a running asset (never backwards)."""
-    VideoAsset.objects.filter(
-        pk=asset_id, status=VideoAsset.Status.PROCESSING, progress__lt=percent
-    ).update(progress=round(min(percent, 100.0), 1), updated_at=timezone.now())
-
-
-def _progress_saver(asset_id: int) -> Any:
-    interval = settings().PROGRESS_SAVE_SECONDS
-    last = [float("-inf")]
-
-    def save(percent: float) -> None:
-        now = time.monotonic()
-        if now - last[0] < interval:
-            return
-        last[0] = now
-        asset_progress_save(asset_id=asset_id, percent=percent)
-
-    return save
-
-
-def _claim(asset_id: int) -> VideoAsset | None:
-    with transaction.atomic():
-        asset = VideoAsset.objects.select_for_update().filter(pk=asset_id).first()
-        if asset is None:
-            return None
-        stale = _is_stale(asset)
-        runnable = asset.status == VideoAsset.Status.PENDING or stale
-        if not runnable or not asset.source_path:
-            return None
-        if stale:
-            # The dead run published part of the next version; never mix it into this one.
-            leftover = asset_prefix(asset.pk, asset.version + 1)
-            if leftover != asset.output_prefix and not _prefix_in_use(leftover):
-                _delete_quietly(output_storage(), leftover)
-        asset.status = VideoAsset.Status.PROCESSING
-        asset.attempts += 1
-        asset.started_at = timezone.now()
-        asset.progress = 0.0
-        asset.error_message = ""
-        asset.error_code = ""
-        asset.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "started_at",
-                "progress",
-                "error_message",
-                "error_code",
-                "updated_at",
-            ]
-        )
-        return asset
-
-
-def _current_subtitles(asset: VideoAsset) -> list[SubtitleInput]:
-    """The published subtitles of the current version, carried over to a new one."""
-    if not asset.result or not asset.output_prefix:
-        return []
-    storage = output_storage()
-    carried = []
-    for track in TranscodeResult.from_dict(asset.result).subtitles:
-        with (
-            contextlib.suppress(Exception),
-            storage.open(f"{asset.output_prefix}/{track.vtt}", "rb") as fh,
-        ):
-            carried.append(
-                SubtitleInput(
-                    language=track.language,
-                    data=fh.read(),
-                    name=track.name,
-                    default=track.default,
-                )
-            )
-    return carried
-
-
-def _fail(asset_id: int, *, code: str, message: str) -> None:
-    VideoAsset.objects.filter(pk=asset_id).update(
-        status=VideoAsset.Status.FAILED,
-        error_code=code[:60],
-        error_message=message,
-        updated_at=timezone.now(),
-    )
-
-
-def _prefix_in_use(prefix: str, *, exclude: int | None = None) -> bool:
-    others = VideoAsset.objects.filter(output_prefix=prefix)
-    if exclude is not None:
-        others = others.exclude(pk=exclude)
-    return others.exists()
-
-
 def asset_transcode(*, asset_id: int, options: TranscodeOptions | None = None) -> VideoAsset | None:
-    """The transcode task's body: run a pending (or stale ``processing``) asset.
+    """The transcode task's body: run a pending asset, or one whose run died (its lease
+    expired), under a lease of its own (see :mod:`.runs`).
 
-    Marks it processing and counts the attempt, transcodes and publishes under a new version
-    prefix while saving progress at most every ``PROGRESS_SAVE_SECONDS``, and flips it to
-    ready only once everything is published; the previous version's output is deleted
+    Claims it (processing, a fresh run token and version, the attempt counted), transcodes
+    in a scratch directory under ``WORK_DIR`` and publishes under the run's own version
+    prefix while saving progress at most every ``PROGRESS_SAVE_SECONDS`` (each save, and a
+    heartbeat, renews the lease), and flips it to ready only once everything is published
+    and only if the run still owns the asset; the previous version's output is deleted
     after that. On failure the partial output is removed and the asset is failed with
     ``error_code``/``error_message``. Returns the asset, or ``None`` when there was nothing
-    to run (unknown id, already running, ready or failed). ``options`` default to the
-    media settings.
+    to run (unknown id, running under a live lease, ready or failed) or the run lost the
+    asset to another. ``options`` default to the media settings.
     """
-    asset = _claim(asset_id)
-    if asset is None:
-        return None
-    version = asset.version + 1
-    prefix = asset_prefix(asset.pk, version)
-    storage = output_storage()
-    subtitles = _current_subtitles(asset)
-    suffix = os.path.splitext(asset.source_path)[1][:10]
-    if not source_storage().exists(asset.source_path):
-        _fail(asset.pk, code="source_missing", message="The source file is missing.")
-        return VideoAsset.objects.filter(pk=asset.pk).first()
-    try:
-        with local_copy(source_storage(), asset.source_path, suffix=suffix) as path:
-            result = transcode_and_publish(
-                path,
-                storage=storage,
-                prefix=prefix,
-                options=options or TranscodeOptions.from_settings(),
-                subtitles=subtitles,
-                on_progress=_progress_saver(asset.pk),
-            )
-    except (TranscodeError, SourceRejected) as exc:
-        _fail(asset.pk, code=exc.code, message=exc.detail)
-        return VideoAsset.objects.filter(pk=asset.pk).first()
-    except Exception as exc:
-        logger.exception("Transcoding asset %s failed", asset.pk)
-        with contextlib.suppress(Exception):
-            delete_prefix(storage, prefix)
-        _fail(asset.pk, code="transcode_failed", message=str(exc) or exc.__class__.__name__)
-        return VideoAsset.objects.filter(pk=asset.pk).first()
-    with transaction.atomic():
-        fresh = VideoAsset.objects.select_for_update().filter(pk=asset.pk).first()
-        if fresh is None:
-            # Deleted while it ran: nobody will ever read this output.
-            transaction.on_commit(lambda: delete_prefix(storage, prefix))
-            return None
-        previous = fresh.output_prefix
-        fresh.status = VideoAsset.Status.READY
-        fresh.progress = 100.0
-        fresh.version = version
-        fresh.output_prefix = prefix
-        fresh.result = result.to_dict()
-        fresh.rungs = [
-            r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)
-        ]
-        fresh.duration = result.duration
-        fresh.width = result.source_width
-        fresh.height = result.source_height
-        fresh.ready_at = timezone.now()
-        fresh.error_code = ""
-        fresh.error_message = ""
-        fresh.save()
-        if previous and previous != prefix and not _prefix_in_use(previous, exclude=fresh.pk):
-            transaction.on_commit(lambda: _delete_quietly(storage, previous))
-    return fresh
-
-
-def _delete_quietly(storage: Any, prefix: str) -> None:
-    try:
-        delete_prefix(storage, prefix)
-    except Exception:
-        logger.exception("Could not delete %s", prefix)
+    return run_transcode(asset_id=asset_id, options=options)
 
 
 def asset_retry(*, asset: VideoAsset) -> VideoAsset:
-    """Queue a failed asset (or one stuck ``processing`` after its worker died) again."""
-    with transaction.atomic():
-        locked = VideoAsset.objects.select_for_update().get(pk=asset.pk)
-        if not (locked.status == VideoAsset.Status.FAILED or _is_stale(locked)):
-            raise Conflict(
-                f"Only a failed or stalled asset can be retried (this one is {locked.status}).",
-                code="asset_not_retryable",
-            )
-        if not locked.source_path:
-            raise Conflict("This asset has no source file to transcode.", code="source_missing")
-        locked.status = VideoAsset.Status.PENDING
-        locked.progress = 0.0
-        locked.error_code = ""
-        locked.error_message = ""
-        locked.save()
-        asset_enqueue_transcode(asset=locked)
-    return locked
+    """Queue a failed asset, or one whose run died (its lease has expired), again;
+    ``409 asset_not_retryable`` while a run holds a live lease or for any other status."""
+    return run_retry(asset_id=asset.pk)
 
 
 def asset_files_remove(*, source_path: str, output_prefix: str, asset_id: int | None) -> None:
@@ -434,8 +232,8 @@ def asset_files_remove(*, source_path: str, output_prefix: str, asset_id: int | 
     if source_path:
         with contextlib.suppress(Exception):
             source_storage().delete(source_path)
-    if output_prefix and not _prefix_in_use(output_prefix, exclude=asset_id):
-        _delete_quietly(output_storage(), output_prefix)
+    if output_prefix and not prefix_in_use(output_prefix, exclude=asset_id):
+        delete_quietly(output_storage(), output_prefix)
 
 
 def asset_delete(*, asset: VideoAsset) -> None:
@@ -462,7 +260,7 @@ def subtitle_add(
             raise Conflict(
                 "Subtitles can be added once the video is ready.", code="asset_not_ready"
             )
-        if _prefix_in_use(locked.output_prefix, exclude=locked.pk):
+        if prefix_in_use(locked.output_prefix, exclude=locked.pk):
             # A deduplicated twin plays the same files; its master must not change under it.
             raise Conflict(
                 "This video shares its published output with another asset (same source "

@@ -57,15 +57,17 @@ def s3_client_and_key(storage: Storage, name: str) -> tuple[Any, str, str] | Non
 
 
 @contextlib.contextmanager
-def local_copy(storage: Storage, name: str, *, suffix: str = "") -> Iterator[Path]:
+def local_copy(
+    storage: Storage, name: str, *, suffix: str = "", work_dir: Path | None = None
+) -> Iterator[Path]:
     """A path to ``name``'s bytes on this machine: the file itself on local storage, else a
-    temporary download removed afterwards."""
+    temporary download (inside ``work_dir`` when given) removed afterwards."""
     try:
         yield Path(storage.path(name))
         return
     except NotImplementedError:
         pass
-    with tempfile.TemporaryDirectory(prefix="streamflix-source-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="streamflix-source-", dir=work_dir) as tmp:
         target = Path(tmp) / f"source{suffix}"
         with storage.open(name, "rb") as src, open(target, "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)

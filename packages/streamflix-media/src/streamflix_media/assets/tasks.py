@@ -1,13 +1,15 @@
 """django-q2 task targets of video assets: ids in, a service call inside.
 
-Retries when a worker dies come from django-q2 itself: ``Q_CLUSTER["retry"]`` (set it above
-the task timeout, ``TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS``) re-delivers an
-unacknowledged task and ``max_attempts`` caps it; the service re-runs an asset left
-``processing`` once its run cannot still be going and its retry backoff is over.
+A run holds a lease on its asset (``TRANSCODE_LEASE_SECONDS``, renewed while it lives), so a
+run whose worker died is dead a lease later. Then whichever comes first runs the asset again:
+the ``media-recover-transcodes`` schedule (every minute), a worker starting (which also
+watches the leases still live at its start), django-q2 re-delivering the unacknowledged task
+(``Q_CLUSTER["retry"]``; the ORM broker does, the Redis broker does not), or a staff retry.
 """
 
 from __future__ import annotations
 
+from .runs import runs_recover
 from .services import asset_transcode
 
 
@@ -15,3 +17,8 @@ def transcode_asset(asset_id: int) -> str:
     """Transcode asset ``asset_id``; returns its status (or ``"skipped"``)."""
     asset = asset_transcode(asset_id=int(asset_id))
     return asset.status if asset is not None else "skipped"
+
+
+def recover_transcodes() -> int:
+    """Queue again every asset whose run died (its lease expired); returns how many."""
+    return len(runs_recover())

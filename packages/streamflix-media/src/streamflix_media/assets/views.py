@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from streamflix_core.api.errors import ApiError
@@ -29,11 +31,22 @@ def upload(request: HttpRequest, session_id: str) -> HttpResponseBase:
             headers={"Allow": "POST"},
         )
     try:
+        fields, files = request.POST, request.FILES
+    except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig):
+        # Django would answer these with its HTML 400 page; keep the JSON error body.
+        return JsonResponse(
+            {
+                "detail": "The multipart/form-data body could not be read.",
+                "code": "invalid_multipart",
+            },
+            status=400,
+        )
+    try:
         services.upload_receive(
             session_id=str(session_id),
             token=request.GET.get("token", ""),
-            content_type=request.POST.get("Content-Type", ""),
-            file=request.FILES.get("file"),
+            content_type=fields.get("Content-Type", ""),
+            file=files.get("file"),
         )
     except ApiError as exc:
         return JsonResponse({"detail": exc.detail, "code": exc.code}, status=exc.status)

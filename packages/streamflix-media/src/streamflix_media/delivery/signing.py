@@ -124,7 +124,9 @@ def verify(path: str, params: Mapping[str, str], *, now: float | None = None) ->
         raise SignatureError("This URL is not signed.") from exc
     claimed = Grant(scope, expires, max_height)
     secrets = [django_settings.SECRET_KEY, *getattr(django_settings, "SECRET_KEY_FALLBACKS", [])]
-    if not any(hmac.compare_digest(_signature(claimed, key), str(signature)) for key in secrets):
+    # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
+    offered = str(signature).encode()
+    if not any(hmac.compare_digest(_signature(claimed, key).encode(), offered) for key in secrets):
         raise SignatureError("The URL signature is invalid.")
     if (time.time() if now is None else now) >= expires:
         raise SignatureExpired("This URL has expired.")

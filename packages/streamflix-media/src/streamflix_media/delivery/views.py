@@ -27,7 +27,9 @@ from .playlists import filter_master, rewrite_playlist, rewrite_trickplay_vtt
 from .signing import Grant, SignatureError, signed_url, verify
 
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$", re.ASCII)
+_MAX_DIGITS = 18
+_BEYOND_ANY_FILE = 10**_MAX_DIGITS
 
 
 def is_local(storage: Storage) -> bool:
@@ -117,11 +119,12 @@ def range_response(
         match = _RANGE.match(header.strip())
         if not match or (not match.group(1) and not match.group(2)):
             return _unsatisfiable(size)
-        if match.group(1):
-            start = int(match.group(1))
-            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+        first, last = _position(match.group(1)), _position(match.group(2))
+        if first is not None:
+            start = first
+            end = min(last, size - 1) if last is not None else size - 1
         else:
-            start = max(0, size - int(match.group(2)))
+            start = max(0, size - (last or 0))
         if start >= size or start > end:
             return _unsatisfiable(size)
         status = 206
@@ -139,6 +142,17 @@ def range_response(
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return response
+
+
+def _position(digits: str) -> int | None:
+    """A byte position of a ``Range`` header; any number longer than ``_MAX_DIGITS`` is past
+    the end of every file, so it is read as that bound rather than converted (``int()`` of a
+    few thousand digits is slow, and refused outright beyond Python's digit limit)."""
+    if not digits:
+        return None
+    if len(digits) > _MAX_DIGITS:
+        return _BEYOND_ANY_FILE
+    return int(digits)
 
 
 def _unsatisfiable(size: int) -> HttpResponse:

@@ -52,8 +52,17 @@ class VideoAsset(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     rungs = models.JSONField(default=list, blank=True)
     result = models.JSONField(null=True, blank=True)
-    # Bumped per successful run; the output of version N lives under asset_prefix(pk, N).
+    # The published output is version N, under asset_prefix(pk, N); each run publishes under
+    # a version number of its own (run_version), so a run presumed dead that still writes
+    # never shares a prefix with the run that took over from it.
     version = models.PositiveIntegerField(default=0)
+    run_version = models.PositiveIntegerField(default=0)
+    # The current run (status "processing"): its token, and its lease, renewed while it
+    # lives. Once the lease has expired the run is dead and may be taken over.
+    run_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Runs lost in a row (their worker died); recovery stops at TRANSCODE_MAX_LOST_RUNS.
+    lost_runs = models.PositiveSmallIntegerField(default=0)
     # Where the published output is; an asset deduplicated by hash shares another's prefix.
     output_prefix = models.CharField(max_length=300, blank=True, db_index=True)
     uploaded_by = models.ForeignKey(

@@ -372,6 +372,7 @@ def transcode(
     subtitles: Sequence[SubtitleInput] = (),
     on_progress: ProgressCallback | None = None,
     binary: str | None = None,
+    scratch_dir: Path | None = None,
 ) -> TranscodeResult:
     """Transcode ``source`` into ``out_dir`` (which must be empty or absent) in one ffmpeg run.
 
@@ -380,6 +381,7 @@ def transcode(
     ``trickplay/thumbnails.vtt``, converted subtitles, and ``master.m3u8`` written from the
     measured segments. Progress (0-100) goes to ``on_progress``. Raises ``TranscodeError``
     (``TranscodeTimeout`` after ``options.timeout_seconds``) or ``InvalidSubtitles``.
+    Scratch files go to ``scratch_dir`` (default: the system temporary directory).
     """
     source = Path(source)
     out = Path(out_dir)
@@ -441,7 +443,7 @@ def transcode(
         source, out / "poster.jpg", info=info, rung=rungs[-1], options=options, binary=binary
     )
     trickplay = build_trickplay(out / "trickplay", duration=info.duration, options=options)
-    timestamp_map = _timestamp_map(out / renditions[0].playlist, binary)
+    timestamp_map = _timestamp_map(out / renditions[0].playlist, binary, scratch_dir)
     tracks = []
     for language, vtt, item in prepared_subtitles:
         track, track_files = subtitle_files(
@@ -475,7 +477,7 @@ def transcode(
     return replace(result, files=files)
 
 
-def _timestamp_map(playlist_path: Path, binary: str) -> str:
+def _timestamp_map(playlist_path: Path, binary: str, scratch_dir: Path | None = None) -> str:
     """``X-TIMESTAMP-MAP`` for WebVTT: the first video segment's start in 90 kHz ticks.
 
     MPEG-TS segments start at the muxer's preload delay (not 0), and players line subtitle
@@ -485,7 +487,7 @@ def _timestamp_map(playlist_path: Path, binary: str) -> str:
 
     playlist = hls.parse_media_playlist(playlist_path.read_text())
     first = playlist_path.parent / playlist.segments[0].uri
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=scratch_dir) as tmp:
         sample = Path(tmp) / ("sample.mp4" if playlist.map_uri else "sample.ts")
         init = (playlist_path.parent / playlist.map_uri).read_bytes() if playlist.map_uri else b""
         sample.write_bytes(init + first.read_bytes())
@@ -575,8 +577,10 @@ def transcode_and_publish(
     subtitles: Sequence[SubtitleInput] = (),
     on_progress: ProgressCallback | None = None,
     binary: str | None = None,
+    work_dir: Path | None = None,
 ) -> TranscodeResult:
-    """Transcode in a temporary directory, then publish everything under ``prefix``.
+    """Transcode in a temporary directory (inside ``work_dir`` when given, else the system
+    temporary directory), then publish everything under ``prefix``.
 
     Returns only after every file is written (``master.m3u8`` last), so the caller may mark
     the asset ready. On any failure nothing is left under ``prefix`` and the error is
@@ -587,7 +591,7 @@ def transcode_and_publish(
         if on_progress:
             on_progress(round(percent * 0.95, 1))
 
-    with tempfile.TemporaryDirectory(prefix="streamflix-transcode-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="streamflix-transcode-", dir=work_dir) as tmp:
         try:
             result = transcode(
                 source,
@@ -597,6 +601,7 @@ def transcode_and_publish(
                 subtitles=subtitles,
                 on_progress=scaled,
                 binary=binary,
+                scratch_dir=Path(tmp),
             )
             publish_directory(Path(tmp) / "out", storage=storage, prefix=prefix)
         except BaseException:
