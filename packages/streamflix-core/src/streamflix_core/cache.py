@@ -204,18 +204,26 @@ class SQLiteCache(BaseCache):
         """Add ``delta`` to a live numeric entry in one statement (atomic across processes);
         ``ValueError`` when the key is missing or expired, as Django's backends do."""
         made = self.make_and_validate_key(key, version=version)
-        # fetchall: the statement must finish to end its implicit transaction (and lock).
-        rows = self._execute(
-            "UPDATE streamflix_cache SET value = value + ? WHERE cache_key = ? "
-            "AND (expires IS NULL OR expires > ?) "
-            "AND typeof(value) IN ('integer', 'real') RETURNING value",
-            (delta, made, time.time()),
-        ).fetchall()
-        if rows:
-            return rows[0][0]
-        if self.has_key(key, version=version):
-            raise TypeError(f"The value of {key!r} is not a number.")
-        raise ValueError(f"Key {key!r} not found.")
+        while True:
+            # fetchall: the statement must finish to end its implicit transaction (and lock).
+            rows = self._execute(
+                "UPDATE streamflix_cache SET value = value + ? WHERE cache_key = ? "
+                "AND (expires IS NULL OR expires > ?) "
+                "AND typeof(value) IN ('integer', 'real') RETURNING value",
+                (delta, made, time.time()),
+            ).fetchall()
+            if rows:
+                return rows[0][0]
+            # Nothing updated: missing, not a number, or added by another process since.
+            row = self._execute(
+                "SELECT typeof(value) FROM streamflix_cache WHERE cache_key = ? "
+                "AND (expires IS NULL OR expires > ?)",
+                (made, time.time()),
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"Key {key!r} not found.")
+            if row[0] not in ("integer", "real"):
+                raise TypeError(f"The value of {key!r} is not a number.")
 
     def clear(self) -> None:
         self._execute("DELETE FROM streamflix_cache")
