@@ -22,7 +22,8 @@ from streamflix_billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from streamflix_core.api.errors import ApiError
+from streamflix_core.api.errors import status_for
+from streamflix_core.errors import DomainError, UpstreamFailed
 
 from .conftest import post_json
 
@@ -345,12 +346,11 @@ class TestCancelResumeChange:
     def test_stripe_cancel_failure_changes_nothing(
         self, client, user, auth, plans, stripe_mode, monkeypatch
     ):
-        from streamflix_core.api.errors import ApiError
 
         subscribe(user, plans["basic"], gateway="stripe", stripe_subscription_id="sub_9")
 
         def down(self: Any, **kwargs: Any) -> None:
-            raise ApiError("down", code="payment_provider_unavailable", status=502)
+            raise UpstreamFailed("down", code="payment_provider_unavailable")
 
         monkeypatch.setattr(StripeGateway, "subscription_set_cancel_at_period_end", down)
         response = client.post("/api/billing/me/subscription/cancel", **auth(user))
@@ -420,15 +420,14 @@ class TestStaffPayments:
             client, f"/api/billing/payments/{payment.pk}/refund", {"amount": 0}, staff_user
         )
         assert negative.status_code == 422 and negative.json()["code"] == "validation_error"
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             services.payment_refund(payment_id=payment.pk, amount=0)
-        assert (caught.value.status, caught.value.code) == (422, "invalid_amount")
+        assert (status_for(caught.value), caught.value.code) == (422, "invalid_amount")
         assert not Refund.objects.exists()
 
     def test_stripe_refund_failure_writes_nothing(
         self, client, staff_user, user, stripe_mode, monkeypatch
     ):
-        from streamflix_core.api.errors import ApiError
 
         payment = paid(user)
         Payment.objects.filter(pk=payment.pk).update(
@@ -436,7 +435,7 @@ class TestStaffPayments:
         )
 
         def down(self: Any, **kwargs: Any) -> Any:
-            raise ApiError("down", code="payment_provider_unavailable", status=502)
+            raise UpstreamFailed("down", code="payment_provider_unavailable")
 
         monkeypatch.setattr(StripeGateway, "refund_create", down)
         response = post_json(client, f"/api/billing/payments/{payment.pk}/refund", {}, staff_user)
@@ -524,7 +523,7 @@ class TestIdempotencyKeys:
         gateway = StripeGateway()
         real = gateway.api.customers.create
         gateway.api.customers.create = lost
-        with pytest.raises(ApiError):
+        with pytest.raises(DomainError):
             services.customer_ensure(user=user, gateway=gateway)
         gateway.api.customers.create = real
         customer = services.customer_ensure(user=user, gateway=gateway)

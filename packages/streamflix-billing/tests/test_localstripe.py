@@ -21,6 +21,7 @@ from streamflix_billing.models import (
     Subscription,
     SubscriptionStatus,
 )
+from streamflix_core.api.errors import status_for
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +98,11 @@ def test_partial_and_full_refunds_through_stripe(localstripe, user, staff_user):
 
 def test_refund_of_an_unknown_intent_is_a_clear_4xx(localstripe, user):
     payment = stripe_payment(user, intent_id="pi_does_not_exist", amount=500)
-    from streamflix_core.api.errors import ApiError
+    from streamflix_core.errors import DomainError
 
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.payment_refund(payment_id=payment.pk)
-    assert (caught.value.status, caught.value.code) == (400, "payment_provider_rejected")
+    assert (status_for(caught.value), caught.value.code) == (400, "payment_provider_rejected")
     payment.refresh_from_db()
     assert payment.amount_refunded == 0 and not Refund.objects.exists()
 
@@ -170,14 +171,14 @@ def test_gateway_retrieve_returns_plain_dicts(localstripe, user):
     ],
 )
 def test_stripe_errors_become_clear_api_errors(stripe_mode, error, status, code, caplog):
-    from streamflix_core.api.errors import ApiError
+    from streamflix_core.errors import DomainError
 
     def fail(options: dict) -> None:
         raise error
 
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         StripeGateway()._call("test.call", fail)
-    assert (caught.value.status, caught.value.code) == (status, code)
+    assert (status_for(caught.value), caught.value.code) == (status, code)
     assert "test.call" in caplog.text
 
 

@@ -17,7 +17,8 @@ from streamflix_billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from streamflix_core.api.errors import ApiError
+from streamflix_core.api.errors import status_for
+from streamflix_core.errors import DomainError, UpstreamFailed
 from streamflix_core.hooks import PlaybackRequest, decide_playback
 
 from .conftest import post_json
@@ -77,14 +78,14 @@ class TestPromoCodes:
         ],
     )
     def test_create_refuses_a_bad_discount(self, discount):
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             services.promo_code_create(code="X", **discount)
-        assert (caught.value.status, caught.value.code) == (422, "invalid_discount")
+        assert (status_for(caught.value), caught.value.code) == (422, "invalid_discount")
         assert not PromoCode.objects.exists()
 
     def test_create_validates(self):
         services.promo_code_create(code="X", percent_off=10)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             services.promo_code_create(code="x", percent_off=10)
         assert caught.value.code == "promo_code_exists"
 
@@ -107,10 +108,10 @@ class TestPromoCodes:
 
     def test_stripe_failure_while_creating_writes_nothing(self, stripe_mode, monkeypatch):
         def down(self: Any, *, promo: PromoCode) -> Any:
-            raise ApiError("down", code="payment_provider_unavailable", status=502)
+            raise UpstreamFailed("down", code="payment_provider_unavailable")
 
         monkeypatch.setattr(StripeGateway, "promotion_code_create", down)
-        with pytest.raises(ApiError):
+        with pytest.raises(DomainError):
             services.promo_code_create(code="LATER", percent_off=10)
         assert not PromoCode.objects.exists()
 

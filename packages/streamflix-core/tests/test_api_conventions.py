@@ -5,9 +5,9 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.testing import TestClient
 
-from streamflix_core.api.errors import ApiError, Conflict, NotFound
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import staff_auth
+from streamflix_core.errors import Conflict, InvalidInput, NotFound
 from streamflix_core.plugins.compose import build_api
 
 from .fake_plugins import spec, use_plugins
@@ -32,7 +32,7 @@ def missing(request):
 
 @router.get("/refused")
 def refused(request):
-    raise ApiError("That promo code has expired.", status=422, code="promo_code_expired")
+    raise InvalidInput("That promo code has expired.", code="promo_code_expired")
 
 
 @router.get("/clash")

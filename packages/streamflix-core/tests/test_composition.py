@@ -64,7 +64,7 @@ def test_routers_get_their_tag_and_url_name_prefix(monkeypatch):
     schema = api.get_openapi_schema(path_prefix="/api/")
     assert schema["paths"]["/api/widgets/widgets"]["get"]["tags"] == ["widgets"]
     assert schema["paths"]["/api/health"]["get"]["tags"] == ["core"]
-    assert {"widgets_list_widgets", "core_health", "core_plugins"} <= _url_names(api)
+    assert {"widgets_list_widgets", "core_health_check", "core_plugin_list"} <= _url_names(api)
 
 
 def test_openapi_and_docs_are_served(db):
@@ -109,6 +109,6 @@ def test_operation_ids_are_plugin_and_function(monkeypatch):
     use_plugins(monkeypatch, WIDGETS)
     api = build_api(registry.select(None))
     schema = api.get_openapi_schema(path_prefix="/api/")
-    assert schema["paths"]["/api/health"]["get"]["operationId"] == "core_health"
+    assert schema["paths"]["/api/health"]["get"]["operationId"] == "core_health_check"
     ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
     assert len(ids) == len(set(ids))

@@ -46,7 +46,7 @@ def test_public_media_is_served_and_videos_stay_private(db, settings):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from streamflix_media.assets.storage import output_storage, source_storage
+    from streamflix_media.storage import output_storage, source_storage
 
     name = default_storage.save("avatars/probe.txt", ContentFile(b"avatar"))
     response = Client().get(default_storage.url(name))

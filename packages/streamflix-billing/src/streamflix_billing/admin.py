@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.errors import DomainError
 
 from . import services, webhooks
 from .models import (
@@ -133,7 +133,7 @@ class PaymentAdmin(ModelAdmin):
                 services.payment_refund(
                     payment_id=payment.pk, reason="admin refund", requested_by=request.user
                 )
-            except ApiError as exc:
+            except DomainError as exc:
                 self.message_user(request, f"Payment #{payment.pk}: {exc.detail}", messages.ERROR)
             else:
                 done += 1
@@ -212,7 +212,7 @@ class PromoCodeAdmin(ModelAdmin):
         for promo in queryset:
             try:
                 services.promo_code_sync(promo=promo)
-            except ApiError as exc:
+            except DomainError as exc:
                 self.message_user(request, f"{promo.code}: {exc.detail}", messages.ERROR)
 
 

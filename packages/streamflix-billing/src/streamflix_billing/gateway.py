@@ -20,7 +20,7 @@ import stripe
 from django.core import signing
 from django.urls import reverse
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.errors import Conflict, DomainError, PaymentFailed, UpstreamFailed
 
 from .conf import settings
 from .models import Payment, Plan, PromoCode, Subscription
@@ -37,10 +37,9 @@ DEV_PORTAL_SALT = "streamflix_billing.dev-portal"
 DEV_PORTAL_MAX_AGE_SECONDS = 3600
 
 
-class PaymentProviderError(ApiError):
+class PaymentProviderError(UpstreamFailed):
     """The payment provider failed or is unreachable; nothing was written."""
 
-    status = 502
     code = "payment_provider_unavailable"
 
 
@@ -140,8 +139,9 @@ class StripeGateway:
     Every write carries an idempotency key (customers and checkouts: a uuid stored on our
     row, which a database reset cannot hand out again), so an SDK retry or
     a repeated request never creates a second customer, session or refund. Every call has a
-    timeout. A Stripe error is logged and raised as an :class:`ApiError`: card problems are
-    402, requests Stripe rejects are 400, everything else (outage, rate limit, bad keys) 502.
+    timeout. A Stripe error is logged and raised as a domain error: a declined card is
+    ``PaymentFailed`` (402), a request Stripe rejects a ``DomainError`` (400), everything else
+    (outage, rate limit, bad keys) ``UpstreamFailed`` (502).
 
     One gateway serves one operation (one request), whose Stripe calls together get
     :func:`request_budget_seconds` from the first call: a call gets only the SDK
@@ -194,15 +194,14 @@ class StripeGateway:
             return fn(options)
         except stripe.CardError as exc:
             logger.warning("Stripe %s: card error %s", operation, exc.code)
-            raise ApiError(
-                exc.user_message or "The card was declined.", code="card_declined", status=402
+            raise PaymentFailed(
+                exc.user_message or "The card was declined.", code="card_declined"
             ) from exc
         except stripe.InvalidRequestError as exc:
             logger.error("Stripe %s rejected: %s", operation, exc.user_message or exc)
-            raise ApiError(
+            raise DomainError(
                 f"The payment provider rejected the request ({operation}).",
                 code="payment_provider_rejected",
-                status=400,
             ) from exc
         except (stripe.AuthenticationError, stripe.PermissionError) as exc:
             logger.error("Stripe %s: credentials refused: %s", operation, exc)
@@ -292,10 +291,9 @@ class StripeGateway:
         self, *, payment: Payment, amount: int, idempotency_key: str
     ) -> GatewayRefund:
         if not payment.stripe_payment_intent_id:
-            raise ApiError(
+            raise Conflict(
                 "This payment has no Stripe payment intent to refund.",
                 code="payment_not_refundable",
-                status=409,
             )
         refund = self._call(
             "refund.create",
@@ -423,10 +421,9 @@ class DevelopmentGateway:
         return GatewayRefund(id=f"dev_re_{secrets.token_hex(8)}", status="succeeded")
 
     def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]:
-        raise ApiError(
+        raise DomainError(
             "The development gateway keeps no remote subscriptions.",
             code="not_supported",
-            status=400,
         )
 
     def subscription_set_cancel_at_period_end(

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.errors import DomainError
 
 from . import selectors, services
 from .conf import settings
@@ -46,7 +46,7 @@ def dev_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
                 payment = services.development_checkout_complete(
                     session_id=session_id, succeed=outcome == "pay"
                 )
-            except ApiError as exc:
+            except DomainError as exc:
                 error = exc.detail
             else:
                 config = settings()

@@ -35,12 +35,12 @@ from ninja.utils import check_csrf
 from ninja_jwt.authentication import JWTAuth
 from ninja_jwt.exceptions import AuthenticationFailed, TokenError
 
-from .api.errors import Forbidden
+from streamflix_core.errors import NotPermitted
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-class CsrfFailed(Forbidden):
+class CsrfFailed(NotPermitted):
     code = "csrf_failed"
 
 
@@ -156,4 +156,4 @@ def require_staff(request: HttpRequest) -> None:
     if user is None or not user.is_authenticated:
         raise AuthenticationError()
     if not user.is_staff:
-        raise Forbidden("Only staff can do this.")
+        raise NotPermitted("Only staff can do this.")

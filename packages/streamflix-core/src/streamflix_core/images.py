@@ -8,15 +8,14 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from .api.errors import ApiError
+from streamflix_core.errors import InvalidInput, TooLarge
 
 DEFAULT_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
-class InvalidImage(ApiError):
+class InvalidImage(InvalidInput):
     """422 ``invalid_image`` (unreadable, wrong format) or ``image_too_large`` (pixels)."""
 
-    status = 422
     code = "invalid_image"
 
 
@@ -36,7 +35,7 @@ def image_validate(
 ) -> ImageInfo:
     """Check an uploaded image (a file object; it is rewound afterwards) without decoding it.
 
-    Raises :class:`~streamflix_core.api.errors.ApiError`: ``413 payload_too_large`` above
+    Raises :class:`~streamflix_core.errors.TooLarge` (``payload_too_large``) above
     ``max_bytes``; ``422 invalid_image`` when Pillow cannot read it or its format is not in
     ``formats``; ``422 image_too_large`` when it declares more than ``max_pixels`` pixels,
     including Pillow's decompression-bomb error and warning (treated as errors).
@@ -46,9 +45,7 @@ def image_validate(
         upload.seek(0, 2)
         size = upload.tell()
     if size > max_bytes:
-        raise ApiError(
-            f"The image is larger than {max_bytes} bytes.", code="payload_too_large", status=413
-        )
+        raise TooLarge(f"The image is larger than {max_bytes} bytes.", code="payload_too_large")
     try:
         upload.seek(0)
         with warnings.catch_warnings():

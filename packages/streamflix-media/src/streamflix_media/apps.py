@@ -8,8 +8,6 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401 - registers the system checks
-        from .assets import receivers
+        from . import checks, receivers  # noqa: F401 - checks register themselves
 
-        signals.connect()
         receivers.connect()

@@ -8,7 +8,7 @@ from typing import Any
 from django.core import checks
 from django.core.files.storage import Storage, storages
 
-from .assets.storage import (
+from .storage import (
     PRIVATE_ALIAS,
     output_storage_alias,
     source_storage_alias,

@@ -20,6 +20,6 @@ def seed(stdout: TextIO) -> None:
         + ", ".join(f"{number} {kind}" for kind, number in created.items())
         + " created\n"
     )
-    from .assets.demo import seed as seed_videos
+    from .demo_videos import seed as seed_videos
 
     seed_videos(stdout)

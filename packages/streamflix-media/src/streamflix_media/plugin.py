@@ -27,7 +27,7 @@ plugin = PluginSpec(
         # does the same at once.
         Schedule(
             name="media-recover-transcodes",
-            func="streamflix_media.assets.tasks.recover_transcodes",
+            func="streamflix_media.tasks.recover_transcodes",
             schedule_type="I",
             minutes=1,
         ),

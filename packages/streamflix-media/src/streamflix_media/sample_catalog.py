@@ -280,7 +280,7 @@ def load(catalog: SampleCatalog, *, batch_size: int = 1000) -> dict[str, int]:
     from django.utils import timezone
 
     from .models import Credit, Episode, Genre, Person, Season, Title
-    from .search import catalog_version_bump
+    from .search import catalog_changed
 
     created: dict[str, Any] = {}
     now = timezone.now()
@@ -390,7 +390,7 @@ def load(catalog: SampleCatalog, *, batch_size: int = 1000) -> dict[str, int]:
             "seasons": len(seasons),
             "episodes": len(episodes),
         }
-        transaction.on_commit(catalog_version_bump)
+        catalog_changed()
     return created
 
 

@@ -284,6 +284,45 @@ def catalog_version_bump() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+class _CatalogBump:
+    """A bump waiting for the commit of the transaction (its outermost block) that changed
+    the catalog."""
+
+    def __init__(self, block: Any) -> None:
+        self.block = block
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        catalog_version_bump()
+
+
+def _outermost_block(connection: Any) -> Any:
+    # The atomic block whose exit commits; a test case's own blocks never commit, so they
+    # do not count (each write a test makes then behaves as committed on its own).
+    return next(
+        (b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)), None
+    )
+
+
+def catalog_changed() -> None:
+    """Bump the catalog version once the current transaction commits (at once outside one).
+
+    However many rows a write touches, its transaction bumps the version once: a bump that is
+    already waiting for the same commit is not queued again (a rolled-back savepoint takes
+    its own away, so a later write queues a new one)."""
+    from django.db import transaction
+
+    connection = transaction.get_connection()
+    block = _outermost_block(connection)
+    if block is not None and any(
+        isinstance(callback, _CatalogBump) and callback.block is block and not callback.done
+        for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_CatalogBump(block))
+
+
 def build_index(version: Any = None) -> SearchIndex:
     """An index of what is published now."""
     from .models import Genre, Person, Title

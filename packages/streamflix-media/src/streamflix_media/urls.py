@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from .assets.urls import urlpatterns as asset_urlpatterns
+from . import views
+from .conf import settings
 from .sitemaps import video_sitemap
 
 urlpatterns = [
     path("sitemap-video.xml", video_sitemap, name="media-video-sitemap"),
-    *asset_urlpatterns,
+    path(f"{settings().HLS_URL_PATH.strip('/')}/<path:path>", views.hls_file, name="media-hls"),
+    path("media/uploads/<uuid:session_id>", views.upload, name="media-upload"),
 ]

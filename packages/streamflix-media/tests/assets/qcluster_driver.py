@@ -16,8 +16,8 @@ def main(clip: str) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from streamflix_media.assets.services import asset_create_from_upload
     from streamflix_media.models import Title
+    from streamflix_media.services.assets import asset_create_from_upload
 
     call_command("migrate", verbosity=0)
     with transaction.atomic():

@@ -27,7 +27,7 @@ from .conftest import stored
 LEASE_SECONDS = 5
 #: Beyond the lease: the new cluster's start plus one whole transcode of the clip.
 MARGIN_SECONDS = 60
-TASK = "streamflix_media.assets.tasks.transcode_asset"
+TASK = "streamflix_media.tasks.transcode_asset"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = (
     "status",

@@ -16,9 +16,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streamflix_media.assets.storage import output_storage
 from streamflix_media.delivery import grant
 from streamflix_media.models import UploadSession
+from streamflix_media.storage import output_storage
 
 from .conftest import stored
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from streamflix_media.assets.demo import seed
+from streamflix_media.demo_videos import seed
 from streamflix_media.models import VideoAsset
 
 

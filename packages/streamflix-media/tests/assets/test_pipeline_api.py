@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from streamflix_media.assets import runs
 from streamflix_media.models import VideoAsset
+from streamflix_media.services import run_leases, runs
 from streamflix_media.transcoding.hls import parse_master_playlist, parse_media_playlist
 
 from .conftest import fetch, local_path, stored, upload
@@ -93,13 +93,13 @@ def test_range_requests_on_segments(staff_api, viewer_api, movie, clip_720, run_
 
 def test_progress_is_saved_and_increases(staff_api, movie, clip_720, run_on_commit, monkeypatch):
     saved: list[float] = []
-    original = runs.run_progress_save
+    original = run_leases.run_progress_save
 
-    def record(*, lease: runs.RunLease, percent: float) -> bool:
+    def record(*, lease: run_leases.RunLease, percent: float) -> bool:
         saved.append(percent)
         return original(lease=lease, percent=percent)
 
-    monkeypatch.setattr(runs, "run_progress_save", record)
+    monkeypatch.setattr(run_leases, "run_progress_save", record)
     with run_on_commit():
         upload(staff_api, clip_720, role="feature", title=movie.slug)
     assert len(saved) >= 3

@@ -201,7 +201,7 @@ def test_a_processing_asset_runs_again_only_once_its_lease_has_expired(
 
     from django.core.files.storage import storages
 
-    from streamflix_media.assets.services import asset_transcode
+    from streamflix_media.services.assets import asset_transcode
 
     with open(clip_720, "rb") as fh:
         name = storages["default"].save("private/sources/x/clip.mp4", fh)
@@ -232,7 +232,7 @@ def test_a_processing_asset_runs_again_only_once_its_lease_has_expired(
 def test_retranscode_bumps_the_version_and_removes_the_old_output(
     staff_api, ready_movie, run_on_commit, storage_root
 ):
-    from streamflix_media.assets.services import asset_transcode
+    from streamflix_media.services.assets import asset_transcode
 
     asset = VideoAsset.objects.get()
     assert asset.version == 1
@@ -246,7 +246,7 @@ def test_retranscode_bumps_the_version_and_removes_the_old_output(
 
 
 def test_task_target_takes_an_id(movie):
-    from streamflix_media.assets.tasks import transcode_asset
+    from streamflix_media.tasks import transcode_asset
 
     assert transcode_asset(12345) == "skipped"
 
@@ -275,7 +275,8 @@ def test_the_task_is_queued_on_commit_with_the_timeout_setting(
 ):
     import django_q.tasks
 
-    from streamflix_media.assets import runs, services
+    from streamflix_media import services
+    from streamflix_media.services import run_leases
 
     settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_TIMEOUT_SECONDS": 900}
     calls: list[tuple[Any, ...]] = []
@@ -289,7 +290,7 @@ def test_the_task_is_queued_on_commit_with_the_timeout_setting(
     assert calls == [] and len(callbacks) == 1
     callbacks[0]()
     ((args, kwargs),) = calls
-    assert args == (runs.TASK, asset.pk) and kwargs["timeout"] == 900 + 600
+    assert args == (run_leases.TASK, asset.pk) and kwargs["timeout"] == 900 + 600
 
 
 def test_rerunning_a_dead_pre_lease_run_clears_its_partial_output(movie, storage_root):
@@ -298,7 +299,7 @@ def test_rerunning_a_dead_pre_lease_run_clears_its_partial_output(movie, storage
     from django.core.files.base import ContentFile
     from django.core.files.storage import storages
 
-    from streamflix_media.assets.services import asset_transcode
+    from streamflix_media.services.assets import asset_transcode
 
     from .conftest import stored
 

@@ -17,8 +17,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.utils import timezone
 
-from streamflix_media.assets import runs, workdir
 from streamflix_media.models import VideoAsset
+from streamflix_media.services import run_leases, runs
+from streamflix_media.transcoding import workdir
 
 
 def _processing(movie: Any, *, lease_in: float, **fields: Any) -> VideoAsset:
@@ -55,23 +56,23 @@ def test_claiming_a_pending_asset_starts_a_run_with_a_lease_token_and_version(mo
         source_path="private/sources/y/a.mp4", version=3,
     )  # fmt: skip
     before = timezone.now()
-    claimed = runs.run_claim(asset_id=asset.pk)
+    claimed = run_leases.run_claim(asset_id=asset.pk)
     assert claimed is not None and claimed.status == "processing" and claimed.attempts == 1
     assert len(claimed.run_token) == 32 and claimed.run_version == 4
     assert before + dt.timedelta(seconds=41) < claimed.lease_expires_at
     assert claimed.lease_expires_at <= timezone.now() + dt.timedelta(seconds=42)
     # Claimed once: a second claim (a duplicate task) finds a live lease.
-    assert runs.run_claim(asset_id=asset.pk) is None
+    assert run_leases.run_claim(asset_id=asset.pk) is None
 
 
 def test_a_live_lease_is_never_taken_over_and_an_expired_one_is(movie):
     asset = _processing(movie, lease_in=30)
-    assert runs.run_claim(asset_id=asset.pk) is None
-    assert runs.run_release(asset=asset) is None
+    assert run_leases.run_claim(asset_id=asset.pk) is None
+    assert run_leases.run_release(asset=asset) is None
     VideoAsset.objects.filter(pk=asset.pk).update(
         lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
-    taken = runs.run_claim(asset_id=asset.pk)
+    taken = run_leases.run_claim(asset_id=asset.pk)
     assert taken is not None and taken.status == "processing"
     assert taken.run_token not in ("", "d" * 32)
     assert taken.attempts == 2 and taken.run_version == 2 and taken.lost_runs == 1
@@ -80,11 +81,11 @@ def test_a_live_lease_is_never_taken_over_and_an_expired_one_is(movie):
 def test_two_takers_of_one_dead_run_never_both_win(movie):
     asset = _processing(movie, lease_in=-1)
     seen_by_both = VideoAsset.objects.get(pk=asset.pk)
-    assert runs.run_release(asset=seen_by_both) == "pending"
-    assert runs.run_release(asset=seen_by_both) is None
-    first = runs.run_claim(asset_id=asset.pk)
+    assert run_leases.run_release(asset=seen_by_both) == "pending"
+    assert run_leases.run_release(asset=seen_by_both) is None
+    first = run_leases.run_claim(asset_id=asset.pk)
     assert first is not None
-    assert runs.run_claim(asset_id=asset.pk) is None
+    assert run_leases.run_claim(asset_id=asset.pk) is None
     assert VideoAsset.objects.get(pk=asset.pk).run_token == first.run_token
 
 
@@ -97,14 +98,14 @@ def test_releasing_a_dead_run_deletes_its_unpublished_version_only(movie, storag
     storage = storages["default"]
     storage.save(f"hls/{asset.pk}/v1/master.m3u8", ContentFile(b"#EXTM3U"))
     storage.save(f"hls/{asset.pk}/v2/video/240p/seg-1.m4s", ContentFile(b"partial"))
-    assert runs.run_release(asset=asset) == "pending"
+    assert run_leases.run_release(asset=asset) == "pending"
     assert stored(storage_root, "hls") == [f"hls/{asset.pk}/v1/master.m3u8"]
 
 
 def test_renewal_extends_the_lease_and_never_lowers_progress(movie, settings):
     settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_LEASE_SECONDS": 600}
     asset = _processing(movie, lease_in=1, progress=40.0)
-    lease = runs.RunLease(asset)
+    lease = run_leases.RunLease(asset)
     assert lease.renew(progress=20.0)
     renewed = VideoAsset.objects.get(pk=asset.pk)
     assert renewed.progress == 40.0
@@ -117,11 +118,11 @@ def test_a_taken_over_run_can_no_longer_renew_fail_or_publish(movie, storage_roo
     from .conftest import stored
 
     asset = _processing(movie, lease_in=30)
-    lease = runs.RunLease(asset)
+    lease = run_leases.RunLease(asset)
     VideoAsset.objects.filter(pk=asset.pk).update(run_token="e" * 32, run_version=2)
     assert lease.renew(progress=50.0) is False
-    saver = runs._progress_saver(lease)
-    with pytest.raises(runs.RunLost):
+    saver = run_leases.run_progress_saver(lease)
+    with pytest.raises(run_leases.RunLost):
         saver(60.0)
     runs._fail(lease, code="transcode_failed", message="late")
     assert VideoAsset.objects.get(pk=asset.pk).status == "processing"
@@ -137,9 +138,9 @@ def test_a_taken_over_run_can_no_longer_renew_fail_or_publish(movie, storage_roo
 def test_the_heartbeat_renews_the_lease_of_a_quiet_run(movie, settings):
     settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_LEASE_SECONDS": 3}
     asset = _processing(movie, lease_in=3)
-    lease = runs.RunLease(asset)
+    lease = run_leases.RunLease(asset)
     first = VideoAsset.objects.get(pk=asset.pk).lease_expires_at
-    with runs._heartbeat(lease):
+    with run_leases.run_heartbeat(lease):
         time.sleep(4.5)  # longer than the lease: only the heartbeat keeps it
         renewed = VideoAsset.objects.get(pk=asset.pk).lease_expires_at
     assert renewed > first + dt.timedelta(seconds=1)
@@ -164,7 +165,7 @@ def test_staff_retry_is_409_while_a_lease_is_live_and_allowed_once_it_expired(
         accepted = staff_api.post(f"/api/media/assets/{asset.pk}/retry")
     assert accepted.status_code == 202, accepted.json()
     assert accepted.json()["status"] == "pending" and accepted.json()["lease_expires_at"] is None
-    assert queued == [(runs.TASK, asset.pk)]
+    assert queued == [(run_leases.TASK, asset.pk)]
     retried = VideoAsset.objects.get(pk=asset.pk)
     # A staff retry starts the lost-run count again: recovery will not give up at once.
     assert retried.lost_runs == 0 and retried.run_token == ""
@@ -178,8 +179,8 @@ def test_recovery_queues_dead_runs_and_fails_one_that_died_too_often(
     dead = _processing(movie, lease_in=-1, sha256="7" * 64, lost_runs=1)
     hopeless = _processing(movie, lease_in=-1, sha256="8" * 64, lost_runs=2)
     with run_on_commit():
-        assert runs.runs_recover() == [dead.pk]
-    assert queued == [(runs.TASK, dead.pk)]
+        assert run_leases.runs_recover() == [dead.pk]
+    assert queued == [(run_leases.TASK, dead.pk)]
     assert VideoAsset.objects.get(pk=alive.pk).status == "processing"
     requeued = VideoAsset.objects.get(pk=dead.pk)
     assert requeued.status == "pending" and requeued.lost_runs == 2
@@ -193,18 +194,18 @@ def test_recovery_at_worker_start_waits_for_leases_live_at_that_moment(movie, qu
     # A worker that starts right after a crash finds the dead run's lease still live.
     asset = _processing(movie, lease_in=1.5)
     started = time.monotonic()
-    runs.runs_recover_when_due(within=5)
+    run_leases.runs_recover_when_due(within=5)
     assert 1.2 < time.monotonic() - started < 5
     assert VideoAsset.objects.get(pk=asset.pk).status == "pending"
-    assert queued == [(runs.TASK, asset.pk)]
+    assert queued == [(run_leases.TASK, asset.pk)]
 
 
 def test_the_recovery_schedule_is_declared_by_the_plugin():
-    from streamflix_media.assets.tasks import recover_transcodes
     from streamflix_media.plugin import plugin
+    from streamflix_media.tasks import recover_transcodes
 
     (schedule,) = [s for s in plugin.schedules if s.name == "media-recover-transcodes"]
-    assert schedule.func == "streamflix_media.assets.tasks.recover_transcodes"
+    assert schedule.func == "streamflix_media.tasks.recover_transcodes"
     assert schedule.schedule_type == "I" and schedule.minutes == 1
     assert callable(recover_transcodes)
 

@@ -232,11 +232,11 @@ def test_s3_presigned_post_carries_type_size_and_expiry_conditions(
 def test_a_second_complete_while_the_first_runs_is_409_and_one_asset(
     staff_api, movie, clip_720, storage_root, run_on_commit, monkeypatch
 ):
-    from streamflix_media.assets import services
+    from streamflix_media.services import uploads
 
     upload = start(staff_api, movie, clip_720).json()
     assert send(staff_api.client, upload, clip_720).status_code == 204
-    real_ingest = services._ingest
+    real_ingest = uploads.ingest
     racing: list[Any] = []
 
     def ingest_while_another_completes(*args: Any, **kwargs: Any) -> Any:
@@ -244,7 +244,7 @@ def test_a_second_complete_while_the_first_runs_is_409_and_one_asset(
         racing.append(staff_api.post(f"/api/media/uploads/{upload['id']}/complete"))
         return real_ingest(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_ingest", ingest_while_another_completes)
+    monkeypatch.setattr(uploads, "ingest", ingest_while_another_completes)
     with run_on_commit():
         first = staff_api.post(f"/api/media/uploads/{upload['id']}/complete")
     assert first.status_code == 201, first.json()

@@ -58,3 +58,41 @@ def test_publish_twice_is_harmless(make_title):
     first = Title.objects.get().published_at
     services.title_publish(title=title)
     assert Title.objects.get().published_at == first
+
+
+def _count_bumps(monkeypatch) -> list[int]:
+    from streamflix_media import search
+
+    bumps: list[int] = []
+    monkeypatch.setattr(search, "catalog_version_bump", lambda: bumps.append(1))
+    return bumps
+
+
+def test_a_catalog_write_bumps_the_version_exactly_once(
+    drama, monkeypatch, django_capture_on_commit_callbacks
+):
+    bumps = _count_bumps(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        title = services.title_create(data={"name": "Once", "genres": [drama.slug]})
+    assert bumps == [1]  # a title row and its genre rows, one commit
+    with django_capture_on_commit_callbacks(execute=True):
+        services.title_update(title=title, data={"name": "Twice", "genres": []})
+    assert bumps == [1, 1]
+
+
+def test_a_rolled_back_write_leaves_the_next_write_its_bump(
+    make_title, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    title = make_title("Rollback")
+    bumps = _count_bumps(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                services.title_update(title=title, data={"name": "Never"})
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        services.title_update(title=title, data={"name": "Kept"})
+    assert bumps == [1]

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from streamflix_core.api.errors import status_for
 from streamflix_media.transcoding import (
     CorruptSource,
     NotAVideo,
@@ -92,7 +93,7 @@ def test_matroska_is_accepted_as_mkv_and_refused_as_mp4(clip_mkv):
     assert info.container == "matroska"
     with pytest.raises(SourceTypeMismatch) as exc:
         validate_source(clip_mkv, filename="a.mp4")
-    assert exc.value.code == "source_type_mismatch" and exc.value.status == 415
+    assert exc.value.code == "source_type_mismatch" and status_for(exc.value) == 415
     assert "matroska" in exc.value.detail
 
 
@@ -128,7 +129,7 @@ def test_an_image_named_mp4_is_rejected(tmp_path):
 def test_an_audio_only_file_is_not_a_video(audio_only_mp4):
     with pytest.raises(NotAVideo) as exc:
         validate_source(audio_only_mp4, filename="song.mp4", content_type="video/mp4")
-    assert exc.value.code == "not_a_video" and exc.value.status == 422
+    assert exc.value.code == "not_a_video" and status_for(exc.value) == 422
 
 
 def test_a_corrupt_file_is_rejected_with_ffmpegs_reason(tmp_path):
@@ -147,7 +148,7 @@ def test_empty_and_oversized_files(tmp_path, clip_720):
         validate_source(empty, filename="empty.mp4")
     with pytest.raises(SourceTooLarge) as exc:
         validate_source(clip_720, filename="a.mp4", limits=limits(MAX_UPLOAD_BYTES=1000))
-    assert exc.value.status == 413 and exc.value.code == "source_too_large"
+    assert status_for(exc.value) == 413 and exc.value.code == "source_too_large"
 
 
 def test_duration_and_resolution_limits(clip_720):

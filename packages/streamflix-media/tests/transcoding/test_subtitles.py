@@ -1,5 +1,6 @@
 import pytest
 
+from streamflix_core.api.errors import status_for
 from streamflix_media.transcoding import InvalidSubtitles, to_webvtt
 from streamflix_media.transcoding.subtitles import (
     format_timestamp,
@@ -60,7 +61,7 @@ def test_legacy_encodings_are_read():
 def test_invalid_files_are_rejected(data, message):
     with pytest.raises(InvalidSubtitles, match=message) as exc:
         to_webvtt(data)
-    assert exc.value.code == "invalid_subtitles" and exc.value.status == 422
+    assert exc.value.code == "invalid_subtitles" and status_for(exc.value) == 422
 
 
 def test_languages():

@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from streamflix_core.api.errors import ErrorOut, NotFound, ValidationErrorOut
+from streamflix_core.api.errors import ErrorOut, ValidationErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import StaffAccessTokenAuth, account_auth, require_account_session
+from streamflix_core.errors import NotFound
 
 from .. import selectors, services, webhooks
 from .schemas import (
@@ -69,13 +70,13 @@ ACCOUNT_READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: Valida
 
 
 @router.get("/plans", response=list[PlanOut])
-def list_plans(request: HttpRequest) -> Any:
+def plan_list(request: HttpRequest) -> Any:
     """Plans on sale, cheapest first."""
     return selectors.plan_list()
 
 
 @router.get("/plans/{slug}", response={200: PlanOut, 404: ErrorOut})
-def get_plan(request: HttpRequest, slug: str) -> Any:
+def plan_detail(request: HttpRequest, slug: str) -> Any:
     """One plan on sale (404 ``plan_not_found``)."""
     plan = selectors.plan_get(slug=slug)
     if plan is None:
@@ -84,7 +85,7 @@ def get_plan(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get("/me/subscription", auth=account_auth, response={200: SubscriptionOut, **ERRORS})
-def my_subscription(request: HttpRequest) -> Any:
+def subscription_detail(request: HttpRequest) -> Any:
     """The caller's current subscription (or the last one that ended)."""
     subscription = selectors.subscription_current(user=request.user)
     if subscription is None:
@@ -98,7 +99,7 @@ def my_subscription(request: HttpRequest) -> Any:
     response={200: list[SubscriptionEventOut], **ACCOUNT_READ_ERRORS},
 )
 @paginate(PageNumber)
-def my_subscription_history(request: HttpRequest) -> Any:
+def subscription_history(request: HttpRequest) -> Any:
     """The caller's subscription events, newest first."""
     return selectors.subscription_history(user=request.user)
 
@@ -107,13 +108,13 @@ def my_subscription_history(request: HttpRequest) -> Any:
     "/me/payments", auth=account_auth, response={200: list[PaymentOut], **ACCOUNT_READ_ERRORS}
 )
 @paginate(PageNumber)
-def my_payments(request: HttpRequest) -> Any:
+def payment_list(request: HttpRequest) -> Any:
     """The caller's payments, newest first."""
     return selectors.payment_list(user=request.user)
 
 
 @router.post("/checkout", auth=account_auth, response={200: CheckoutOut, **ERRORS})
-def checkout(request: HttpRequest, payload: CheckoutIn) -> Any:
+def checkout_start(request: HttpRequest, payload: CheckoutIn) -> Any:
     """Open a checkout for a plan; the answer's ``url`` is where the customer pays."""
     session = services.checkout_start(
         user=request.user, plan_slug=payload.plan, promo_code=payload.promo_code or None
@@ -122,7 +123,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> Any:
 
 
 @router.post("/portal", auth=account_auth, response={200: RedirectOut, **ERRORS})
-def portal(request: HttpRequest) -> Any:
+def portal_open(request: HttpRequest) -> Any:
     """A customer-portal URL (payment methods, invoices)."""
     return {"url": services.portal_session_create(user=request.user)}
 
@@ -130,7 +131,7 @@ def portal(request: HttpRequest) -> Any:
 @router.post(
     "/me/subscription/cancel", auth=account_auth, response={200: SubscriptionOut, **ERRORS}
 )
-def cancel_subscription(request: HttpRequest) -> Any:
+def subscription_cancel(request: HttpRequest) -> Any:
     """Cancel at the end of the paid period."""
     return services.subscription_cancel(user=request.user)
 
@@ -138,7 +139,7 @@ def cancel_subscription(request: HttpRequest) -> Any:
 @router.post(
     "/me/subscription/resume", auth=account_auth, response={200: SubscriptionOut, **ERRORS}
 )
-def resume_subscription(request: HttpRequest) -> Any:
+def subscription_resume(request: HttpRequest) -> Any:
     """Undo a cancellation while the period runs (409 ``not_canceled``)."""
     return services.subscription_resume(user=request.user)
 
@@ -146,13 +147,13 @@ def resume_subscription(request: HttpRequest) -> Any:
 @router.post(
     "/me/subscription/change-plan", auth=account_auth, response={200: SubscriptionOut, **ERRORS}
 )
-def change_plan(request: HttpRequest, payload: ChangePlanIn) -> Any:
+def subscription_change_plan(request: HttpRequest, payload: ChangePlanIn) -> Any:
     """Move to another plan; Stripe prorates (409 ``same_plan``)."""
     return services.subscription_change_plan(user=request.user, plan_slug=payload.plan)
 
 
 @router.post("/gifts", auth=account_auth, response={200: CheckoutOut, **ERRORS})
-def buy_gift(request: HttpRequest, payload: GiftIn) -> Any:
+def gift_purchase(request: HttpRequest, payload: GiftIn) -> Any:
     """Buy months of a plan for an email address; the code is mailed once paid."""
     session = services.gift_purchase(
         user=request.user,
@@ -165,20 +166,20 @@ def buy_gift(request: HttpRequest, payload: GiftIn) -> Any:
 
 @router.get("/me/gifts", auth=account_auth, response={200: list[GiftOut], **ACCOUNT_READ_ERRORS})
 @paginate(PageNumber)
-def my_gifts(request: HttpRequest) -> Any:
+def gift_list(request: HttpRequest) -> Any:
     """Gifts the caller bought; a code shows once its payment succeeded."""
     return selectors.gift_list(purchaser=request.user)
 
 
 @router.post("/gifts/redeem", auth=account_auth, response={200: SubscriptionOut, **ERRORS})
-def redeem_gift(request: HttpRequest, payload: GiftRedeemIn) -> Any:
+def gift_redeem(request: HttpRequest, payload: GiftRedeemIn) -> Any:
     """Start the subscription a paid gift code buys."""
     return services.gift_redeem(user=request.user, code=payload.code)
 
 
 @router.get("/payments", auth=staff_account_auth, response={200: list[StaffPaymentOut], **ERRORS})
 @paginate(PageNumber)
-def staff_payments(request: HttpRequest) -> Any:
+def payment_list_all(request: HttpRequest) -> Any:
     """Every payment (staff only)."""
     return selectors.payment_list()
 
@@ -186,7 +187,7 @@ def staff_payments(request: HttpRequest) -> Any:
 @router.post(
     "/payments/{payment_id}/refund", auth=staff_account_auth, response={200: RefundOut, **ERRORS}
 )
-def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> Any:
+def payment_refund(request: HttpRequest, payment_id: int, payload: RefundIn) -> Any:
     """Refund a payment in full (no amount) or in part (staff only)."""
     return services.payment_refund(
         payment_id=payment_id,
@@ -198,13 +199,13 @@ def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> 
 
 @router.get("/refunds", auth=staff_account_auth, response={200: list[RefundOut], **ERRORS})
 @paginate(PageNumber)
-def staff_refunds(request: HttpRequest) -> Any:
+def refund_list(request: HttpRequest) -> Any:
     """Every refund, newest first (staff only)."""
     return selectors.refund_list()
 
 
 @router.post("/webhooks/stripe", response={200: WebhookAck, 400: ErrorOut})
-def stripe_webhook(request: HttpRequest) -> Any:
+def stripe_webhook_receive(request: HttpRequest) -> Any:
     """Stripe's events. Signed with ``STRIPE_WEBHOOK_SECRET``; anything else is a 400."""
     event, duplicate = webhooks.webhook_event_receive(
         payload=request.body, signature=request.headers.get("Stripe-Signature")

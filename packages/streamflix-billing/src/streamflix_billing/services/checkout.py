@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from streamflix_core.api.errors import Conflict
+from streamflix_core.errors import Conflict
 
 from ..conf import settings
 from ..gateway import CheckoutSession, Gateway, get_gateway

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from streamflix_core.api.errors import Conflict
+from streamflix_core.errors import Conflict
 
 from ..gateway import Gateway, get_gateway
 from ..models import Customer

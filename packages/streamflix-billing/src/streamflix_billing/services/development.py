@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from streamflix_core.api.errors import NotFound
+from streamflix_core.errors import NotFound
 
 from ..models import (
     EventKind,

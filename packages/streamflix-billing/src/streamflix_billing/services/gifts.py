@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from streamflix_core.api.errors import ApiError, Conflict, NotFound
 from streamflix_core.emails import queue_email
+from streamflix_core.errors import Conflict, InvalidInput, NotFound
 
 from ..conf import settings
 from ..gateway import CheckoutSession, get_gateway
@@ -35,8 +35,8 @@ def gift_purchase(
     plan = plan_on_sale(slug=plan_slug)
     config = settings()
     if not 1 <= months <= config.GIFT_MAX_MONTHS:
-        raise ApiError(
-            f"A gift is 1 to {config.GIFT_MAX_MONTHS} months.", code="invalid_months", status=422
+        raise InvalidInput(
+            f"A gift is 1 to {config.GIFT_MAX_MONTHS} months.", code="invalid_months"
         )
     gateway = get_gateway()
     customer = customer_ensure(user=user, gateway=gateway)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from streamflix_core.api.errors import ApiError, Conflict, NotFound
+from streamflix_core.errors import Conflict, InvalidInput, NotFound
 
 from ..gateway import DevelopmentGateway, Gateway, get_gateway
 from ..models import PAID_STATUSES, EventKind, Payment, PaymentStatus, Refund, RefundStatus
@@ -64,7 +64,7 @@ def payment_refund(
             raise Conflict("Nothing of this payment can be refunded.", code="not_refundable")
         amount = refundable if amount is None else amount
         if amount <= 0:
-            raise ApiError("The refund amount must be positive.", code="invalid_amount", status=422)
+            raise InvalidInput("The refund amount must be positive.", code="invalid_amount")
         if amount > refundable:
             raise Conflict(
                 f"At most {refundable} can still be refunded.", code="refund_exceeds_payment"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 
-from streamflix_core.api.errors import NotFound
+from streamflix_core.errors import NotFound
 
 from ..models import Interval, Plan
 

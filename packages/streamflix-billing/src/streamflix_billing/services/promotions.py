@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from streamflix_core.api.errors import ApiError, Conflict
+from streamflix_core.errors import Conflict, InvalidInput
 
 from ..gateway import get_gateway
 from ..models import Plan, PromoCode
@@ -35,7 +35,7 @@ def promo_code_validate(*, code: str, plan: Plan | None = None) -> PromoCode:
     ):
         reason = "This promo code is for another currency."
     if reason or promo is None:
-        raise ApiError(reason or "Unknown promo code.", code="promo_code_invalid", status=422)
+        raise InvalidInput(reason or "Unknown promo code.", code="promo_code_invalid")
     return promo
 
 
@@ -65,15 +65,13 @@ def promo_code_create(
     ``amount_off`` is given; 409 ``promo_code_exists``. A gateway error writes nothing.
     """
     if (percent_off is None) == (amount_off is None):
-        raise ApiError(
-            "Give exactly one of percent_off and amount_off.", code="invalid_discount", status=422
+        raise InvalidInput(
+            "Give exactly one of percent_off and amount_off.", code="invalid_discount"
         )
     if percent_off is not None and not 1 <= percent_off <= 100:
-        raise ApiError(
-            "percent_off must be between 1 and 100.", code="invalid_discount", status=422
-        )
+        raise InvalidInput("percent_off must be between 1 and 100.", code="invalid_discount")
     if amount_off is not None and amount_off <= 0:
-        raise ApiError("amount_off must be positive.", code="invalid_discount", status=422)
+        raise InvalidInput("amount_off must be positive.", code="invalid_discount")
     code = code.strip().upper()
     if PromoCode.objects.filter(code=code).exists():
         raise Conflict("This promo code already exists.", code="promo_code_exists")

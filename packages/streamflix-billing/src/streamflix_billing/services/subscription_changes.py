@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from streamflix_core.api.errors import Conflict, NotFound
+from streamflix_core.errors import Conflict, NotFound
 
 from ..gateway import get_gateway
 from ..models import EventKind, Subscription

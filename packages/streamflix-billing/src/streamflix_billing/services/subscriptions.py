@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from streamflix_core import signals
-from streamflix_core.api.errors import Conflict
+from streamflix_core.errors import Conflict
 
 from ..conf import settings
 from ..models import (

@@ -12,7 +12,7 @@ import stripe
 from django.db import DataError, transaction
 from django.utils import timezone
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.errors import DomainError
 
 from ..conf import settings
 from ..models import WebhookEvent, WebhookStatus
@@ -27,7 +27,7 @@ MAX_ID_LENGTH = WebhookEvent._meta.get_field("event_id").max_length or 100
 MAX_TYPE_LENGTH = WebhookEvent._meta.get_field("type").max_length or 100
 
 
-class InvalidPayload(ApiError):
+class InvalidPayload(DomainError):
     code = "invalid_payload"
 
 
@@ -113,7 +113,7 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[Web
     """
     config = settings()
     if not config.STRIPE_WEBHOOK_SECRET:
-        raise ApiError("Webhooks are not configured.", code="webhook_not_configured", status=400)
+        raise DomainError("Webhooks are not configured.", code="webhook_not_configured")
     text = payload.decode("utf-8", errors="replace")
     try:
         stripe.WebhookSignature.verify_header(
@@ -124,7 +124,7 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[Web
         )
     except stripe.SignatureVerificationError as exc:
         logger.warning("Stripe webhook refused: %s", exc)
-        raise ApiError(
+        raise DomainError(
             "The webhook signature is missing, wrong or too old.", code="invalid_signature"
         ) from exc
     try:

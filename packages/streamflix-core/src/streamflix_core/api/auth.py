@@ -8,6 +8,7 @@ from ninja import Router, Status
 from ninja_jwt.settings import api_settings
 
 from ..auth import enforce_csrf
+from ..errors import DomainError
 from ..services import accounts
 from ..services.tokens import InvalidRefreshToken, TokenPair, tokens_refresh, tokens_revoke
 from ..throttles import (
@@ -27,7 +28,7 @@ from .account_schemas import (
     ResetConfirmIn,
     TokensOut,
 )
-from .errors import ApiError, ErrorOut
+from .errors import ErrorOut
 
 router = Router()
 
@@ -83,7 +84,7 @@ def tokens_out(
 
     if cookies:
         if not settings().AUTH_COOKIES:
-            raise ApiError("Cookie mode is turned off on this site.", code="cookies_disabled")
+            raise DomainError("Cookie mode is turned off on this site.", code="cookies_disabled")
         set_auth_cookies(request, response, pair)
         return TokensOut(access=None, refresh=None, profile_id=pair.profile_id, cookies=True)
     return TokensOut(access=pair.access, refresh=pair.refresh, profile_id=pair.profile_id)
@@ -107,7 +108,7 @@ def _refresh_from_cookie(request: HttpRequest) -> str | None:
     throttle=[register_throttle()],
     summary="Create an account",
 )
-def register(request: HttpRequest, payload: RegisterIn) -> Status:
+def auth_register(request: HttpRequest, payload: RegisterIn) -> Status:
     """Creates the account and its first profile, and emails a link to verify the address.
     When email verification is required the account stays inactive until that link is
     posted to ``/api/auth/activate``. An address that already has an account gets the same
@@ -131,7 +132,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status:
     throttle=[activation_throttle()],
     summary="Activate an account from the emailed link",
 )
-def activate(request: HttpRequest, payload: LinkIn) -> MessageOut:
+def auth_activate(request: HttpRequest, payload: LinkIn) -> MessageOut:
     accounts.account_activate(uid=payload.uid, token=payload.token)
     return MessageOut(detail="Your account is active; you can sign in.")
 
@@ -142,7 +143,7 @@ def activate(request: HttpRequest, payload: LinkIn) -> MessageOut:
     throttle=[activation_throttle()],
     summary="Send the activation email again",
 )
-def resend_activation(request: HttpRequest, payload: EmailIn) -> Status:
+def auth_activation_resend(request: HttpRequest, payload: EmailIn) -> Status:
     """Answers the same whether or not the address has an account."""
     accounts.account_resend_activation(email=payload.email)
     return Status(202, MessageOut(detail=ACTIVATION_SENT))
@@ -154,7 +155,7 @@ def resend_activation(request: HttpRequest, payload: EmailIn) -> Status:
     throttle=[login_throttle()],
     summary="Sign in: an access + refresh token pair",
 )
-def login(request: HttpRequest, payload: LoginIn, response: HttpResponse) -> TokensOut:
+def auth_login(request: HttpRequest, payload: LoginIn, response: HttpResponse) -> TokensOut:
     """The tokens are for the user's default profile; when that profile has a PIN they carry
     no profile (``profile_id: null``) until the client switches to one with
     ``POST /api/profiles/{id}/switch`` ("Who's watching?"). With ``cookies: true`` they are set
@@ -169,7 +170,7 @@ def login(request: HttpRequest, payload: LoginIn, response: HttpResponse) -> Tok
     response={200: TokensOut, 401: ErrorOut, 403: ErrorOut},
     summary="Trade a refresh token for a new pair",
 )
-def refresh(request: HttpRequest, payload: RefreshIn, response: HttpResponse) -> TokensOut:
+def auth_refresh(request: HttpRequest, payload: RefreshIn, response: HttpResponse) -> TokensOut:
     """The refresh token comes from the body, else from the refresh cookie (then the new
     pair goes back into the cookies). A used (rotated) or logged-out token is refused."""
     raw, from_cookie = payload.refresh, False
@@ -187,7 +188,7 @@ def refresh(request: HttpRequest, payload: RefreshIn, response: HttpResponse) ->
     response={204: None, 401: ErrorOut, 403: ErrorOut},
     summary="Sign out: blacklist the refresh token",
 )
-def logout(request: HttpRequest, payload: RefreshIn, response: HttpResponse) -> Status:
+def auth_logout(request: HttpRequest, payload: RefreshIn, response: HttpResponse) -> Status:
     """Blacklists the refresh token from the body or the cookie and clears the cookies."""
     raw = payload.refresh or _refresh_from_cookie(request)
     if not raw:

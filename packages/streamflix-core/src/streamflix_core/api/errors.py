@@ -10,6 +10,9 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.errors import AuthorizationError as NinjaAuthorizationError
 
+from .. import errors
+from ..errors import DomainError
+
 
 class ErrorOut(Schema):
     """The error body of every Streamflix endpoint."""
@@ -34,37 +37,42 @@ class ValidationErrorOut(ErrorOut):
     errors: list[FieldErrorOut]
 
 
-class ApiError(Exception):
-    """Raise from a service or an operation to answer ``status`` with a stable ``code``."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(
-        self, detail: str, *, code: str | None = None, status: int | None = None, **extra: Any
-    ) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status = status
-        self.extra = extra
-
-
-class NotFound(ApiError):
-    status = 404
-    code = "not_found"
+# The one place a domain error gets its HTTP status: the nearest class in its MRO decides.
+STATUS_FOR_ERROR: dict[type[DomainError], int] = {
+    errors.InvalidInput: 422,
+    errors.InvalidLink: 400,
+    errors.WrongCredentials: 400,
+    errors.NotAuthenticated: 401,
+    errors.PaymentFailed: 402,
+    errors.NotPermitted: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.TooLarge: 413,
+    errors.UnsupportedType: 415,
+    errors.UpstreamFailed: 502,
+    errors.Unavailable: 503,
+    DomainError: 400,
+}
+# Operations take their JSON body as ``payload``; a field error names its place the way
+# Pydantic's own errors do.
+BODY_LOCATION = ("body", "payload")
 
 
-class Conflict(ApiError):
-    status = 409
-    code = "conflict"
+def status_for(error: DomainError) -> int:
+    """The HTTP status that answers ``error``."""
+    for klass in type(error).__mro__:
+        if klass in STATUS_FOR_ERROR:
+            return STATUS_FOR_ERROR[klass]
+    return 400
 
 
-class Forbidden(ApiError):
-    status = 403
-    code = "permission_denied"
+def _field_errors(error: DomainError) -> list[dict[str, Any]]:
+    fields = getattr(error, "fields", {})
+    return [
+        {"loc": [*BODY_LOCATION, field], "msg": message, "type": error.code}
+        for field, messages in fields.items()
+        for message in messages
+    ]
 
 
 _HTTP_CODES = {
@@ -92,12 +100,13 @@ def error_response(
 def install_error_handlers(api: NinjaAPI) -> None:
     """Route every known exception to the shared error body."""
 
-    def on_api_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    def on_domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        status = status_for(exc)
         extra = dict(exc.extra)
-        if exc.status == 422:
+        if status == 422:
             # every 422 has the same shape, whether Pydantic or a service refused the input
-            extra.setdefault("errors", [])
-        return error_response(api, request, exc.status, exc.detail, exc.code, **extra)
+            extra.setdefault("errors", _field_errors(exc))
+        return error_response(api, request, status, exc.message, exc.code, **extra)
 
     def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
@@ -117,10 +126,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(api, request, 422, detail, "validation_error", errors=errors)
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        if isinstance(exc.__cause__, ApiError):
+        if isinstance(exc.__cause__, DomainError):
             # Ninja wraps whatever the body parser raises in a bare 400 "Cannot parse request
             # body"; the parser's own error says what was wrong.
-            return on_api_error(request, exc.__cause__)
+            return on_domain_error(request, exc.__cause__)
         status = exc.status_code
         return error_response(api, request, status, str(exc), _HTTP_CODES.get(status, "error"))
 
@@ -154,7 +163,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             response["Retry-After"] = str(int(exc.wait))
         return response
 
-    api.add_exception_handler(ApiError, on_api_error)
+    api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(Throttled, on_throttled)
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(HttpError, on_http_error)

@@ -10,6 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import Router, Status
 
 from ..auth import account_auth, jwt_auth
+from ..errors import DomainError, UnsupportedType
 from ..services import accounts, avatars
 from ..throttles import activation_throttle
 from ..users import display_name_of, email_of, is_verified
@@ -25,7 +26,7 @@ from .account_schemas import (
     TokensOut,
 )
 from .auth import tokens_out
-from .errors import ApiError, ErrorOut
+from .errors import ErrorOut
 
 # Reading the account is open to any session of it; every change is account-level
 # (``account_auth``): a session watching as a kids profile gets 403 ``kids_profile``.
@@ -55,7 +56,7 @@ def _from_cookie(request: HttpRequest) -> bool:
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The signed-in account")
-def me(request: HttpRequest) -> MeOut:
+def me_detail(request: HttpRequest) -> MeOut:
     return me_out(request, request.user)
 
 
@@ -133,24 +134,23 @@ def _avatar_upload(request: HttpRequest) -> Any:
     # Django parses multipart bodies for POST only; parse this PUT the same way here so a
     # site needs no extra middleware.
     if not (request.content_type or "").startswith("multipart/form-data"):
-        raise ApiError(
+        raise UnsupportedType(
             "Send the avatar as multipart/form-data in the field `avatar`.",
             code="unsupported_media_type",
-            status=415,
         )
     method = request.method
     request.method = "POST"
     try:
         request._load_post_and_files()  # type: ignore[attr-defined]
     except (MultiPartParserError, TooManyFilesSent, TooManyFieldsSent) as exc:
-        raise ApiError(
+        raise DomainError(
             "The multipart/form-data body could not be read.", code="invalid_multipart"
         ) from exc
     finally:
         request.method = method
     upload = request.FILES.get("avatar")
     if upload is None:
-        raise ApiError("The multipart field `avatar` is missing.", code="avatar_missing")
+        raise DomainError("The multipart field `avatar` is missing.", code="avatar_missing")
     return upload
 
 
@@ -192,7 +192,7 @@ def me_avatar_clear(request: HttpRequest) -> MeOut:
     response={200: TokensOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Change the password",
 )
-def me_password(
+def me_password_change(
     request: HttpRequest, payload: PasswordChangeIn, response: HttpResponse
 ) -> TokensOut:
     """Every refresh token of the account is blacklisted (other devices are signed out);

@@ -16,25 +16,22 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.parser import Parser
 
-from .errors import ApiError
+from ..errors import DomainError, InvalidInput
 
 MAX_BODY_DEPTH = 32
 """The deepest nesting of arrays and objects a request body may have (no Streamflix
 schema needs more than a handful of levels)."""
 
 
-class BodyTooDeep(ApiError):
-    status = 400
+class BodyTooDeep(DomainError):
     code = "body_too_deep"
 
 
-class BodyNotObject(ApiError):
-    status = 422
+class BodyNotObject(InvalidInput):
     code = "validation_error"
 
 
-class InvalidJson(ApiError):
-    status = 400
+class InvalidJson(DomainError):
     code = "invalid_json"
 
 

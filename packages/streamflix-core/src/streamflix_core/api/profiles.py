@@ -9,13 +9,14 @@ from ninja.pagination import paginate
 
 from .. import selectors
 from ..auth import jwt_auth
+from ..errors import NotFound
 from ..models import Profile
 from ..services import profiles
 from ..throttles import pin_throttle
 from ..viewer import current_viewer
 from .account_schemas import ProfileIn, ProfileOut, ProfilePatch, SwitchIn, TokensOut
 from .auth import tokens_out
-from .errors import ErrorOut, NotFound
+from .errors import ErrorOut
 from .pagination import PageNumber
 
 router = Router(auth=jwt_auth)

@@ -25,7 +25,7 @@ router.add_router("", profiles_router)
     response={200: HealthOut, 503: HealthOut},
     summary="Readiness of the database, cache, task broker, task worker and storage",
 )
-def health(request: HttpRequest) -> Status:
+def health_check(request: HttpRequest) -> Status:
     """200 when every critical part works (``status`` ``ok``, or ``degraded`` when only the
     task worker is missing); 503 naming each critical part that does not.
 
@@ -60,7 +60,7 @@ def health(request: HttpRequest) -> Status:
     response=list[PluginOut],
     summary="The installed plugins",
 )
-def plugins(request: HttpRequest) -> list[PluginOut]:
+def plugin_list(request: HttpRequest) -> list[PluginOut]:
     """Every plugin this site composes, in dependency order."""
     api_root = reverse("api:openapi-json").rsplit("/", 1)[0] + "/"
     return [

@@ -12,8 +12,17 @@ from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
+from streamflix_core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidLink,
+    NotAuthenticated,
+    NotPermitted,
+    WrongCredentials,
+)
+
 from .. import emails, signals
-from ..api.errors import ApiError, Conflict
 from ..users import (
     email_field,
     email_of,
@@ -30,23 +39,14 @@ from .tokens import TokenPair, tokens_issue, tokens_revoke_all
 logger = logging.getLogger(__name__)
 
 
-class InvalidLink(ApiError):
-    status = 400
-    code = "invalid_link"
-
-
 def _check_password_rules(password: str, user: Any) -> None:
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ApiError(
+        raise InvalidInput(
             " ".join(exc.messages),
             code="password_invalid",
-            status=422,
-            errors=[
-                {"loc": ["body", "payload", "password"], "msg": message, "type": "password"}
-                for message in exc.messages
-            ],
+            fields={"password": list(exc.messages)},
         ) from exc
 
 
@@ -145,8 +145,7 @@ def account_resend_activation(*, email: str) -> None:
         _send_activation(user)
 
 
-class LoginFailed(ApiError):
-    status = 401
+class LoginFailed(NotAuthenticated):
     code = "invalid_credentials"
 
 
@@ -163,10 +162,9 @@ def account_login(*, email: str, password: str) -> TokenPair:
     if not user.check_password(password):
         raise LoginFailed("The email or password is wrong.")
     if not user.is_active:
-        raise ApiError(
+        raise NotPermitted(
             "This account is not active yet; open the activation link we emailed you.",
             code="account_inactive",
-            status=403,
         )
     user_model()._default_manager.filter(pk=user.pk).update(last_login=_now())
     return tokens_issue(user=user, profile_id=open_default_profile_id(user))
@@ -188,7 +186,7 @@ def account_change_password(
     from ..selectors import open_default_profile_id
 
     if not user.check_password(old_password):
-        raise ApiError("The current password is wrong.", code="wrong_password", status=400)
+        raise WrongCredentials("The current password is wrong.", code="wrong_password")
     _check_password_rules(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -222,7 +220,9 @@ def account_update(*, user: Any, display_name: str | None = None) -> Any:
     :func:`account_email_change_request` and :func:`account_email_change_confirm`.)"""
     if display_name is not None:
         if not has_field("display_name"):
-            raise ApiError("This site's user model has no display name.", code="unsupported_field")
+            raise DomainError(
+                "This site's user model has no display name.", code="unsupported_field"
+            )
         user.display_name = display_name
         user.save(update_fields=["display_name"])
     return user
@@ -230,7 +230,7 @@ def account_update(*, user: Any, display_name: str | None = None) -> Any:
 
 def _check_current_password(user: Any, password: str) -> None:
     if not user.check_password(password):
-        raise ApiError("The current password is wrong.", code="wrong_password", status=400)
+        raise WrongCredentials("The current password is wrong.", code="wrong_password")
 
 
 def account_email_change_request(*, user: Any, new_email: str, password: str) -> None:
@@ -244,7 +244,7 @@ def account_email_change_request(*, user: Any, new_email: str, password: str) ->
     _check_current_password(user, password)
     new_email = normalize_email(new_email)
     if new_email == email_of(user).lower():
-        raise ApiError("This is already the account's email address.", code="email_unchanged")
+        raise DomainError("This is already the account's email address.", code="email_unchanged")
     with transaction.atomic():
         emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGE, address=new_email)
         emails.queue_account_email(user=user, kind=emails.EMAIL_CHANGE_REQUESTED, address=new_email)
@@ -295,7 +295,7 @@ def account_delete(*, user: Any, password: str) -> None:
     """Erase the account (password required), then send ``account_deleted`` so plugins
     erase what they keep for it (rows keyed by user or profile cascade with the user)."""
     if not user.check_password(password):
-        raise ApiError("The password is wrong.", code="wrong_password", status=400)
+        raise WrongCredentials("The password is wrong.", code="wrong_password")
     from ..services.avatars import avatar_file_delete
 
     user_id, email = user.pk, email_of(user)

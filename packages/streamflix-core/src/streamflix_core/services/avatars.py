@@ -12,14 +12,15 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..api.errors import ApiError
+from streamflix_core.errors import DomainError, TooLarge
+
 from ..images import InvalidImage, image_validate
 from ..users import has_field
 
 
 def _require_avatar_field() -> None:
     if not has_field("avatar"):
-        raise ApiError("This site's user model has no avatar.", code="unsupported_field")
+        raise DomainError("This site's user model has no avatar.", code="unsupported_field")
 
 
 def _thumbnail(data: bytes) -> bytes:
@@ -58,14 +59,10 @@ def avatar_set(*, user: Any, upload: Any) -> Any:
     _require_avatar_field()
     limit = settings().AVATAR_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise ApiError(
-            f"The avatar is larger than {limit} bytes.", code="payload_too_large", status=413
-        )
+        raise TooLarge(f"The avatar is larger than {limit} bytes.", code="payload_too_large")
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(
-            f"The avatar is larger than {limit} bytes.", code="payload_too_large", status=413
-        )
+        raise TooLarge(f"The avatar is larger than {limit} bytes.", code="payload_too_large")
     thumbnail = _thumbnail(data)
     previous = user.avatar.name if user.avatar else ""
     with transaction.atomic():

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 
-from ..api.errors import ApiError, Conflict, Forbidden, NotFound
+from streamflix_core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+
 from ..hooks import max_profiles
 from ..maturity import KIDS_LIMIT, Maturity
 from ..models import Profile
@@ -23,15 +24,14 @@ def _maturity_for(*, is_kids: bool, maturity_limit: int | None) -> int:
     if maturity_limit is None:
         return int(KIDS_LIMIT if is_kids else Maturity.AGE_18)
     if is_kids and maturity_limit > KIDS_LIMIT:
-        raise ApiError(
+        raise InvalidInput(
             f"A kids profile's maturity limit may not exceed {int(KIDS_LIMIT)}.",
             code="kids_maturity_limit",
-            status=422,
         )
     return int(maturity_limit)
 
 
-class KidsProfileLocked(Forbidden):
+class KidsProfileLocked(NotPermitted):
     code = "kids_profile"
 
 
@@ -49,7 +49,7 @@ def _check_pin_change(
     if not profile.pin_hash:
         return
     if not current_pin and not password:
-        raise Forbidden(
+        raise NotPermitted(
             "Changing this profile's PIN needs its current PIN or the account password.",
             code="pin_required",
         )
@@ -57,7 +57,7 @@ def _check_pin_change(
         return
     if password and user.check_password(password):
         return
-    raise Forbidden("The current PIN or password is wrong.", code="wrong_pin")
+    raise NotPermitted("The current PIN or password is wrong.", code="wrong_pin")
 
 
 def _hash_pin(pin: str | None) -> str:
@@ -198,7 +198,7 @@ def profile_check_pin(*, user: Any, profile_id: int, pin: str | None) -> Profile
     """The profile when ``pin`` opens it (or it has no PIN); 403 ``invalid_pin`` otherwise."""
     profile = _owned(user, profile_id)
     if profile.pin_hash and not (pin and check_password(pin, profile.pin_hash)):
-        raise Forbidden("The PIN is wrong.", code="invalid_pin")
+        raise NotPermitted("The PIN is wrong.", code="invalid_pin")
     return profile
 
 

@@ -12,14 +12,14 @@ from ninja_jwt.settings import api_settings
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 
-from ..api.errors import ApiError
+from streamflix_core.errors import NotAuthenticated
+
 from ..users import user_model
 
 PROFILE_CLAIM = "profile_id"
 
 
-class InvalidRefreshToken(ApiError):
-    status = 401
+class InvalidRefreshToken(NotAuthenticated):
     code = "token_invalid"
 
 

@@ -14,7 +14,7 @@ from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import staff_auth
 
-from ..assets import selectors, services
+from .. import selectors, services
 from ..models import Episode, Title, VideoAsset
 from ..selectors import object_or_404
 
@@ -120,7 +120,7 @@ def _target(title: str | None, episode: int | None) -> tuple[Title | None, Episo
 @router.post(
     "/assets", response={201: AssetOut, **ERRORS}, summary="Upload a video", auth=staff_auth
 )
-def create_asset(
+def asset_create(
     request: HttpRequest,
     file: File[UploadedFile],
     role: Form[Role],
@@ -141,18 +141,18 @@ def create_asset(
 
 @router.get("/assets", response=list[AssetOut], summary="Video assets", auth=staff_auth)
 @paginate(PageNumber)
-def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
+def asset_list(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
     return selectors.asset_list(query=selectors.AssetQuery(**filters.model_dump()))
 
 
 @router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS}, auth=staff_auth)
-def get_asset(request: HttpRequest, asset_id: int) -> Any:
+def asset_detail(request: HttpRequest, asset_id: int) -> Any:
     """Status, progress (percent) and, when failed, the error."""
     return selectors.asset_get(asset_id=asset_id)
 
 
 @router.post("/assets/{asset_id}/retry", response={202: AssetOut, **ERRORS}, auth=staff_auth)
-def retry_asset(request: HttpRequest, asset_id: int) -> Status:
+def asset_retry(request: HttpRequest, asset_id: int) -> Status:
     """Queue a failed asset, or one whose run died (lease expired), again; 409
     ``asset_not_retryable`` while its run holds a live lease, or otherwise."""
     asset = services.asset_retry(asset=selectors.asset_get(asset_id=asset_id))
@@ -160,14 +160,14 @@ def retry_asset(request: HttpRequest, asset_id: int) -> Status:
 
 
 @router.delete("/assets/{asset_id}", response={204: None, **ERRORS}, auth=staff_auth)
-def delete_asset(request: HttpRequest, asset_id: int) -> Status:
+def asset_delete(request: HttpRequest, asset_id: int) -> Status:
     """Delete the asset, its source and its published output."""
     services.asset_delete(asset=selectors.asset_get(asset_id=asset_id))
     return Status(204, None)
 
 
 @router.post("/assets/{asset_id}/subtitles", response={201: SubtitleOut, **ERRORS}, auth=staff_auth)
-def add_subtitle(
+def subtitle_add(
     request: HttpRequest,
     asset_id: int,
     file: File[UploadedFile],
@@ -193,7 +193,7 @@ def add_subtitle(
     summary="Start a direct upload",
     auth=staff_auth,
 )
-def create_upload(request: HttpRequest, payload: UploadIn) -> Status:
+def upload_create(request: HttpRequest, payload: UploadIn) -> Status:
     """A presigned S3 POST (or, on local storage, a signed upload URL) for one source file,
     with content-type, size and expiry conditions. ``POST`` the ``fields`` and then the file
     as ``file`` (multipart) to ``url``, then call ``/uploads/{id}/complete``."""
@@ -225,7 +225,7 @@ def create_upload(request: HttpRequest, payload: UploadIn) -> Status:
 
 
 @router.post("/uploads/{upload_id}/complete", response={201: AssetOut, **ERRORS}, auth=staff_auth)
-def complete_upload(request: HttpRequest, upload_id: uuid.UUID) -> Status:
+def upload_complete(request: HttpRequest, upload_id: uuid.UUID) -> Status:
     """Check the uploaded file (declared size, type, probe) and create its asset; a rejected
     file is deleted (4xx)."""
     asset = services.upload_session_complete(

@@ -10,7 +10,7 @@ from streamflix_core.api.errors import ErrorOut
 from streamflix_core.auth import optional_auth
 from streamflix_core.viewer import current_viewer
 
-from ..assets import selectors
+from .. import selectors
 
 router = Router()
 

@@ -1,5 +1,6 @@
 """Playback delivery: signed expiring URLs, playlist filtering and rewriting, file serving."""
 
+from .links import url_builder
 from .playlists import filter_master, rewrite_playlist, rewrite_trickplay_vtt
 from .signing import (
     Grant,
@@ -24,5 +25,6 @@ __all__ = [
     "rewrite_trickplay_vtt",
     "serve_hls_file",
     "signed_url",
+    "url_builder",
     "verify",
 ]

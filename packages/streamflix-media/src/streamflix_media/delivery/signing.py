@@ -20,13 +20,13 @@ from urllib.parse import urlencode
 from django.conf import settings as django_settings
 from django.utils.crypto import salted_hmac
 
-from streamflix_core.api.errors import Forbidden
+from streamflix_core.errors import NotPermitted
 
 SALT = "streamflix_media.delivery.signing"
 _RUNG_DIR = re.compile(r"^(\d+)p$")
 
 
-class SignatureError(Forbidden):
+class SignatureError(NotPermitted):
     """The URL is unsigned, tampered with, or not valid for this file (403)."""
 
     code = "invalid_signature"

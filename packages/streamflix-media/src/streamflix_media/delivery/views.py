@@ -6,7 +6,6 @@ storage and ``base_url``) is wired by the playback layer.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Iterator
 from typing import IO
@@ -23,43 +22,14 @@ from django.http import (
 
 from ..transcoding.hls import is_master
 from ..transcoding.publish import content_type_for
+from .links import is_local, storage_url, url_builder
 from .playlists import filter_master, rewrite_playlist, rewrite_trickplay_vtt
-from .signing import Grant, SignatureError, signed_url, verify
+from .signing import SignatureError, verify
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$", re.ASCII)
 _MAX_DIGITS = 18
 _BEYOND_ANY_FILE = 10**_MAX_DIGITS
-
-
-def is_local(storage: Storage) -> bool:
-    """Whether the storage has files on this machine (``FileSystemStorage`` and the like)."""
-    try:
-        storage.path("probe")
-    except NotImplementedError:
-        return False
-    return True
-
-
-def storage_url(storage: Storage, path: str, *, expire: int) -> str:
-    """A direct URL for ``path``; presigned for ``expire`` seconds where the storage can."""
-    if "expire" in inspect.signature(storage.url).parameters:
-        return storage.url(path, expire=max(1, expire))  # type: ignore[call-arg]
-    return storage.url(path)
-
-
-def url_builder(storage: Storage, grant: Grant, base_url: str):
-    """How a URI inside a playlist is written: playlists and trickplay indexes always come back
-    here (they need rewriting); other files too on local storage, and as presigned URLs
-    straight to the bucket on S3."""
-    local = is_local(storage)
-
-    def url_for(path: str) -> str:
-        if local or path.endswith(".m3u8") or path.endswith("thumbnails.vtt"):
-            return signed_url(base_url, path, grant)
-        return storage_url(storage, path, expire=grant.seconds_left)
-
-    return url_for
 
 
 def forbidden(exc: SignatureError) -> JsonResponse:

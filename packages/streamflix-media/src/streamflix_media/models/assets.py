@@ -151,21 +151,3 @@ class UploadSession(models.Model):
 
     def __str__(self) -> str:
         return f"Upload {self.id} ({self.filename})"
-
-
-def _remove_asset_files(sender: type[VideoAsset], instance: VideoAsset, **kwargs: object) -> None:
-    # Also runs on cascades (a deleted title or episode); files go only once the deletion
-    # is committed, so a rolled-back delete keeps a playable asset.
-    from django.db import transaction
-
-    from ..assets.services import asset_files_remove
-
-    source, prefix, pk = instance.source_path, instance.output_prefix, instance.pk
-    transaction.on_commit(
-        lambda: asset_files_remove(source_path=source, output_prefix=prefix, asset_id=pk)
-    )
-
-
-models.signals.post_delete.connect(
-    _remove_asset_files, sender=VideoAsset, dispatch_uid="streamflix_media_asset_files"
-)

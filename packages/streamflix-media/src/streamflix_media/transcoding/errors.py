@@ -1,6 +1,6 @@
 """Exceptions of the transcoding engine, each with a stable ``code`` and a readable ``detail``.
 
-``SourceRejected`` and its subclasses are :class:`streamflix_core.api.errors.ApiError`\\ s, so an
+``SourceRejected`` and its subclasses are domain errors (:mod:`streamflix_core.errors`), so an
 API operation that lets one escape answers the right 4xx with ``{"detail", "code"}``.
 ``TranscodeError`` is a pipeline failure (not a client error): the caller records its
 ``code``/``detail`` on the asset and marks it failed.
@@ -8,18 +8,16 @@ API operation that lets one escape answers the right 4xx with ``{"detail", "code
 
 from __future__ import annotations
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.errors import InvalidInput, TooLarge, UnsupportedType
 
 
-class SourceRejected(ApiError):
+class SourceRejected(InvalidInput):
     """A source file that may not be ingested."""
 
-    status = 422
     code = "source_rejected"
 
 
-class SourceTooLarge(SourceRejected):
-    status = 413
+class SourceTooLarge(TooLarge, SourceRejected):
     code = "source_too_large"
 
 
@@ -27,15 +25,13 @@ class SourceEmpty(SourceRejected):
     code = "source_empty"
 
 
-class UnsupportedSourceType(SourceRejected):
-    status = 415
+class UnsupportedSourceType(UnsupportedType, SourceRejected):
     code = "unsupported_source_type"
 
 
-class SourceTypeMismatch(SourceRejected):
+class SourceTypeMismatch(UnsupportedType, SourceRejected):
     """Extension, sniffed container and declared content type disagree."""
 
-    status = 415
     code = "source_type_mismatch"
 
 

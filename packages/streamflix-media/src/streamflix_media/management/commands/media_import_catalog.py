@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from streamflix_media.importer import ImportError_, catalog_import, parse
+from streamflix_media.services.importer import ImportError_, catalog_import, parse
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ watches the leases still live at its start), django-q2 re-delivering the unackno
 
 from __future__ import annotations
 
-from .runs import runs_recover
-from .services import asset_transcode
+from .services.assets import asset_transcode
+from .services.run_leases import runs_recover
 
 
 def transcode_asset(asset_id: int) -> str:

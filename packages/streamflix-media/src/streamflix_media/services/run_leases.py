@@ -1,5 +1,5 @@
-"""Transcode runs of video assets: claiming an asset, the run's lease, recovering a dead run,
-and the run itself.
+"""The lease state machine of transcode runs: claiming an asset, renewing and losing its
+lease, releasing a dead run, staff retry and the recovery sweep.
 
 A run owns its asset through ``run_token`` and a lease (``lease_expires_at``) that lasts
 ``TRANSCODE_LEASE_SECONDS``. The running worker renews it with each progress save and from a
@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import threading
 import time
 import uuid
@@ -30,26 +29,19 @@ from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from streamflix_core.api.errors import Conflict
+from streamflix_core.errors import Conflict
 
 from ..conf import settings
 from ..models import VideoAsset
+from ..storage import output_storage
 from ..transcoding import (
-    SourceRejected,
-    SubtitleInput,
-    TranscodeError,
-    TranscodeOptions,
-    TranscodeResult,
     asset_prefix,
     delete_prefix,
-    transcode_and_publish,
 )
-from .storage import local_copy, output_storage, source_storage
-from .workdir import run_workspace
 
 logger = logging.getLogger(__name__)
 
-TASK = "streamflix_media.assets.tasks.transcode_asset"
+TASK = "streamflix_media.tasks.transcode_asset"
 Status = VideoAsset.Status
 
 
@@ -235,7 +227,7 @@ class RunLease:
 
 
 @contextlib.contextmanager
-def _heartbeat(lease: RunLease) -> Iterator[None]:
+def run_heartbeat(lease: RunLease) -> Iterator[None]:
     """Renew ``lease`` from a thread whenever a third of it passed without a renewal."""
     interval = lease.seconds / 3
     stop = threading.Event()
@@ -261,7 +253,7 @@ def _heartbeat(lease: RunLease) -> Iterator[None]:
         thread.join(timeout=lease.seconds)
 
 
-def _progress_saver(lease: RunLease) -> Callable[[float], None]:
+def run_progress_saver(lease: RunLease) -> Callable[[float], None]:
     """Save progress at most every ``PROGRESS_SAVE_SECONDS``, renewing the lease in the same
     UPDATE; raise ``RunLost`` (which stops ffmpeg) once the run no longer owns the asset."""
     interval = settings().PROGRESS_SAVE_SECONDS
@@ -282,141 +274,6 @@ def run_progress_save(*, lease: RunLease, percent: float) -> bool:
     """Record progress of a running asset (never backwards) and renew its lease; ``False``
     when the run no longer owns the asset."""
     return lease.renew(progress=percent)
-
-
-def current_subtitles(asset: VideoAsset) -> list[SubtitleInput]:
-    """The published subtitles of the current version, carried over to a new one."""
-    if not asset.result or not asset.output_prefix:
-        return []
-    storage = output_storage()
-    carried = []
-    for track in TranscodeResult.from_dict(asset.result).subtitles:
-        with (
-            contextlib.suppress(Exception),
-            storage.open(f"{asset.output_prefix}/{track.vtt}", "rb") as fh,
-        ):
-            carried.append(
-                SubtitleInput(
-                    language=track.language,
-                    data=fh.read(),
-                    name=track.name,
-                    default=track.default,
-                )
-            )
-    return carried
-
-
-def _fail(lease: RunLease, *, code: str, message: str) -> VideoAsset | None:
-    VideoAsset.objects.filter(
-        pk=lease.asset_id, status=Status.PROCESSING, run_token=lease.token
-    ).update(
-        status=Status.FAILED,
-        error_code=code[:60],
-        error_message=message,
-        run_token="",
-        lease_expires_at=None,
-        lost_runs=0,
-        updated_at=timezone.now(),
-    )
-    return VideoAsset.objects.filter(pk=lease.asset_id).first()
-
-
-def run_transcode(*, asset_id: int, options: TranscodeOptions | None = None) -> VideoAsset | None:
-    """Claim asset ``asset_id`` (pending, or left ``processing`` by a dead run) and run it
-    under a lease; see :func:`streamflix_media.assets.services.asset_transcode`."""
-    asset = run_claim(asset_id=asset_id)
-    if asset is None:
-        return None
-    lease = RunLease(asset)
-    with _heartbeat(lease):
-        return _run(asset, lease, options or TranscodeOptions.from_settings())
-
-
-def _run(asset: VideoAsset, lease: RunLease, options: TranscodeOptions) -> VideoAsset | None:
-    prefix = asset_prefix(asset.pk, asset.run_version)
-    storage = output_storage()
-    subtitles = current_subtitles(asset)
-    suffix = os.path.splitext(asset.source_path)[1][:10]
-    if not source_storage().exists(asset.source_path):
-        return _fail(lease, code="source_missing", message="The source file is missing.")
-    try:
-        with (
-            run_workspace(f"asset-{asset.pk}") as scratch,
-            local_copy(
-                source_storage(), asset.source_path, suffix=suffix, work_dir=scratch
-            ) as path,
-        ):
-            result = transcode_and_publish(
-                path,
-                storage=storage,
-                prefix=prefix,
-                options=options,
-                subtitles=subtitles,
-                on_progress=_progress_saver(lease),
-                work_dir=scratch,
-            )
-    except RunLost:
-        logger.warning("Asset %s was taken over; this run stops", asset.pk)
-        delete_quietly(storage, prefix)
-        return None
-    except (TranscodeError, SourceRejected) as exc:
-        return _fail(lease, code=exc.code, message=exc.detail)
-    except Exception as exc:
-        logger.exception("Transcoding asset %s failed", asset.pk)
-        delete_quietly(storage, prefix)
-        return _fail(lease, code="transcode_failed", message=str(exc) or type(exc).__name__)
-    except BaseException as exc:
-        # django-q2's task timeout (a SystemExit) or an interrupt: the run is over, say so
-        # now rather than a lease later.
-        _fail(lease, code="run_interrupted", message=f"The run was interrupted: {exc}")
-        raise
-    return _publish(asset, lease, prefix=prefix, result=result)
-
-
-def _publish(
-    asset: VideoAsset, lease: RunLease, *, prefix: str, result: TranscodeResult
-) -> VideoAsset | None:
-    """Flip the asset to the run's fully written output, if the run still owns it."""
-    storage = output_storage()
-    with transaction.atomic():
-        fresh = VideoAsset.objects.select_for_update().filter(pk=asset.pk).first()
-        owned = (
-            fresh is not None
-            and fresh.run_token == lease.token
-            and fresh.status == Status.PROCESSING
-        )
-        if owned:
-            _flip(fresh, prefix=prefix, result=result, storage=storage)
-    if not owned or fresh is None:
-        # Deleted, or taken over while this run published: nobody will read this output.
-        logger.warning("Asset %s is no longer this run's; its output is dropped", asset.pk)
-        delete_quietly(storage, prefix)
-        return None
-    return fresh
-
-
-def _flip(fresh: VideoAsset, *, prefix: str, result: TranscodeResult, storage: Any) -> None:
-    """Point the locked asset at the run's output (ready); the previous output goes once
-    this commits, unless another asset shares it."""
-    previous = fresh.output_prefix
-    fresh.status = Status.READY
-    fresh.progress = 100.0
-    fresh.version = fresh.run_version
-    fresh.output_prefix = prefix
-    fresh.result = result.to_dict()
-    fresh.rungs = [r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)]
-    fresh.duration = result.duration
-    fresh.width = result.source_width
-    fresh.height = result.source_height
-    fresh.ready_at = timezone.now()
-    fresh.error_code = ""
-    fresh.error_message = ""
-    fresh.run_token = ""
-    fresh.lease_expires_at = None
-    fresh.lost_runs = 0
-    fresh.save()
-    if previous and previous != prefix and not prefix_in_use(previous, exclude=fresh.pk):
-        transaction.on_commit(lambda: delete_quietly(storage, previous))
 
 
 def run_retry(*, asset_id: int) -> VideoAsset:

@@ -10,9 +10,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 
-from . import services
-from .assets import admin as assets_admin  # noqa: F401  (registers the video asset admin)
-from .models import Credit, Episode, Genre, Person, Season, Title
+from .. import services
+from ..models import Credit, Episode, Genre, Person, Season, Title
 
 
 def _preview(field: Any, height: int = 90) -> str:

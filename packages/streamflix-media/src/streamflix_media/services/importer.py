@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from pydantic import BaseModel, Field, ValidationError
 
-from .api.schemas import EpisodeIn, SeasonIn, TitleIn
-from .models import Credit, Episode, Genre, Person, Season, Title
-from .search import catalog_version_bump
+from ..models import Credit, Episode, Genre, Person, Season, Title
+from ..search import catalog_changed
+from .inputs import EpisodeIn, SeasonIn, TitleIn
 
 
 class ImportError_(Exception):
@@ -222,5 +222,5 @@ def catalog_import(*, data: dict[str, Any]) -> ImportReport:
                 for episode in season_row.episodes:
                     Episode.objects.create(season=season, **episode.model_dump())
                     report.episodes += 1
-        transaction.on_commit(catalog_version_bump)
+        catalog_changed()
     return report

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.storage import Storage, storages
 
-from ..conf import settings
+from .conf import settings
 
 PRIVATE_ALIAS = "streamflix_private"
 

@@ -12,14 +12,14 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.errors import DomainError
 
+from .. import services
 from ..conf import settings
 from ..delivery import grant, signed_url
 from ..models import Episode, Subtitle, VideoAsset
+from ..storage import hls_base_url
 from ..transcoding import TranscodeResult
-from . import services
-from .storage import hls_base_url
 
 
 class VideoAssetUploadForm(forms.ModelForm):
@@ -50,7 +50,7 @@ class VideoAssetUploadForm(forms.ModelForm):
                 title=data.get("title"),
                 episode=data.get("episode"),
             )
-        except ApiError as exc:
+        except DomainError as exc:
             raise forms.ValidationError(exc.detail, code=exc.code) from exc
         return data
 
@@ -186,7 +186,7 @@ class VideoAssetAdmin(ModelAdmin):
             try:
                 services.asset_retry(asset=asset)
                 queued += 1
-            except ApiError:
+            except DomainError:
                 skipped += 1
         self.message_user(
             request,

@@ -8,11 +8,11 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from streamflix_core.api.errors import Forbidden, NotFound
+from streamflix_core.errors import NotFound, NotPermitted
 from streamflix_core.maturity import Maturity
 
-from .conf import settings
-from .models import Credit, Episode, Genre, Person, Season, Title
+from ..conf import settings
+from ..models import Credit, Episode, Genre, Person, Season, Title
 
 ORDERINGS: dict[str, tuple[Any, ...]] = {
     # Plain column orderings, so the (status, published_at, id) index serves them.
@@ -61,7 +61,7 @@ def title_list(*, viewer: Any, query: TitleQuery) -> QuerySet[Title]:
     """Titles matching ``query`` that ``viewer`` may see, in a stable order."""
     status = query.status or Title.Status.PUBLISHED
     if status != Title.Status.PUBLISHED and not viewer.is_staff:
-        raise Forbidden("Only staff can list titles that are not published.")
+        raise NotPermitted("Only staff can list titles that are not published.")
     titles = within_limit(Title.objects.all(), viewer)
     if status != "any":
         titles = titles.filter(status=status)

@@ -11,13 +11,12 @@ from django.db.models.functions import Cast, Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
-from streamflix_core.api.errors import ApiError, Conflict
+from streamflix_core.errors import Conflict, InvalidInput
 from streamflix_core.signals import title_published
 
-from .conf import settings
-from .images import image_validate, image_variants
-from .models import Credit, Episode, Genre, Person, Season, Title
-from .search import catalog_version_bump
+from ..conf import settings
+from ..images import image_validate, image_variants
+from ..models import Credit, Episode, Genre, Person, Season, Title
 
 logger = logging.getLogger(__name__)
 
@@ -27,24 +26,18 @@ TITLE_FIELDS = {
 }  # fmt: skip
 
 
-class UnknownReference(ApiError):
-    status = 422
+class UnknownReference(InvalidInput):
     code = "unknown_reference"
 
 
-class NotASeries(ApiError):
-    status = 409
+class NotASeries(Conflict):
     code = "not_a_series"
-
-
-def _changed() -> None:
-    transaction.on_commit(catalog_version_bump)
 
 
 def _slug_for(value: str | None, name: str) -> str:
     slug = slugify(value or name)
     if not slug:
-        raise ApiError("A slug cannot be made from this name.", code="invalid_slug", status=422)
+        raise InvalidInput("A slug cannot be made from this name.", code="invalid_slug")
     return slug
 
 
@@ -67,7 +60,6 @@ def genre_create(*, name: str, slug: str | None = None) -> Genre:
     genre = Genre(name=name, slug=_slug_for(slug, name))
     with transaction.atomic():
         _save(genre, f"A genre named {name!r} or with slug {genre.slug!r} exists.")
-        _changed()
     return genre
 
 
@@ -76,14 +68,12 @@ def genre_update(*, genre: Genre, data: dict[str, Any]) -> Genre:
     _apply(genre, data, {"name", "slug"})
     with transaction.atomic():
         _save(genre, "Another genre has this name or slug.")
-        _changed()
     return genre
 
 
 def genre_delete(*, genre: Genre) -> None:
     with transaction.atomic():
         genre.delete()
-        _changed()
 
 
 def person_create(*, name: str, slug: str | None = None, bio: str = "") -> Person:
@@ -91,7 +81,6 @@ def person_create(*, name: str, slug: str | None = None, bio: str = "") -> Perso
     person = Person(name=name, slug=_slug_for(slug, name), bio=bio)
     with transaction.atomic():
         _save(person, f"A person with slug {person.slug!r} exists.")
-        _changed()
     return person
 
 
@@ -99,14 +88,12 @@ def person_update(*, person: Person, data: dict[str, Any]) -> Person:
     _apply(person, data, {"name", "slug", "bio"})
     with transaction.atomic():
         _save(person, "Another person has this slug.")
-        _changed()
     return person
 
 
 def person_delete(*, person: Person) -> None:
     with transaction.atomic():
         person.delete()
-        _changed()
 
 
 def _genres_by_slug(slugs: list[str]) -> list[Genre]:
@@ -130,7 +117,6 @@ def title_create(*, data: dict[str, Any]) -> Title:
         genres = _genres_by_slug(genre_slugs)
         _save(title, f"A title with slug {title.slug!r} exists.")
         title.genres.set(genres)
-        _changed()
     return title
 
 
@@ -151,14 +137,12 @@ def title_update(*, title: Title, data: dict[str, Any]) -> Title:
         if genre_slugs is not None:
             title.genres.set(_genres_by_slug(genre_slugs))
         _save(title, f"A title with slug {title.slug!r} exists.")
-        _changed()
     return title
 
 
 def title_delete(*, title: Title) -> None:
     with transaction.atomic():
         title.delete()
-        _changed()
 
 
 def title_publish(*, title: Title) -> Title:
@@ -170,7 +154,6 @@ def title_publish(*, title: Title) -> Title:
         title.status = Title.Status.PUBLISHED
         title.published_at = timezone.now()
         title.save(update_fields=["status", "published_at", "updated_at"])
-        _changed()
         transaction.on_commit(lambda: title_published.send_robust(sender=Title, title_id=title_id))
     return title
 
@@ -182,14 +165,13 @@ def title_unpublish(*, title: Title) -> Title:
     with transaction.atomic():
         title.status = Title.Status.DRAFT
         title.save(update_fields=["status", "updated_at"])
-        _changed()
     return title
 
 
 def title_image_set(*, title: Title, field: str, upload: Any) -> Title:
     """Store a poster or backdrop after checking it with Pillow, with resized variants."""
     if field not in ("poster", "backdrop"):
-        raise ApiError(f"Unknown image {field!r}.", code="invalid_image", status=422)
+        raise InvalidInput(f"Unknown image {field!r}.", code="invalid_image")
     config = settings()
     image_validate(upload, max_bytes=config.MAX_IMAGE_BYTES, max_pixels=config.MAX_IMAGE_PIXELS)
     with transaction.atomic():
@@ -215,7 +197,6 @@ def season_create(*, title: Title, number: int, name: str = "") -> Season:
     season = Season(title=title, number=number, name=name)
     with transaction.atomic():
         _save(season, f"Season {number} exists.")
-        _changed()
     return season
 
 
@@ -223,14 +204,12 @@ def season_update(*, season: Season, data: dict[str, Any]) -> Season:
     _apply(season, data, {"number", "name"})
     with transaction.atomic():
         _save(season, f"Season {season.number} exists.")
-        _changed()
     return season
 
 
 def season_delete(*, season: Season) -> None:
     with transaction.atomic():
         season.delete()
-        _changed()
 
 
 EPISODE_FIELDS = {"number", "name", "synopsis", "runtime_minutes", "air_date"}
@@ -242,7 +221,6 @@ def episode_create(*, season: Season, data: dict[str, Any]) -> Episode:
     _apply(episode, data, EPISODE_FIELDS)
     with transaction.atomic():
         _save(episode, f"Episode {episode.number} exists in this season.")
-        _changed()
     return episode
 
 
@@ -250,14 +228,12 @@ def episode_update(*, episode: Episode, data: dict[str, Any]) -> Episode:
     _apply(episode, data, EPISODE_FIELDS)
     with transaction.atomic():
         _save(episode, f"Episode {episode.number} exists in this season.")
-        _changed()
     return episode
 
 
 def episode_delete(*, episode: Episode) -> None:
     with transaction.atomic():
         episode.delete()
-        _changed()
 
 
 CREDIT_FIELDS = {"role", "character_name", "billing_order"}
@@ -272,7 +248,6 @@ def credit_create(*, title: Title, person_slug: str, data: dict[str, Any]) -> Cr
     _apply(credit, data, CREDIT_FIELDS)
     with transaction.atomic():
         _save(credit, "This person already has this credit on this title.")
-        _changed()
     return credit
 
 
@@ -280,14 +255,12 @@ def credit_update(*, credit: Credit, data: dict[str, Any]) -> Credit:
     _apply(credit, data, CREDIT_FIELDS)
     with transaction.atomic():
         _save(credit, "This person already has this credit on this title.")
-        _changed()
     return credit
 
 
 def credit_delete(*, credit: Credit) -> None:
     with transaction.atomic():
         credit.delete()
-        _changed()
 
 
 def title_counters_apply(

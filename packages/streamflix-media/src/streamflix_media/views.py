@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from streamflix_core.api.errors import ApiError
+from streamflix_core.api.errors import status_for
+from streamflix_core.errors import DomainError
 
-from ..delivery import serve_hls_file
 from . import services
+from .delivery import serve_hls_file
 from .storage import hls_base_url, output_storage
 
 
@@ -48,6 +49,6 @@ def upload(request: HttpRequest, session_id: str) -> HttpResponseBase:
             content_type=fields.get("Content-Type", ""),
             file=files.get("file"),
         )
-    except ApiError as exc:
-        return JsonResponse({"detail": exc.detail, "code": exc.code}, status=exc.status)
+    except DomainError as exc:
+        return JsonResponse({"detail": exc.detail, "code": exc.code}, status=status_for(exc))
     return HttpResponse(status=204)

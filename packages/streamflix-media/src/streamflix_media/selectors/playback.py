@@ -1,4 +1,7 @@
-"""Reads of video assets, and the playback decision of a title or an episode."""
+"""The playback policy: which asset a viewer may play, at what limits, and its signed URLs.
+
+Entitlement comes from core's playback hook (billing registers a provider); this module
+asks it, then signs a grant for the asset's published output."""
 
 from __future__ import annotations
 
@@ -6,60 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-
-from streamflix_core.api.errors import ApiError, Conflict, Forbidden, NotFound
+from streamflix_core.errors import Conflict, NotAuthenticated, NotFound, NotPermitted
 from streamflix_core.hooks import PlaybackDecision, PlaybackRequest, decide_playback
 
 from ..conf import settings
-from ..delivery import grant, signed_url
-from ..delivery.views import url_builder
-from ..models import Episode, Subtitle, Title, UploadSession, VideoAsset
+from ..delivery import grant, signed_url, url_builder
+from ..models import Episode, Title, VideoAsset
+from ..storage import hls_base_url, output_storage
 from ..transcoding import TranscodeResult
-from .storage import hls_base_url, output_storage
-
-
-@dataclass(frozen=True)
-class AssetQuery:
-    status: str | None = None
-    role: str | None = None
-    title: str | None = None
-    episode: int | None = None
-    q: str | None = None
-
-
-def asset_list(*, query: AssetQuery) -> QuerySet[VideoAsset]:
-    """Assets, newest first, filtered; a page costs two queries (rows + subtitles)."""
-    assets = VideoAsset.objects.select_related("title", "episode__season__title").prefetch_related(
-        Prefetch("subtitles", queryset=Subtitle.objects.order_by("language", "id"))
-    )
-    if query.status:
-        assets = assets.filter(status=query.status)
-    if query.role:
-        assets = assets.filter(role=query.role)
-    if query.title:
-        assets = assets.filter(
-            Q(title__slug=query.title) | Q(episode__season__title__slug=query.title)
-        )
-    if query.episode is not None:
-        assets = assets.filter(episode_id=query.episode)
-    if query.q:
-        assets = assets.filter(original_filename__icontains=query.q)
-    return assets.order_by("-created_at", "-id")
-
-
-def asset_get(*, asset_id: int) -> VideoAsset:
-    asset = asset_list(query=AssetQuery()).filter(pk=asset_id).first()
-    if asset is None:
-        raise NotFound(f"No video asset {asset_id}.")
-    return asset
-
-
-def upload_session_get(*, session_id: Any) -> UploadSession:
-    session = UploadSession.objects.select_related("title", "episode").filter(pk=session_id).first()
-    if session is None:
-        raise NotFound(f"No upload {session_id}.")
-    return session
 
 
 def playable_asset(
@@ -89,8 +46,7 @@ class Playback:
     limits: dict[str, Any] = field(default_factory=dict)
 
 
-class NotSignedIn(ApiError):
-    status = 401
+class NotSignedIn(NotAuthenticated):
     code = "not_authenticated"
 
 
@@ -100,7 +56,7 @@ def _check(viewer: Any, title: Title, content_type: str, content_id: int) -> Pla
     if title.status != Title.Status.PUBLISHED and not viewer.is_staff:
         raise NotFound("No such title.")
     if title.maturity_rating > viewer.maturity_limit:
-        raise Forbidden(
+        raise NotPermitted(
             "This title is above the profile's maturity limit.", code="maturity_restricted"
         )
     decision = decide_playback(
@@ -112,7 +68,7 @@ def _check(viewer: Any, title: Title, content_type: str, content_id: int) -> Pla
         )
     )
     if not decision.allowed:
-        raise Forbidden("Playback is not allowed.", code=decision.reason or "playback_denied")
+        raise NotPermitted("Playback is not allowed.", code=decision.reason or "playback_denied")
     return decision
 
 

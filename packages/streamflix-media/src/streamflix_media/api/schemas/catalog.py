@@ -10,20 +10,15 @@ from pydantic import field_validator, model_validator
 
 from streamflix_core.maturity import Maturity
 
-from ..images import image_variant_urls
+from ...images import image_variant_urls
+from ...services.inputs import EpisodeIn, Kind, SeasonIn, TitleIn, country_codes
 
-Kind = Literal["movie", "series"]
+__all__ = ["EpisodeIn", "SeasonIn", "TitleIn"]  # the services' input contract, as bodies
+
 Role = Literal["director", "writer", "creator", "actor"]
 ROLE_ORDER: tuple[str, ...] = ("director", "creator", "writer", "actor")
 Ordering = Literal["newest", "oldest", "name", "views", "likes", "rating"]
 StatusFilter = Literal["draft", "in_review", "published", "archived", "any"]
-
-
-def _country_codes(value: list[str]) -> list[str]:
-    for code in value:
-        if len(code) != 2 or not code.isalpha():
-            raise ValueError(f"{code!r} is not a two-letter ISO 3166 country code")
-    return [code.upper() for code in value]
 
 
 def _url(field: Any) -> str | None:
@@ -171,28 +166,6 @@ class TitleOut(TitleCardOut):
         return grouped
 
 
-class TitleIn(Schema):
-    kind: Kind = "movie"
-    name: str = Field(min_length=1, max_length=255)
-    original_name: str = Field("", max_length=255)
-    slug: str | None = Field(None, max_length=255, pattern=r"^[-a-z0-9_]+$")
-    synopsis: str = ""
-    year: int | None = Field(None, ge=1870, le=2100)
-    release_date: dt.date | None = None
-    runtime_minutes: int | None = Field(None, ge=1, le=10_000)
-    maturity_rating: Maturity = Maturity.ALL
-    countries: list[str] = Field(default_factory=list, max_length=30)
-    original_language: str = Field("", max_length=12)
-    exclusive: bool = False
-    featured: bool = False
-    genres: list[str] = Field(default_factory=list, max_length=30)
-
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, value: list[str]) -> list[str]:
-        return _country_codes(value)
-
-
 class TitlePatch(Schema):
     kind: Kind | None = None
     name: str | None = Field(None, min_length=1, max_length=255)
@@ -212,7 +185,7 @@ class TitlePatch(Schema):
     @field_validator("countries")
     @classmethod
     def _countries(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else _country_codes(value)
+        return None if value is None else country_codes(value)
 
 
 class TitleFilter(Schema):
@@ -241,22 +214,9 @@ class TitleFilter(Schema):
         return self
 
 
-class SeasonIn(Schema):
-    number: int = Field(ge=0, le=1000)
-    name: str = Field("", max_length=255)
-
-
 class SeasonPatch(Schema):
     number: int | None = Field(None, ge=0, le=1000)
     name: str | None = Field(None, max_length=255)
-
-
-class EpisodeIn(Schema):
-    number: int = Field(ge=0, le=10_000)
-    name: str = Field(min_length=1, max_length=255)
-    synopsis: str = ""
-    runtime_minutes: int | None = Field(None, ge=1, le=10_000)
-    air_date: dt.date | None = None
 
 
 class EpisodePatch(Schema):

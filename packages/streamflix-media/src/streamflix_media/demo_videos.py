@@ -10,10 +10,10 @@ from typing import TextIO
 
 from django.core.files import File
 
-from ..conf import settings
-from ..models import Episode, Title, VideoAsset
-from ..transcoding import TranscodeOptions, find_ffmpeg
-from .services import asset_create_from_upload, asset_transcode
+from .conf import settings
+from .models import Episode, Title, VideoAsset
+from .services.assets import asset_create_from_upload, asset_transcode
+from .transcoding import TranscodeOptions, find_ffmpeg
 
 #: (file name, size, seconds, test pattern)
 CLIPS = (

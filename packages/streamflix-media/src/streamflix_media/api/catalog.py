@@ -1,0 +1,364 @@
+"""The media plugin's API, mounted at ``/api/media/``."""
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, Literal
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from streamflix_core.api.errors import ErrorOut
+from streamflix_core.api.pagination import PageNumber
+from streamflix_core.auth import optional_auth, staff_auth
+from streamflix_core.viewer import current_viewer
+
+from .. import selectors, services
+from ..conf import settings
+from ..models import Credit, Episode, Genre, Person, Season
+from ..search import catalog_version, current_index
+from .schemas.catalog import (
+    CreditIn,
+    CreditOut,
+    CreditPatch,
+    EpisodeIn,
+    EpisodeOut,
+    EpisodePatch,
+    GenreIn,
+    GenreOut,
+    GenrePatch,
+    HomeOut,
+    PersonDetailOut,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    SearchOut,
+    SearchResultOut,
+    SeasonIn,
+    SeasonPatch,
+    SeasonSummaryOut,
+    TitleCardOut,
+    TitleFilter,
+    TitleIn,
+    TitleOut,
+    TitlePatch,
+)
+
+router = Router(tags=["media"])
+
+
+# Staff writes: 401 signed out, 403 for non-staff, checked before the body is validated.
+
+
+class _PageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    next: int | None
+    previous: int | None
+
+
+class TitlePageOut(_PageOut):
+    items: list[TitleCardOut]
+
+
+class GenrePageOut(_PageOut):
+    items: list[GenreOut]
+
+
+class PersonPageOut(_PageOut):
+    items: list[PersonOut]
+
+
+def cached_page(page_schema: type[Schema]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Serve a public list page from the shared cache, keyed by catalog version, maturity
+    limit and query string, so a warm page costs a cache read. Staff requests bypass it."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            seconds = settings().LIST_CACHE_SECONDS
+            viewer = current_viewer(request)
+            if not seconds or viewer.is_staff:
+                return view(request, *args, **kwargs)
+            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+            key = f"streamflix_media:page:{catalog_version()}:{viewer.maturity_limit}:{digest}"
+            body = cache.get(key)
+            if body is None:
+                result = view(request, *args, **kwargs)
+                if isinstance(result, HttpResponse):
+                    return result
+                body = page_schema.model_validate(result).model_dump_json()
+                cache.set(key, body, seconds)
+            return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+        return cached
+
+    return decorate
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _detail(request: HttpRequest, slug: str) -> Any:
+    return selectors.title_detail(viewer=current_viewer(request), slug=slug)
+
+
+@router.get(
+    "/titles",
+    response=list[TitleCardOut],
+    summary="Browse titles",
+    auth=optional_auth,
+    # paginated, so the response map holds only 200: the staff-only statuses go here
+    openapi_extra={
+        "responses": {
+            403: {
+                "description": "Forbidden: a status other than published, asked by non-staff",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                },
+            }
+        }
+    },
+)
+@cached_page(TitlePageOut)
+@paginate(PageNumber)
+def title_list(request: HttpRequest, filters: Query[TitleFilter]) -> Any:
+    """Published titles within the viewer's maturity limit, filtered and ordered.
+
+    Staff may ask for other statuses (``status=draft`` ... or ``any``).
+    """
+    query = selectors.TitleQuery(**filters.model_dump())
+    return selectors.title_list(viewer=current_viewer(request), query=query)
+
+
+@router.post(
+    "/titles", response={201: TitleOut, **ERRORS}, summary="Create a title", auth=staff_auth
+)
+def title_create(request: HttpRequest, payload: TitleIn) -> Status:
+    title = services.title_create(data=payload.model_dump())
+    return Status(201, _detail(request, title.slug))
+
+
+@router.get(
+    "/titles/{slug}", response={200: TitleOut, 404: ErrorOut}, summary="A title", auth=optional_auth
+)
+def title_detail(request: HttpRequest, slug: str) -> Any:
+    """Seasons with episodes, credits grouped by role, genres and counters."""
+    return _detail(request, slug)
+
+
+@router.patch("/titles/{slug}", response={200: TitleOut, **ERRORS}, summary="Edit", auth=staff_auth)
+def title_update(request: HttpRequest, slug: str, payload: TitlePatch) -> Any:
+    title = services.title_update(
+        title=selectors.title_for_staff(slug=slug), data=payload.model_dump(exclude_unset=True)
+    )
+    return _detail(request, title.slug)
+
+
+@router.delete("/titles/{slug}", response={204: None, **ERRORS}, summary="Delete", auth=staff_auth)
+def title_delete(request: HttpRequest, slug: str) -> Status:
+    services.title_delete(title=selectors.title_for_staff(slug=slug))
+    return Status(204, None)
+
+
+@router.post("/titles/{slug}/publish", response={200: TitleOut, **ERRORS}, auth=staff_auth)
+def title_publish(request: HttpRequest, slug: str) -> Any:
+    """Make a title visible to viewers (sends ``title_published``)."""
+    services.title_publish(title=selectors.title_for_staff(slug=slug))
+    return _detail(request, slug)
+
+
+@router.post("/titles/{slug}/unpublish", response={200: TitleOut, **ERRORS}, auth=staff_auth)
+def title_unpublish(request: HttpRequest, slug: str) -> Any:
+    """Hide a title from viewers (back to draft)."""
+    services.title_unpublish(title=selectors.title_for_staff(slug=slug))
+    return _detail(request, slug)
+
+
+@router.post(
+    "/titles/{slug}/images/{image}",
+    response={200: TitleOut, 422: ErrorOut, **ERRORS},
+    summary="Upload a poster or backdrop",
+    auth=staff_auth,
+)
+def title_image_upload(
+    request: HttpRequest,
+    slug: str,
+    image: Literal["poster", "backdrop"],
+    file: File[UploadedFile],
+) -> Any:
+    """A JPEG, PNG or WebP, checked with Pillow; resized variants are made at once."""
+    services.title_image_set(title=selectors.title_for_staff(slug=slug), field=image, upload=file)
+    return _detail(request, slug)
+
+
+@router.post("/titles/{slug}/seasons", response={201: SeasonSummaryOut, **ERRORS}, auth=staff_auth)
+def season_create(request: HttpRequest, slug: str, payload: SeasonIn) -> Status:
+    title = selectors.title_for_staff(slug=slug)
+    season = services.season_create(title=title, **payload.model_dump())
+    return Status(201, season)
+
+
+@router.patch("/seasons/{season_id}", response={200: SeasonSummaryOut, **ERRORS}, auth=staff_auth)
+def season_update(request: HttpRequest, season_id: int, payload: SeasonPatch) -> Any:
+    season = selectors.object_or_404(Season, pk=season_id)
+    return services.season_update(season=season, data=payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/seasons/{season_id}", response={204: None, **ERRORS}, auth=staff_auth)
+def season_delete(request: HttpRequest, season_id: int) -> Status:
+    services.season_delete(season=selectors.object_or_404(Season, pk=season_id))
+    return Status(204, None)
+
+
+@router.post("/seasons/{season_id}/episodes", response={201: EpisodeOut, **ERRORS}, auth=staff_auth)
+def episode_create(request: HttpRequest, season_id: int, payload: EpisodeIn) -> Status:
+    season = selectors.object_or_404(Season, pk=season_id)
+    return Status(201, services.episode_create(season=season, data=payload.model_dump()))
+
+
+@router.patch("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS}, auth=staff_auth)
+def episode_update(request: HttpRequest, episode_id: int, payload: EpisodePatch) -> Any:
+    episode = selectors.object_or_404(Episode, pk=episode_id)
+    return services.episode_update(episode=episode, data=payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/episodes/{episode_id}", response={204: None, **ERRORS}, auth=staff_auth)
+def episode_delete(request: HttpRequest, episode_id: int) -> Status:
+    services.episode_delete(episode=selectors.object_or_404(Episode, pk=episode_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/titles/{slug}/credits", response={201: CreditOut, 422: ErrorOut, **ERRORS}, auth=staff_auth
+)
+def credit_create(request: HttpRequest, slug: str, payload: CreditIn) -> Status:
+    data = payload.model_dump()
+    person = data.pop("person")
+    credit = services.credit_create(
+        title=selectors.title_for_staff(slug=slug), person_slug=person, data=data
+    )
+    return Status(201, credit)
+
+
+@router.patch("/credits/{credit_id}", response={200: CreditOut, **ERRORS}, auth=staff_auth)
+def credit_update(request: HttpRequest, credit_id: int, payload: CreditPatch) -> Any:
+    credit = selectors.object_or_404(Credit, pk=credit_id)
+    return services.credit_update(credit=credit, data=payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/credits/{credit_id}", response={204: None, **ERRORS}, auth=staff_auth)
+def credit_delete(request: HttpRequest, credit_id: int) -> Status:
+    services.credit_delete(credit=selectors.object_or_404(Credit, pk=credit_id))
+    return Status(204, None)
+
+
+@router.get("/genres", response=list[GenreOut], summary="Genres", auth=optional_auth)
+@cached_page(GenrePageOut)
+@paginate(PageNumber)
+def genre_list(request: HttpRequest) -> Any:
+    return selectors.genre_list()
+
+
+@router.post("/genres", response={201: GenreOut, **ERRORS}, auth=staff_auth)
+def genre_create(request: HttpRequest, payload: GenreIn) -> Status:
+    return Status(201, services.genre_create(**payload.model_dump()))
+
+
+@router.patch("/genres/{slug}", response={200: GenreOut, **ERRORS}, auth=staff_auth)
+def genre_update(request: HttpRequest, slug: str, payload: GenrePatch) -> Any:
+    genre = selectors.object_or_404(Genre, slug=slug)
+    return services.genre_update(genre=genre, data=payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/genres/{slug}", response={204: None, **ERRORS}, auth=staff_auth)
+def genre_delete(request: HttpRequest, slug: str) -> Status:
+    services.genre_delete(genre=selectors.object_or_404(Genre, slug=slug))
+    return Status(204, None)
+
+
+@router.get("/people", response=list[PersonOut], summary="People", auth=optional_auth)
+@cached_page(PersonPageOut)
+@paginate(PageNumber)
+def person_list(
+    request: HttpRequest, q: str | None = Query(None, min_length=1, max_length=100)
+) -> Any:
+    return selectors.person_list(q=q)
+
+
+@router.post("/people", response={201: PersonOut, **ERRORS}, auth=staff_auth)
+def person_create(request: HttpRequest, payload: PersonIn) -> Status:
+    return Status(201, services.person_create(**payload.model_dump()))
+
+
+@router.get("/people/{slug}", response={200: PersonDetailOut, 404: ErrorOut}, auth=optional_auth)
+def person_detail(request: HttpRequest, slug: str) -> Any:
+    """A person with their filmography (titles the viewer may see)."""
+    person, credits = selectors.person_detail(viewer=current_viewer(request), slug=slug)
+    person.filmography = credits  # type: ignore[attr-defined]
+    return person
+
+
+@router.patch("/people/{slug}", response={200: PersonOut, **ERRORS}, auth=staff_auth)
+def person_update(request: HttpRequest, slug: str, payload: PersonPatch) -> Any:
+    person = selectors.object_or_404(Person, slug=slug)
+    return services.person_update(person=person, data=payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/people/{slug}", response={204: None, **ERRORS}, auth=staff_auth)
+def person_delete(request: HttpRequest, slug: str) -> Status:
+    services.person_delete(person=selectors.object_or_404(Person, slug=slug))
+    return Status(204, None)
+
+
+@router.get("/search", response=SearchOut, summary="Typo-tolerant search", auth=optional_auth)
+def catalog_search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=100)) -> Any:
+    """Titles (by name or original name, or by genre) and people, best first."""
+    config = settings()
+    hits = current_index().search(
+        q,
+        maturity_limit=current_viewer(request).maturity_limit,
+        limit=config.SEARCH_LIMIT,
+        min_score=config.SEARCH_MIN_SCORE,
+        person_weight=config.SEARCH_PERSON_WEIGHT,
+        genre_weight=config.SEARCH_GENRE_WEIGHT,
+    )
+    return SearchOut(
+        query=q,
+        results=[
+            SearchResultOut(
+                type=hit.type,  # type: ignore[arg-type]
+                score=hit.score,
+                id=hit.entry.id,
+                slug=hit.entry.slug,
+                name=hit.entry.name,
+                kind=getattr(hit.entry, "kind", None),
+                year=getattr(hit.entry, "year", None),
+                maturity_rating=getattr(hit.entry, "maturity_rating", None),
+            )
+            for hit in hits
+        ],
+    )
+
+
+@router.get("/home", response=HomeOut, summary="Home screen rows", auth=optional_auth)
+def home_rows(request: HttpRequest) -> Any:
+    """Featured, new, most viewed and one row per top genre, in one call.
+
+    Cached per catalog version and maturity limit for ``HOME_CACHE_SECONDS``.
+    """
+    limit = current_viewer(request).maturity_limit
+    seconds = settings().HOME_CACHE_SECONDS
+    key = f"streamflix_media:home:{catalog_version()}:{limit}"
+    body = cache.get(key) if seconds else None
+    if body is None:
+        rows = selectors.home_rows(viewer=current_viewer(request))
+        body = HomeOut.model_validate({"rows": rows}).model_dump_json()
+        if seconds:
+            cache.set(key, body, seconds)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -1,0 +1,1 @@
+"""Request and response schemas of the media API, one module per topic."""
