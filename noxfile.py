@@ -322,7 +322,7 @@ def e2e(session: nox.Session) -> None:
     if not Path(chromium).exists():
         session.error(
             f"Chromium is missing at {chromium}. Run `{CHROMIUM_STEP}` once (it installs "
-            "Debian's chromium package with apt), or set CHROMIUM_PATH to a Chromium binary."
+            "Debian's chromium package with apt), or set CHROMIUM_PATH to a Chromium binary"
         )
     install_everything(session, "playwright")
     env = {"CHROMIUM_PATH": chromium, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}

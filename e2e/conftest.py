@@ -35,7 +35,12 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "STREAMFLIX_DATA_DIR": str(data_dir),
     }
     manage = [sys.executable, str(DEMO / "manage.py")]
-    fresh_cache = ["shell", "-c", "from django.core.cache import cache; cache.clear()"]
+    fresh_cache = [
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.cache import cache; cache.clear()",
+    ]
     for command in (
         # a Redis cache outlives runs: counters and cached pages of an earlier seed must go
         *([fresh_cache] if env.get("REDIS_URL") else []),
