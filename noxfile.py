@@ -1,5 +1,6 @@
 """Every task that is not the test matrix (tox.ini): demo, lint, import contracts, typecheck,
-migrations, docs, bench, e2e. ``make test`` runs tox and then the checking sessions here."""
+migrations, docs, bench, e2e, schemathesis, and the lock. ``make test`` runs tox and the
+checking sessions here. Every install goes through requirements/constraints.txt."""
 
 from __future__ import annotations
 
@@ -33,10 +34,22 @@ PACKAGES = [
 ]
 DEMO = ROOT / "sites" / "demo"
 EVERYTHING = [*(f"-e{p}[test]" for p in PACKAGES), "-esites/demo[test]"]
+LOCAL_DISTRIBUTIONS = [Path(p).name for p in PACKAGES] + ["streamflix-demo"]
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+CHROMIUM_STEP = "make e2e-deps"
+
+
+def install(session: nox.Session, *requirements: str) -> None:
+    """Install at the versions CI tested: every package, and the build backend that builds
+    the local ones, pinned by requirements/constraints.txt (requirement bounds are in
+    requirements/constraints.in)."""
+    session.install(
+        "--constraint", str(CONSTRAINTS), "--build-constraint", str(CONSTRAINTS), *requirements
+    )
 
 
 def install_everything(session: nox.Session, *extra: str) -> None:
-    session.install(*EVERYTHING, *extra)
+    install(session, *EVERYTHING, *extra)
 
 
 def demo_env(data_dir: Path) -> dict[str, str]:
@@ -169,7 +182,7 @@ def schemathesis(session: nox.Session) -> None:
     anonymous, once signed in as the seeded viewer. Exceptions are in schemathesis.toml,
     each with its reason. ``SCHEMATHESIS_MAX_EXAMPLES`` (default 20) bounds the examples
     per operation; posargs go to both ``schemathesis run``."""
-    install_everything(session, "schemathesis>=4.1,<5", "gunicorn>=23")
+    install_everything(session, "schemathesis", "gunicorn")
     data_dir = Path(session.create_tmp()) / "schemathesis-demo"
     if data_dir.exists():
         import shutil
@@ -253,7 +266,7 @@ def schemathesis(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole repository."""
-    session.install("ruff>=0.8")
+    install(session, "ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -261,14 +274,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def imports(session: nox.Session) -> None:
     """DESIGN.md's who-may-import-whom, enforced by import-linter."""
-    install_everything(session, "import-linter>=2.1")
+    install_everything(session, "import-linter")
     session.run("lint-imports", "--config", ".importlinter")
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy over every package's source."""
-    install_everything(session, "mypy>=1.13", "django-stubs>=5.1")
+    install_everything(session, "mypy", "django-stubs")
     session.run("mypy", "--config-file", "mypy.ini", *(f"{p}/src" for p in PACKAGES))
 
 
@@ -285,14 +298,14 @@ def migrations(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the MkDocs site strictly (broken links fail)."""
-    session.install("mkdocs>=1.6", "mkdocs-material>=9.5")
+    install(session, "mkdocs", "mkdocs-material")
     session.run("mkdocs", "build", "--strict", "--site-dir", session.create_tmp() + "/site")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark under bench/; figures are printed and written to bench/results/."""
-    install_everything(session, "gunicorn>=23")
+    install_everything(session, "gunicorn")
     scripts = sorted((ROOT / "bench").glob("bench_*.py"))
     if session.posargs:
         scripts = [s for s in scripts if any(a in s.name for a in session.posargs)]
@@ -302,30 +315,54 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def e2e(session: nox.Session) -> None:
-    """The running demo in headless Chromium (Debian's package, driven by Playwright)."""
+    """The running demo in headless Chromium (Debian's package, driven by Playwright), on a
+    fresh database: SQLite, or ``<database>_e2e`` on the PostgreSQL server of DATABASE_URL
+    (and Redis for the cache, broker and channel layer when REDIS_URL is set)."""
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(chromium).exists():
-        if os.geteuid() != 0:
-            session.error(f"{chromium} is missing; install Debian's 'chromium' package.")
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run(
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-            external=True,
-            env={"DEBIAN_FRONTEND": "noninteractive"},
+        session.error(
+            f"Chromium is missing at {chromium}. Run `{CHROMIUM_STEP}` once (it installs "
+            "Debian's chromium package with apt), or set CHROMIUM_PATH to a Chromium binary"
         )
-    install_everything(session, "playwright>=1.45")
+    install_everything(session, "playwright")
+    env = {"CHROMIUM_PATH": chromium, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+    database_url = fresh_database_url(session, "e2e")
+    if database_url:
+        env["DATABASE_URL"] = database_url
     session.run(
         "pytest",
         "-c",
         str(ROOT / "e2e" / "pytest.ini"),
         str(ROOT / "e2e"),
         *session.posargs,
-        env={"CHROMIUM_PATH": chromium, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
+        env=env,
+    )
+
+
+@nox.session(venv_backend="none")
+def lock(session: nox.Session) -> None:
+    """Re-resolve requirements/constraints.txt from requirements/constraints.in for Python
+    3.11+ on every platform, one version per package where possible. Current pins are kept
+    unless asked: ``nox -s lock -- --upgrade`` or ``-- --upgrade-package django``."""
+    session.run(
+        sys.executable,
+        "-m",
+        "uv",
+        "pip",
+        "compile",
+        "requirements/constraints.in",
+        "--output-file",
+        "requirements/constraints.txt",
+        "--universal",
+        "--fork-strategy",
+        "fewest",
+        "--python-version",
+        "3.11",
+        *(f"--no-emit-package={name}" for name in LOCAL_DISTRIBUTIONS),
+        "--custom-compile-command",
+        "make lock",
+        *session.posargs,
+        external=True,
     )
 
 

@@ -25,15 +25,25 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # DATABASE_URL (PostgreSQL) and REDIS_URL (cache, broker, channel layer) reach the demo as
+    # they are: `nox -s e2e` points DATABASE_URL at a fresh database made for this run.
     data_dir = tmp_path_factory.mktemp("demo-data")
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        **os.environ,
         "DJANGO_SETTINGS_MODULE": "streamflix_demo.settings",
         "DJANGO_SECRET_KEY": "e2e-secret",
         "STREAMFLIX_DATA_DIR": str(data_dir),
     }
     manage = [sys.executable, str(DEMO / "manage.py")]
+    fresh_cache = [
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.cache import cache; cache.clear()",
+    ]
     for command in (
+        # a Redis cache outlives runs: counters and cached pages of an earlier seed must go
+        *([fresh_cache] if env.get("REDIS_URL") else []),
         ["migrate", "--noinput", "-v0"],
         ["collectstatic", "--noinput", "-v0"],
         ["demo_seed"],

@@ -188,8 +188,8 @@ class StripeGateway:
             "The payment provider is answering too slowly; nothing was charged. Try again later."
         )
 
-    def _call(self, operation: str, fn: Callable[[dict[str, Any]], T]) -> T:
-        options: dict[str, Any] = {"max_network_retries": self._retries_that_fit(operation)}
+    def _call(self, operation: str, fn: Callable[[stripe.RequestOptions], T]) -> T:
+        options: stripe.RequestOptions = {"max_network_retries": self._retries_that_fit(operation)}
         try:
             return fn(options)
         except stripe.CardError as exc:

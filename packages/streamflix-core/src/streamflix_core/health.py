@@ -32,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.cache import caches
@@ -125,9 +126,7 @@ def check_database(timeout: float) -> None:
             _write_and_roll_back(
                 alias,
                 wait,
-                lambda recorder=recorder: recorder.create(
-                    app="streamflix_core.health", name=uuid.uuid4().hex
-                ),
+                partial(recorder.create, app="streamflix_core.health", name=uuid.uuid4().hex),
             )
         except Exception as exc:  # each alias is reported, the next one still checked
             failures.append(f"{alias}: {type(exc).__name__}: {exc}".strip())

@@ -139,7 +139,7 @@ def _publish(
             and fresh.run_token == lease.token
             and fresh.status == Status.PROCESSING
         )
-        if owned:
+        if owned and fresh is not None:
             _flip(fresh, prefix=prefix, result=result, storage=storage)
     if not owned or fresh is None:
         # Deleted, or taken over while this run published: nobody will read this output.
