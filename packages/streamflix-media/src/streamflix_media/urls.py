@@ -1,4 +1,5 @@
-"""Django URL patterns the media plugin adds to a site (``PluginSpec.urlpatterns``)."""
+"""Plain URL patterns of the media plugin (``PluginSpec.urlpatterns``), mounted by core under
+the plugin's URL prefix (default ``stream/``) in the ``media`` namespace."""
 
 from django.urls import path
 
@@ -6,6 +7,6 @@ from .assets.urls import urlpatterns as asset_urlpatterns
 from .sitemaps import video_sitemap
 
 urlpatterns = [
-    path("sitemap-video.xml", video_sitemap, name="media-video-sitemap"),
+    path("sitemap-video.xml", video_sitemap, name="video-sitemap"),
     *asset_urlpatterns,
 ]

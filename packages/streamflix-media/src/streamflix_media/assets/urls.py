@@ -2,10 +2,9 @@
 
 from django.urls import path
 
-from ..conf import settings
 from . import views
 
 urlpatterns = [
-    path(f"{settings().HLS_URL_PATH.strip('/')}/<path:path>", views.hls_file, name="media-hls"),
-    path("media/uploads/<uuid:session_id>", views.upload, name="media-upload"),
+    path("hls/<path:path>", views.hls_file, name="hls"),
+    path("uploads/<uuid:session_id>", views.upload, name="upload"),
 ]
