@@ -123,7 +123,7 @@ def test_replay_action(admin_client, history, stripe_mode, monkeypatch, user):
 
 
 def test_dashboard_figures(admin_client, history):
-    response = admin_client.get(reverse("streamflix_billing:dashboard"))
+    response = admin_client.get(reverse("billing:dashboard"))
     assert response.status_code == 200
     report = response.context["report"]
     assert report["active_subscribers"] == 1
@@ -136,13 +136,13 @@ def test_dashboard_figures(admin_client, history):
 def test_dashboard_refunds_reduce_revenue_and_yearly_plans_count_monthly(admin_client, history):
     services.payment_refund(payment_id=history["payment"].pk, amount=299)
     Plan.objects.filter(slug="standard").update(interval="year", price_amount=12000)
-    report = admin_client.get(reverse("streamflix_billing:dashboard")).context["report"]
+    report = admin_client.get(reverse("billing:dashboard")).context["report"]
     assert report["months"][-1]["revenue"] == 1000
     assert report["mrr"] == 1000
 
 
 def test_transactions_csv(admin_client, history):
-    response = admin_client.get(reverse("streamflix_billing:transactions-csv"))
+    response = admin_client.get(reverse("billing:transactions-csv"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     import csv
@@ -154,7 +154,7 @@ def test_transactions_csv(admin_client, history):
 
 def test_dashboard_is_staff_only(client, user):
     client.force_login(user)
-    for name in ("streamflix_billing:dashboard", "streamflix_billing:transactions-csv"):
+    for name in ("billing:dashboard", "billing:transactions-csv"):
         assert client.get(reverse(name)).status_code == 302
 
 
@@ -202,6 +202,6 @@ def test_transactions_csv_query_count_does_not_grow_with_rows(
         )
     # Session + user for the staff check, then one query for every payment with its plan.
     with django_assert_max_num_queries(3):
-        response = admin_client.get(reverse("streamflix_billing:transactions-csv"))
+        response = admin_client.get(reverse("billing:transactions-csv"))
         rows = b"".join(response.streaming_content).decode().splitlines()
     assert len(rows) == 1 + 3 * len(plans)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.apps import AppConfig
+from django.http import HttpResponse
+from django.urls import path
 from ninja import Router, Schema
+from pydantic import BaseModel
 
 from streamflix_core.plugins import registry
-from streamflix_core.plugins.spec import PluginSpec, Schedule
+from streamflix_core.plugins.spec import PluginSpec, Schedule, TaskTimeout
 
 widgets = Router()
 
@@ -34,6 +38,42 @@ def list_gadgets(request):
 @dataclass(frozen=True)
 class WidgetSettings:
     COLOUR: str = "blue"
+    SIZE: int = 3
+    TAGS: tuple[str, ...] = ()
+    LIMIT: float | None = None
+    TIDY_TIMEOUT_SECONDS: int | None = 20
+
+
+class GizmoSettings(BaseModel):
+    """A settings class may also be a pydantic model."""
+
+    SPEED: int = 1
+
+
+def widget_detail(request, pk):
+    return HttpResponse(str(pk))
+
+
+widget_urlpatterns = [path("w/<int:pk>", widget_detail, name="detail")]
+
+
+def widget_task_timeouts() -> list[TaskTimeout]:
+    from streamflix_core.conf import plugin_settings
+
+    seconds = plugin_settings(WIDGETS).TIDY_TIMEOUT_SECONDS
+    return [
+        TaskTimeout(
+            "tests.fake_plugins.tidy", seconds, 'STREAMFLIX_WIDGETS["TIDY_TIMEOUT_SECONDS"]'
+        )
+    ]
+
+
+class WidgetsConfig(AppConfig):
+    """An AppConfig outside an ``apps`` module, with a label of its own."""
+
+    name = "tests"
+    label = "widgets_app"
+    default = False
 
 
 def spec(name: str, **fields) -> PluginSpec:
@@ -49,6 +89,9 @@ WIDGETS = spec(
     requires=("core",),
     requires_core=">=0.1,<1",
     settings="tests.fake_plugins:WidgetSettings",
+    urlpatterns="tests.fake_plugins:widget_urlpatterns",
+    url_prefix="widgets/",
+    task_timeouts="tests.fake_plugins:widget_task_timeouts",
     schedules=(Schedule(name="widgets.tidy", func="tests.fake_plugins.tidy", minutes=5),),
 )
 GADGETS = spec(

@@ -50,9 +50,10 @@ def test_resolve_accepts_colon_and_dot_paths():
         resolve("streamflix_core.nowhere:thing")
 
 
-def test_settings_name_and_app_module():
+def test_settings_name_and_url_namespace():
     spec = PluginSpec(
         name="media", distribution="d", app_config="streamflix_media.apps.MediaConfig"
     )
     assert spec.settings_name == "STREAMFLIX_MEDIA"
-    assert spec.app_module == "streamflix_media"
+    assert spec.url_namespace == "media"
+    assert spec.url_prefix == ""

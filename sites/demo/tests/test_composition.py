@@ -84,3 +84,29 @@ def test_excluding_a_plugin(tmp_path):
     }
     apps = settings_value("settings.INSTALLED_APPS", env)
     assert "streamflix_billing" not in apps and "streamflix_media" in apps
+
+
+def test_a_queue_retry_shorter_than_a_transcode_fails_the_system_check(tmp_path):
+    # The demo's task timeout is STREAMFLIX_Q_TIMEOUT (1800) + the 600 s publish margin.
+    env = {**BASE_ENV, "STREAMFLIX_Q_RETRY": "600", "STREAMFLIX_DATA_DIR": str(tmp_path)}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "streamflix.E011" in result.stderr
+    assert 'Q_CLUSTER["retry"] (600 s)' in result.stderr
+    assert 'STREAMFLIX_MEDIA["TRANSCODE_TIMEOUT_SECONDS"]' in result.stderr
+    ok = {**env, "STREAMFLIX_Q_RETRY": "2430"}
+    assert manage("check", env=ok).returncode == 0
+
+
+def test_plugin_urls_are_namespaced_and_outside_media_url(settings):
+    from django.urls import reverse
+
+    hls = reverse("media:hls", kwargs={"path": "hls/1/v1/master.m3u8"})
+    upload = reverse("media:upload", args=["00000000-0000-0000-0000-000000000001"])
+    checkout = reverse("billing:dev-checkout", args=["dev_cs_1"])
+    assert hls == "/stream/hls/hls/1/v1/master.m3u8"
+    assert upload.startswith("/stream/uploads/")
+    assert reverse("media:video-sitemap") == "/stream/sitemap-video.xml"
+    assert checkout == "/billing/dev/checkout/dev_cs_1/"
+    for url in (hls, upload):
+        assert not url.startswith(settings.MEDIA_URL)

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from streamflix_core.conf import InvalidPluginSettings
+
 
 @register(Tags.compatibility)
 def check_stripe_budget_fits_worker_timeout(
@@ -20,9 +22,12 @@ def check_stripe_budget_fits_worker_timeout(
     from .conf import settings
     from .gateway import REQUEST_HEADROOM_SECONDS, configured_stripe_call_budget_seconds
 
-    config = settings()
-    budget = configured_stripe_call_budget_seconds()
-    worker_timeout = core_settings().HTTP_WORKER_TIMEOUT_SECONDS
+    try:
+        config = settings()
+        budget = configured_stripe_call_budget_seconds()
+        worker_timeout = core_settings().HTTP_WORKER_TIMEOUT_SECONDS
+    except InvalidPluginSettings:
+        return []  # core's streamflix.E008 / E010 name the invalid keys
     if budget + REQUEST_HEADROOM_SECONDS <= worker_timeout:
         return []
     return [
@@ -52,7 +57,11 @@ def check_development_gateway_in_production(
     its Stripe keys."""
     from .gateway import gateway_name
 
-    if django_settings.DEBUG or gateway_name() != "development":
+    try:
+        development = gateway_name() == "development"
+    except InvalidPluginSettings:
+        return []
+    if django_settings.DEBUG or not development:
         return []
     return [
         Warning(

@@ -407,13 +407,13 @@ class DevelopmentGateway:
         mode: str,
     ) -> CheckoutSession:
         session_id = f"dev_cs_{secrets.token_urlsafe(18)}"
-        url = reverse("streamflix_billing:dev-checkout", args=[session_id])
+        url = reverse("billing:dev-checkout", args=[session_id])
         return CheckoutSession(id=session_id, url=url)
 
     def portal_session_create(self, *, customer_id: str) -> str:
         # Signed and short-lived, like a Stripe portal session: customer ids are guessable.
         token = signing.dumps(customer_id, salt=DEV_PORTAL_SALT)
-        return reverse("streamflix_billing:dev-portal", args=[token])
+        return reverse("billing:dev-portal", args=[token])
 
     def refund_create(
         self, *, payment: Payment, amount: int, idempotency_key: str

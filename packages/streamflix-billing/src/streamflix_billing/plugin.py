@@ -7,12 +7,13 @@ plugin = PluginSpec(
     router="streamflix_billing.api.router:router",
     api_prefix="billing/",
     urlpatterns="streamflix_billing.urls:urlpatterns",
+    url_prefix="billing/",
     hooks="streamflix_billing.hooks",
     settings="streamflix_billing.conf:BillingSettings",
     admin_section=AdminSection(
         title="Billing",
         items=(
-            AdminLink("Dashboard", "streamflix_billing:dashboard", icon="monitoring"),
+            AdminLink("Dashboard", "billing:dashboard", icon="monitoring"),
             AdminLink("Plans", "admin:streamflix_billing_plan_changelist", icon="sell"),
             AdminLink(
                 "Subscriptions",

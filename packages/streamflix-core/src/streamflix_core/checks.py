@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .plugins.compose import active
+from .plugins.compose import active, app_config, url_prefix
 from .plugins.registry import core_version, discovered, discovery_problems
 
 
-def _plugin_errors() -> list[Error]:
-    errors: list[Error] = []
+def _plugin_errors() -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
     for problem in discovery_problems():
         errors.append(
             Error(
@@ -71,7 +71,7 @@ def _plugin_errors() -> list[Error]:
                 )
             else:
                 prefixes[prefix] = spec.name
-        if not apps.is_installed(spec.app_module):
+        if app_config(spec) is None:
             errors.append(
                 Error(
                     f"Plugin {spec.name!r} is selected but {spec.app_config!r} is not in "
@@ -82,6 +82,7 @@ def _plugin_errors() -> list[Error]:
                 )
             )
     errors.extend(_settings_errors(specs))
+    errors.extend(_url_errors(specs, available))
     return errors
 
 
@@ -109,10 +110,10 @@ def _core_version_errors(name: str, requirement: str, version: str) -> list[Erro
 
 
 def _settings_errors(specs: list[Any]) -> list[Error]:
-    from .conf import unknown_keys
+    from .conf import settings_problems, type_problems, unknown_keys
 
     errors: list[Error] = []
-    known = {spec.settings_name for spec in specs}
+    valid: set[str] = set()
     for spec in specs:
         unknown = unknown_keys(spec)
         if unknown:
@@ -123,8 +124,26 @@ def _settings_errors(specs: list[Any]) -> list[Error]:
                     id="streamflix.E008",
                 )
             )
-    core = [spec for spec in specs if spec.name == "core"]
-    if core and "STREAMFLIX_CORE" in known and not unknown_keys(core[0]):
+        for problem in type_problems(spec):
+            errors.append(
+                Error(
+                    problem.message(spec.settings_name) + ".",
+                    hint=f"Give {spec.settings_name}[{problem.key!r}] a {problem.expected} "
+                    "value (see the plugin's settings documentation).",
+                    id="streamflix.E010",
+                )
+            )
+        value = getattr(settings, spec.settings_name, None)
+        if value is not None and not isinstance(value, dict):
+            errors.append(
+                Error(
+                    f"{spec.settings_name} must be a dict, got {type(value).__name__}.",
+                    id="streamflix.E010",
+                )
+            )
+        if not settings_problems(spec):
+            valid.add(spec.name)
+    if "core" in valid:
         from .conf import settings as core_settings
         from .hooks import DEFAULT_POLICIES
 
@@ -137,9 +156,156 @@ def _settings_errors(specs: list[Any]) -> list[Error]:
                     id="streamflix.E009",
                 )
             )
+    errors.extend(_task_queue_errors([spec for spec in specs if spec.name in valid]))
     return errors
 
 
+# django-q2 brokers that re-deliver a task not acknowledged within Q_CLUSTER["retry"]
+# seconds; the Redis broker (django-q2's default) never does.
+_REDELIVERING_BROKERS = {
+    "orm": "ORM",
+    "sqs": "SQS",
+    "iron_mq": "IronMQ",
+    "mongo": "MongoDB",
+    "broker_class": "custom",
+}
+
+# A task's process is stopped a few seconds after its timeout (django-q2's guard adds 3 s) and
+# its result saved before it is acknowledged: Q_CLUSTER["retry"] must leave this much more.
+QUEUE_RETRY_HEADROOM_SECONDS = 30
+
+
+def _redelivering_broker(cluster: dict[str, Any]) -> str | None:
+    for key, name in _REDELIVERING_BROKERS.items():
+        if cluster.get(key):
+            return name
+    return None
+
+
+def _task_queue_errors(specs: list[Any]) -> list[Error]:
+    """E011: django-q2 would re-deliver (``retry``) or kill (``timeout``) a plugin's task
+    while it still has time to run."""
+    from .plugins.spec import resolve
+
+    cluster = getattr(settings, "Q_CLUSTER", None) or {}
+    if cluster.get("sync"):
+        return []  # tasks run inline: no broker re-delivers them, no guard kills them
+    broker = _redelivering_broker(cluster)
+    retry = cluster.get("retry", 60)
+    cluster_timeout = cluster.get("timeout")
+    errors: list[Error] = []
+    for spec in specs:
+        if not spec.task_timeouts:
+            continue
+        for task in resolve(spec.task_timeouts)():
+            if task.seconds is None:
+                if cluster_timeout:
+                    errors.append(
+                        Error(
+                            f"{task.settings} lets the task {task.task!r} run without a time "
+                            f'limit, but Q_CLUSTER["timeout"] ({cluster_timeout} s) kills it '
+                            "after that.",
+                            hint=f'Give {task.settings} a limit, or remove Q_CLUSTER["timeout"].',
+                            id="streamflix.E011",
+                        )
+                    )
+                if broker:
+                    errors.append(
+                        Error(
+                            f"{task.settings} lets the task {task.task!r} run without a time "
+                            f"limit, but the {broker} broker re-delivers it while it runs, "
+                            f'after Q_CLUSTER["retry"] ({retry} s).',
+                            hint=f"Give {task.settings} a limit and set "
+                            'Q_CLUSTER["retry"] above it.',
+                            id="streamflix.E011",
+                        )
+                    )
+                continue
+            needed = task.seconds + QUEUE_RETRY_HEADROOM_SECONDS
+            if broker and retry < needed:
+                errors.append(
+                    Error(
+                        f'Q_CLUSTER["retry"] ({retry} s) is too short for the task '
+                        f"{task.task!r}, which may run {task.seconds} s ({task.settings}): "
+                        f"the {broker} broker re-delivers it while it still runs.",
+                        hint=f'Set Q_CLUSTER["retry"] to at least {needed} (the task\'s '
+                        f"{task.seconds} s + {QUEUE_RETRY_HEADROOM_SECONDS} s), or lower "
+                        f"{task.settings}.",
+                        id="streamflix.E011",
+                    )
+                )
+    return errors
+
+
+def _url_errors(specs: list[Any], available: dict[str, Any]) -> list[CheckMessage]:
+    """E002 for unknown names in STREAMFLIX_URL_PREFIXES, E012 for two plugins' plain URLs
+    under one prefix, W001 for plain URLs under MEDIA_URL or STATIC_URL."""
+    messages: list[CheckMessage] = []
+    configured = getattr(settings, "STREAMFLIX_URL_PREFIXES", None) or {}
+    if not isinstance(configured, dict):
+        return [
+            Error(
+                "STREAMFLIX_URL_PREFIXES must be a dict of plugin name -> URL prefix, got "
+                f"{type(configured).__name__}.",
+                id="streamflix.E012",
+            )
+        ]
+    for name, prefix in configured.items():
+        if name not in available:
+            messages.append(
+                Error(
+                    f"STREAMFLIX_URL_PREFIXES names unknown plugin {name!r}.",
+                    hint="Installed plugins: " + ", ".join(sorted(available)) + ".",
+                    id="streamflix.E002",
+                )
+            )
+        elif not isinstance(prefix, str):
+            messages.append(
+                Error(
+                    f"STREAMFLIX_URL_PREFIXES[{name!r}]: expected str, got {prefix!r} "
+                    f"({type(prefix).__name__}).",
+                    id="streamflix.E012",
+                )
+            )
+    if any(m.id == "streamflix.E012" for m in messages):
+        return messages
+    owners: dict[str, str] = {}
+    public = {}
+    for setting in ("MEDIA_URL", "STATIC_URL"):
+        url = urlsplit(str(getattr(settings, setting, "") or ""))
+        path = url.path.strip("/")
+        if path and not url.netloc:  # another host (a CDN) cannot shadow this site's URLs
+            public[setting] = f"/{path}/"
+    for spec in specs:
+        if not spec.urlpatterns:
+            continue
+        prefix = url_prefix(spec)
+        if prefix and prefix in owners:
+            messages.append(
+                Error(
+                    f"Plugins {owners[prefix]!r} and {spec.name!r} both mount their URLs at "
+                    f"{'/' + prefix!r}.",
+                    hint="Give one of them another prefix in STREAMFLIX_URL_PREFIXES.",
+                    id="streamflix.E012",
+                )
+            )
+            continue
+        owners[prefix] = spec.name
+        for setting, served in public.items():
+            if ("/" + prefix).startswith(served):
+                messages.append(
+                    Warning(
+                        f"Plugin {spec.name!r} mounts its URLs at {'/' + prefix!r}, under "
+                        f"{setting} ({served!r}): a web server or CDN that serves {setting} "
+                        "answers those requests instead of the site.",
+                        hint=f"Set STREAMFLIX_URL_PREFIXES[{spec.name!r}] to a path outside "
+                        f"{setting}.",
+                        id="streamflix.W001",
+                    )
+                )
+    return messages
+
+
 @register(Tags.compatibility)
-def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return _plugin_errors()

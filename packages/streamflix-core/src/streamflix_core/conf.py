@@ -1,14 +1,19 @@
 """Typed, validated access to each plugin's settings dict (``STREAMFLIX_<NAME>``).
 
-A plugin declares its settings as a dataclass (fields and defaults in one place) and names
-it in its ``PluginSpec.settings``. ``plugin_settings(spec)`` merges the site's dict over
-the defaults; unknown keys are rejected by a system check, and by this accessor.
+A plugin declares its settings as a dataclass (or a pydantic model): typed fields with their
+defaults, in one place, named by its ``PluginSpec.settings``. ``plugin_settings(spec)``
+validates the site's dict against those types (pydantic's lax mode: ``"6"`` becomes ``6``, a
+list becomes a tuple, ``"six"`` is an error) and merges it over the defaults. Unknown keys and
+wrongly typed values are system-check errors (``streamflix.E008``, ``streamflix.E010``), and
+the accessor raises ``InvalidPluginSettings`` for them rather than return a bad value.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -20,27 +25,118 @@ from .plugins.spec import PluginSpec, resolve
 _cache: dict[str, Any] = {}
 
 
+class InvalidPluginSettings(ImproperlyConfigured):
+    """A plugin's settings dict has unknown keys or wrongly typed values.
+
+    ``manage.py check`` reports the same problems; a plugin's own system checks that read
+    its settings may return no messages on this exception (core's check names the cause).
+    """
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """One wrongly typed key of a plugin's settings dict."""
+
+    key: str
+    expected: str
+    given: Any
+
+    def message(self, settings_name: str) -> str:
+        given = repr(self.given)
+        if len(given) > 80:
+            given = given[:77] + "..."
+        return (
+            f'{settings_name}["{self.key}"]: expected {self.expected}, '
+            f"got {given} ({type(self.given).__name__})"
+        )
+
+
+def _given(spec: PluginSpec) -> dict[str, Any]:
+    value = getattr(django_settings, spec.settings_name, None)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+@cache
+def _declared(settings_class: type) -> dict[str, Any]:
+    """Field name -> annotated type of a settings dataclass or pydantic model."""
+    hints = typing.get_type_hints(settings_class)
+    if dataclasses.is_dataclass(settings_class):
+        return {f.name: hints.get(f.name, Any) for f in dataclasses.fields(settings_class)}
+    fields = getattr(settings_class, "model_fields", None)
+    if fields is None:
+        raise TypeError(f"{settings_class!r} is neither a dataclass nor a pydantic model")
+    return {name: hints.get(name, field.annotation) for name, field in fields.items()}
+
+
+@cache
+def _adapter(settings_class: type) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(settings_class)
+
+
+def type_name(annotation: Any) -> str:
+    """``int``, ``tuple[int, ...]``, ``str | None``: a type as a settings author writes it."""
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
+
+
 def unknown_keys(spec: PluginSpec) -> list[str]:
     """Keys in the site's settings dict that the plugin does not declare."""
+    given = _given(spec)
     if not spec.settings:
-        return sorted(getattr(django_settings, spec.settings_name, {}) or {})
-    declared = {f.name for f in dataclasses.fields(resolve(spec.settings))}
-    given = getattr(django_settings, spec.settings_name, {}) or {}
-    return sorted(set(given) - declared)
+        return sorted(given)
+    return sorted(set(given) - set(_declared(resolve(spec.settings))))
+
+
+def type_problems(spec: PluginSpec) -> list[SettingProblem]:
+    """The declared keys of the site's dict whose values do not fit the declared type."""
+    from pydantic import ValidationError
+
+    if not spec.settings:
+        return []
+    settings_class = resolve(spec.settings)
+    declared = _declared(settings_class)
+    given = {key: value for key, value in _given(spec).items() if key in declared}
+    try:
+        _adapter(settings_class).validate_python(given)
+    except ValidationError as exc:
+        keys = []
+        for error in exc.errors():
+            key = error["loc"][0] if error["loc"] else None
+            if key in declared and key not in keys:
+                keys.append(key)
+        return [SettingProblem(key, type_name(declared[key]), given[key]) for key in keys]
+    return []
+
+
+def settings_problems(spec: PluginSpec) -> list[str]:
+    """Every problem of the site's dict for ``spec``, as check messages (empty: valid)."""
+    problems = []
+    value = getattr(django_settings, spec.settings_name, None)
+    if value is not None and not isinstance(value, dict):
+        problems.append(f"{spec.settings_name} must be a dict, got {type(value).__name__}.")
+    unknown = unknown_keys(spec)
+    if unknown:
+        problems.append(f"{spec.settings_name} has unknown key(s): {', '.join(unknown)}.")
+    problems.extend(p.message(spec.settings_name) + "." for p in type_problems(spec))
+    return problems
 
 
 def plugin_settings(spec: PluginSpec) -> Any:
-    """The plugin's settings dataclass instance, built once and reset on ``setting_changed``."""
+    """The plugin's validated settings instance, built once and reset on ``setting_changed``.
+
+    Raises ``InvalidPluginSettings`` naming every unknown or wrongly typed key.
+    """
     if spec.name in _cache:
         return _cache[spec.name]
     if not spec.settings:
         raise ImproperlyConfigured(f"Plugin {spec.name!r} declares no settings class.")
-    settings_class = resolve(spec.settings)
-    given = dict(getattr(django_settings, spec.settings_name, {}) or {})
-    unknown = unknown_keys(spec)
-    if unknown:
-        raise ImproperlyConfigured(f"{spec.settings_name} has unknown key(s): {', '.join(unknown)}")
-    value = settings_class(**given)
+    problems = settings_problems(spec)
+    if problems:
+        raise InvalidPluginSettings(" ".join(problems))
+    value = _adapter(resolve(spec.settings)).validate_python(_given(spec))
     _cache[spec.name] = value
     return value
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.core import checks
 from django.core.files.storage import Storage, storages
 
+from streamflix_core.conf import InvalidPluginSettings
+
 from .storage import (
     PRIVATE_ALIAS,
     output_storage_alias,
@@ -44,10 +46,14 @@ def _shares_public_location(storage: Storage, public: Storage) -> bool:
 def check_private_storage(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """W001: sources or HLS output are kept where public media (``MEDIA_URL``) is served."""
     messages: list[checks.CheckMessage] = []
-    for setting, alias in (
-        ("SOURCE_STORAGE", source_storage_alias()),
-        ("OUTPUT_STORAGE", output_storage_alias()),
-    ):
+    try:
+        aliases = (
+            ("SOURCE_STORAGE", source_storage_alias()),
+            ("OUTPUT_STORAGE", output_storage_alias()),
+        )
+    except InvalidPluginSettings:
+        return []  # core's streamflix.E008 / E010 name the invalid keys
+    for setting, alias in aliases:
         if alias not in storages.backends:
             continue
         if alias == PUBLIC_ALIAS:
@@ -75,7 +81,10 @@ def check_private_storage(app_configs: Any = None, **kwargs: Any) -> list[checks
 @checks.register(checks.Tags.security)
 def check_signed_output_urls(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """E001: the output storage has a ``custom_domain`` but cannot sign its URLs."""
-    alias = output_storage_alias()
+    try:
+        alias = output_storage_alias()
+    except InvalidPluginSettings:
+        return []
     if alias not in storages.backends:
         return []
     try:

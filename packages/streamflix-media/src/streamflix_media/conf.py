@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streamflix_core.plugins.spec import TaskTimeout
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,8 @@ class MediaSettings:
         MAX_IMAGE_PIXELS: the largest image (width x height) accepted.
         SITEMAP_PLAYER_PATH: path of a title's player page in the video sitemap, with
             ``{slug}`` replaced.
-        SITEMAP_MAX_TITLES: the most titles listed in ``/sitemap-video.xml``.
+        SITEMAP_MAX_TITLES: the most titles listed in the video sitemap
+            (``/stream/sitemap-video.xml``, URL name ``media:video-sitemap``).
 
     Transcoding and delivery keys (see docs/transcoding.md):
         FFMPEG_BINARY: path of the ffmpeg binary; empty: ``ffmpeg`` on PATH, else the binary
@@ -47,8 +52,10 @@ class MediaSettings:
         X264_PRESET: libx264 speed preset (``ultrafast`` in tests).
         TRANSCODE_TIMEOUT_SECONDS: an ffmpeg run is killed after this long.
         PUBLISH_MARGIN_SECONDS: time left to publish after the transcode; the django-q2 task
-            timeout is ``TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS`` (set
-            ``Q_CLUSTER["timeout"]`` to at least that, and ``"retry"`` above it).
+            timeout is ``TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS``. With a broker
+            that re-delivers (ORM, SQS, ...) ``Q_CLUSTER["retry"]`` must exceed it by 30 s,
+            and with ``TRANSCODE_TIMEOUT_SECONDS = 0`` (no limit) ``Q_CLUSTER`` may have no
+            ``"timeout"``: core's check ``streamflix.E011`` reports both.
         TRANSCODE_LEASE_SECONDS: how long a run's lease on its asset lasts; the running worker
             renews it with each progress save and from a heartbeat every third of it, so a run
             whose worker died is known dead once its lease has expired (then the recovery
@@ -77,7 +84,6 @@ class MediaSettings:
         PLAYBACK_URL_TTL_SECONDS: lifetime of the signed master-playlist URL (and every URL
             inside it) handed out by the playback endpoints and the admin preview; also the
             default lifetime of ``delivery.signing.grant()``.
-        HLS_URL_PATH: URL path (no leading slash) under which signed HLS files are served.
         PROGRESS_SAVE_SECONDS: the least time between two progress saves of a running asset.
     """
 
@@ -134,8 +140,29 @@ class MediaSettings:
     SOURCE_STORAGE_PREFIX: str = "private/sources"
     UPLOAD_URL_TTL_SECONDS: int = 3600
     PLAYBACK_URL_TTL_SECONDS: int = 4 * 3600
-    HLS_URL_PATH: str = "media/hls/"
     PROGRESS_SAVE_SECONDS: float = 1.0
+
+
+def transcode_task_timeout(config: MediaSettings) -> int | None:
+    """The django-q2 timeout of a transcode task: the transcode's own timeout plus
+    ``PUBLISH_MARGIN_SECONDS`` to publish (``None``: no limit)."""
+    if not config.TRANSCODE_TIMEOUT_SECONDS:
+        return None
+    return config.TRANSCODE_TIMEOUT_SECONDS + config.PUBLISH_MARGIN_SECONDS
+
+
+def task_timeouts() -> list[TaskTimeout]:
+    """The tasks media queues with a timeout of its own (``PluginSpec.task_timeouts``)."""
+    from streamflix_core.plugins.spec import TaskTimeout
+
+    return [
+        TaskTimeout(
+            task="streamflix_media.tasks.transcode_asset",
+            seconds=transcode_task_timeout(settings()),
+            settings='STREAMFLIX_MEDIA["TRANSCODE_TIMEOUT_SECONDS"] + '
+            'STREAMFLIX_MEDIA["PUBLISH_MARGIN_SECONDS"]',
+        )
+    ]
 
 
 def settings() -> MediaSettings:

@@ -9,7 +9,11 @@ plugin = PluginSpec(
     settings="streamflix_media.conf:MediaSettings",
     requires=("core",),
     requires_core=">=0.1,<0.2",
+    # HLS delivery, direct uploads and the video sitemap; outside the conventional MEDIA_URL
+    # ("/media/"), which a site's web server or CDN may serve from MEDIA_ROOT.
     urlpatterns="streamflix_media.urls:urlpatterns",
+    url_prefix="stream/",
+    task_timeouts="streamflix_media.conf:task_timeouts",
     admin_section=AdminSection(
         title="Catalog",
         items=(

@@ -1,4 +1,5 @@
-"""``/sitemap-video.xml``: a Google video sitemap of the published titles."""
+"""``/stream/sitemap-video.xml`` (``media:video-sitemap``): a Google video sitemap of the
+published titles."""
 
 from __future__ import annotations
 

@@ -43,7 +43,10 @@ def source_storage() -> Storage:
 
 
 def hls_base_url() -> str:
-    return "/" + settings().HLS_URL_PATH.strip("/") + "/"
+    """The URL path signed HLS files are served under (``/stream/hls/`` by default)."""
+    from django.urls import reverse
+
+    return reverse("media:hls", kwargs={"path": "-"})[:-1]
 
 
 def s3_client_and_key(storage: Storage, name: str) -> tuple[Any, str, str] | None:

@@ -1,13 +1,13 @@
-"""Django URL patterns the media plugin adds to a site (``PluginSpec.urlpatterns``)."""
+"""Plain URL patterns of the media plugin (``PluginSpec.urlpatterns``), mounted by core under
+the plugin's URL prefix (default ``stream/``) in the ``media`` namespace."""
 
 from django.urls import path
 
 from . import views
-from .conf import settings
 from .sitemaps import video_sitemap
 
 urlpatterns = [
-    path("sitemap-video.xml", video_sitemap, name="media-video-sitemap"),
-    path(f"{settings().HLS_URL_PATH.strip('/')}/<path:path>", views.hls_file, name="media-hls"),
-    path("media/uploads/<uuid:session_id>", views.upload, name="media-upload"),
+    path("sitemap-video.xml", video_sitemap, name="video-sitemap"),
+    path("hls/<path:path>", views.hls_file, name="hls"),
+    path("uploads/<uuid:session_id>", views.upload, name="upload"),
 ]

@@ -59,7 +59,7 @@ def streamed(response: Any) -> bytes:
 @pytest.fixture
 def segment_url(media_settings: Any) -> str:
     output_storage().save(SEGMENT, ContentFile(DATA))
-    return f"/media/hls/{SEGMENT}?{grant('hls/9/v1', ttl=600).query()}"
+    return f"/stream/hls/{SEGMENT}?{grant('hls/9/v1', ttl=600).query()}"
 
 
 @given(header=range_headers)
@@ -101,7 +101,7 @@ query_values = st.one_of(st.text(max_size=80), digits, st.integers().map(str))
 @PROPERTIES
 def test_any_forged_query_on_a_delivery_url_is_a_403_with_the_error_body(segment_url, params):
     query = urlencode({k: v.replace("\x00", "") for k, v in params.items()})
-    response = Client().get(f"/media/hls/{SEGMENT}?{query}")
+    response = Client().get(f"/stream/hls/{SEGMENT}?{query}")
     assert response.status_code == 403
     assert error_body(response)["code"] in {"invalid_signature", "signature_expired"}
 
@@ -110,7 +110,7 @@ def test_any_forged_query_on_a_delivery_url_is_a_403_with_the_error_body(segment
 @PROPERTIES
 def test_any_path_under_the_delivery_prefix_is_refused_or_not_found_cleanly(segment_url, path):
     query = segment_url.split("?", 1)[1]
-    response = Client().get(f"/media/hls/{quote(path)}?{query}")
+    response = Client().get(f"/stream/hls/{quote(path)}?{query}")
     assert response.status_code in {200, 206, 301, 403, 404}
     if response.status_code in {403, 404} and response.get("Content-Type") == "application/json":
         error_body(response)
@@ -144,7 +144,7 @@ def test_any_forged_upload_is_refused_with_the_error_body_and_nothing_is_stored(
 ):
     session_id = open_session.id if own_session else uuid.uuid4()
     response = Client().post(
-        f"/media/uploads/{session_id}?{urlencode({'token': token.replace(chr(0), '')})}",
+        f"/stream/uploads/{session_id}?{urlencode({'token': token.replace(chr(0), '')})}",
         {"Content-Type": content_type.replace("\x00", ""), "file": ContentFile(content, "f")},
     )
     assert response.status_code == 403
@@ -163,7 +163,7 @@ def test_any_body_sent_to_the_upload_target_gets_a_4xx_error_body(
 ):
     response = Client().generic(
         method,
-        f"/media/uploads/{open_session.id}?token=x",
+        f"/stream/uploads/{open_session.id}?token=x",
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )

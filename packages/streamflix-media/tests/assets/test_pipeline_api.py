@@ -66,7 +66,7 @@ def test_upload_transcodes_to_ready_and_plays_through_signed_urls(
     assert play["asset_id"] == body["id"] and play["resume_position"] == 0
     assert play["renditions"] == [240, 360, 720]
     assert play["limits"] == {"max_video_height": None, "max_concurrent_streams": None}
-    assert play["url"].startswith("/media/hls/hls/") and "sig=" in play["url"]
+    assert play["url"].startswith("/stream/hls/hls/") and "sig=" in play["url"]
     seen = fetch_ladder(viewer_api.client, play["url"])
     assert seen["heights"] == [240, 360, 720]
     assert seen["segments"] >= 3 * 4
@@ -75,7 +75,7 @@ def test_upload_transcodes_to_ready_and_plays_through_signed_urls(
 
     # The raw source is never reachable, even with a valid grant in hand.
     query = play["url"].split("?", 1)[1]
-    assert viewer_api.client.get(f"/media/hls/{sources[0]}?{query}").status_code == 403
+    assert viewer_api.client.get(f"/stream/hls/{sources[0]}?{query}").status_code == 403
 
 
 def test_range_requests_on_segments(staff_api, viewer_api, movie, clip_720, run_on_commit):

@@ -129,7 +129,7 @@ def test_signed_urls_refuse_tampering_expiry_and_other_assets(
 
     asset = VideoAsset.objects.get(role="feature")
     expired = grant(asset.output_prefix, ttl=60, now=time.time() - 120)
-    url = signed_url("/media/hls/", f"{asset.output_prefix}/master.m3u8", expired)
+    url = signed_url("/stream/hls/", f"{asset.output_prefix}/master.m3u8", expired)
     response = client.get(url)
     assert response.status_code == 403 and response.json()["code"] == "signature_expired"
 
@@ -139,7 +139,7 @@ def test_signed_urls_refuse_tampering_expiry_and_other_assets(
     # Same bytes: the episode shares the movie's output, so make it a distinct prefix here.
     other_prefix = f"hls/{other.pk}/v1"
     query = play["url"].split("?", 1)[1]
-    crossed = client.get(f"/media/hls/{other_prefix}/master.m3u8?{query}")
+    crossed = client.get(f"/stream/hls/{other_prefix}/master.m3u8?{query}")
     assert crossed.status_code == 403 and crossed.json()["code"] == "invalid_signature"
 
 

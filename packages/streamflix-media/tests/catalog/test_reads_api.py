@@ -137,7 +137,7 @@ def test_video_sitemap(client, make_title):
         "Harbor & Sons", slug="harbor-sons", synopsis="Boats <and> more.", runtime_minutes=90
     )
     make_title("Hidden", published=False)
-    response = client.get("/sitemap-video.xml")
+    response = client.get("/stream/sitemap-video.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     text = response.content.decode()
@@ -149,4 +149,4 @@ def test_video_sitemap(client, make_title):
     from xml.dom.minidom import parseString
 
     parseString(response.content)  # noqa: S318 - our own output
-    assert client.post("/sitemap-video.xml").status_code == 405
+    assert client.post("/stream/sitemap-video.xml").status_code == 405

@@ -54,9 +54,9 @@ STREAMFLIX_BILLING = {
 }
 # The django-q2 task outlives the transcode by the publish margin (media's task timeout);
 # the broker re-delivers an unacknowledged task only after it (STREAMFLIX_Q_RETRY must stay
-# above it). That is a backstop: a run whose worker died is run again once its lease
-# (TRANSCODE_LEASE_SECONDS, a minute) has expired, by media's recovery schedule or a worker
-# that starts.
+# 30 s above it, or `manage.py check` fails with streamflix.E011). That is a backstop: a run
+# whose worker died is run again once its lease (TRANSCODE_LEASE_SECONDS, a minute) has
+# expired, by media's recovery schedule or a worker that starts.
 TRANSCODE_TIMEOUT_SECONDS = int(env.text("STREAMFLIX_Q_TIMEOUT", "1800"))
 PUBLISH_MARGIN_SECONDS = 600
 TASK_TIMEOUT_SECONDS = TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS

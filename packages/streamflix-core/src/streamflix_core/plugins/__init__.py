@@ -20,7 +20,7 @@ from .registry import (
     installed_apps,
     select,
 )
-from .spec import AdminLink, AdminSection, PluginSpec, Schedule, resolve
+from .spec import AdminLink, AdminSection, PluginSpec, Schedule, TaskTimeout, resolve
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -28,14 +28,17 @@ __all__ = [
     "AdminSection",
     "PluginSpec",
     "Schedule",
+    "TaskTimeout",
     "active",
     "api",
+    "app_config",
     "discovered",
     "distribution_version",
     "installed_apps",
     "resolve",
     "select",
     "sidebar_navigation",
+    "url_prefix",
     "urlpatterns",
     "websocket_urlpatterns",
 ]
@@ -55,8 +58,25 @@ def api(*, cached: bool = True):
     return _api(cached=cached)
 
 
+def app_config(spec: PluginSpec):
+    """The installed ``AppConfig`` of ``spec`` (its ``name`` is the app module, its ``label``
+    the app label), or ``None`` when the site did not install it."""
+    from .compose import app_config as _app_config
+
+    return _app_config(spec)
+
+
+def url_prefix(spec: PluginSpec) -> str:
+    """Where ``spec``'s plain URL patterns are mounted: ``STREAMFLIX_URL_PREFIXES[name]``,
+    else the plugin's default ``url_prefix`` (``""`` is the site root, else ends with ``/``)."""
+    from .compose import url_prefix as _url_prefix
+
+    return _url_prefix(spec)
+
+
 def urlpatterns() -> list:
-    """Extra Django URL patterns declared by the selected plugins (mount at the site root)."""
+    """The selected plugins' plain Django URL patterns, each plugin's under its URL prefix
+    and in its URL namespace (mount the list at the site root)."""
     from .compose import urlpatterns as _urlpatterns
 
     return _urlpatterns()

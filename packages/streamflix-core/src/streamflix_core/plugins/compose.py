@@ -11,6 +11,7 @@ from .registry import core_version, select
 from .spec import PluginSpec, resolve
 
 if TYPE_CHECKING:
+    from django.apps import AppConfig
     from django.http import HttpRequest
     from ninja import NinjaAPI
 
@@ -25,10 +26,34 @@ def active() -> list[PluginSpec]:
     )
 
 
+def app_config(spec: PluginSpec) -> AppConfig | None:
+    """The installed AppConfig whose class is ``spec.app_config``, or ``None``.
+
+    A site may list the app by module (``"streamflix_media"``) or by AppConfig path; either
+    way Django instantiates the plugin's AppConfig class, so the class identifies it.
+    """
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        cls = type(config)
+        if f"{cls.__module__}.{cls.__qualname__}" == spec.app_config:
+            return config
+    return None
+
+
+def url_prefix(spec: PluginSpec) -> str:
+    """``STREAMFLIX_URL_PREFIXES[spec.name]`` or the spec's default, as ``""`` or ``"a/b/"``."""
+    prefixes = getattr(settings, "STREAMFLIX_URL_PREFIXES", None) or {}
+    prefix = prefixes.get(spec.name, spec.url_prefix)
+    prefix = str(prefix or "").strip("/")
+    return f"{prefix}/" if prefix else ""
+
+
 def _api_class(specs: list[PluginSpec]) -> type[NinjaAPI]:
     from ninja import NinjaAPI
 
-    modules = sorted(((spec.app_module, spec.name) for spec in specs), reverse=True)
+    configs = [(app_config(spec), spec.name) for spec in specs]
+    modules = sorted(((c.name, name) for c, name in configs if c is not None), reverse=True)
 
     class StreamflixAPI(NinjaAPI):
         """One operation, one tag (the most specific), and ``<plugin>_<function>`` ids."""
@@ -46,7 +71,10 @@ def _api_class(specs: list[PluginSpec]) -> type[NinjaAPI]:
 
         def get_openapi_operation_id(self, operation: Any) -> str:
             module = operation.view_func.__module__
-            plugin = next((n for m, n in modules if module.startswith(m)), module.replace(".", "_"))
+            plugin = next(
+                (n for m, n in modules if module == m or module.startswith(m + ".")),
+                module.replace(".", "_"),
+            )
             return f"{plugin}_{operation.view_func.__name__}"
 
     return StreamflixAPI
@@ -90,10 +118,13 @@ def api(*, cached: bool = True) -> NinjaAPI:
 
 
 def urlpatterns() -> list[Any]:
+    from django.urls import include, path
+
     patterns: list[Any] = []
     for spec in active():
         if spec.urlpatterns:
-            patterns.extend(resolve(spec.urlpatterns))
+            included = include((resolve(spec.urlpatterns), spec.url_namespace))
+            patterns.append(path(url_prefix(spec), included))
     return patterns
 
 

@@ -38,6 +38,21 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class TaskTimeout:
+    """How long a task a plugin queues may run, for core's django-q2 check (``streamflix.E011``).
+
+    ``seconds`` is the timeout the plugin passes to ``async_task(timeout=...)``; ``None``
+    means the task runs without a limit of its own (the plugin passes none, so
+    ``Q_CLUSTER["timeout"]`` applies). ``settings`` names the plugin settings that make up
+    ``seconds``, for the check's message (``'STREAMFLIX_MEDIA["TRANSCODE_TIMEOUT_SECONDS"]'``).
+    """
+
+    task: str
+    seconds: int | None
+    settings: str
+
+
+@dataclass(frozen=True)
 class AdminLink:
     """One item of a plugin's admin sidebar section. ``link`` is a URL name, reversed lazily."""
 
@@ -67,15 +82,23 @@ class PluginSpec:
         name: the short plugin name (``"media"``); also its settings dict suffix
             (``STREAMFLIX_MEDIA``) and its OpenAPI tag.
         distribution: the installed distribution name, used for the reported version.
-        app_config: dotted path of the Django ``AppConfig``.
+        app_config: dotted path of the Django ``AppConfig`` class. The app's module and label
+            are read from that AppConfig once Django is set up (``plugins.app_config(spec)``).
         extra_apps: third-party Django apps the plugin needs installed (order-insensitive ones).
         router: ``"module:attribute"`` of the Ninja ``Router``; ``None`` for no API.
         api_prefix: where the router is mounted below the site's API root (``"media/"``).
-        urlpatterns: dotted path of a list of extra Django URL patterns (HLS delivery, webhooks).
+        urlpatterns: dotted path of a list of plain Django URL patterns (HLS delivery, uploads,
+            webhooks, a sitemap). They are mounted under ``url_prefix`` in the URL namespace
+            ``url_namespace`` (the plugin's name); reverse them as ``"<name>:<url name>"``.
+        url_prefix: the default path of those patterns below the site root (``"stream/"``);
+            a site moves them with ``STREAMFLIX_URL_PREFIXES = {"<name>": "<prefix>"}``.
         websocket_urlpatterns: dotted path of a list of Channels URL routes.
         admin_section: the Unfold sidebar section.
         hooks: module imported when Django is ready; it registers the plugin's hook providers.
-        settings: dotted path of a dataclass whose fields and defaults are the plugin's settings.
+        settings: dotted path of a dataclass (or pydantic model) whose typed fields and
+            defaults are the plugin's settings; core validates the site's dict against it.
+        task_timeouts: dotted path of a callable returning the ``TaskTimeout`` of each task
+            the plugin queues with a timeout of its own (checked against ``Q_CLUSTER``).
         schedules: django-q2 schedules the plugin runs.
         requires: names of the plugins this one needs.
         requires_core: a PEP 440 specifier the installed core version must satisfy.
@@ -89,19 +112,21 @@ class PluginSpec:
     router: str | None = None
     api_prefix: str | None = None
     urlpatterns: str | None = None
+    url_prefix: str = ""
     websocket_urlpatterns: str | None = None
     admin_section: AdminSection | None = None
     hooks: str | None = None
     settings: str | None = None
+    task_timeouts: str | None = None
     schedules: tuple[Schedule, ...] = ()
     requires: tuple[str, ...] = ()
     requires_core: str = ""
     demo_seed: str | None = None
 
     @property
-    def app_module(self) -> str:
-        """The Django app's module path (``streamflix_media``)."""
-        return self.app_config.rsplit(".apps.", 1)[0]
+    def url_namespace(self) -> str:
+        """The URL namespace of the plugin's plain URL patterns: its name (``"media"``)."""
+        return self.name
 
     @property
     def settings_name(self) -> str:

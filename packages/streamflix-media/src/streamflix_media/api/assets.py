@@ -209,7 +209,7 @@ def upload_create(request: HttpRequest, payload: UploadIn) -> Status:
         episode=target_episode,
         user=request.user,
         upload_url_for=lambda session_id: request.build_absolute_uri(
-            reverse("media-upload", kwargs={"session_id": session_id})
+            reverse("media:upload", kwargs={"session_id": session_id})
         ),
     )
     return Status(

@@ -72,12 +72,10 @@ def _dead(now: dt.datetime) -> Q:
 
 
 def task_timeout() -> int | None:
-    """The django-q2 timeout of a transcode task: the transcode's own timeout plus
-    ``PUBLISH_MARGIN_SECONDS`` to publish (``None``: no timeout)."""
-    config = settings()
-    if not config.TRANSCODE_TIMEOUT_SECONDS:
-        return None
-    return config.TRANSCODE_TIMEOUT_SECONDS + config.PUBLISH_MARGIN_SECONDS
+    """The django-q2 timeout of a transcode task (``None``: no limit of its own)."""
+    from ..conf import transcode_task_timeout
+
+    return transcode_task_timeout(settings())
 
 
 def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
@@ -87,12 +85,16 @@ def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
     def enqueue() -> None:
         from django_q.tasks import async_task
 
+        timeout = task_timeout()
+        # No limit of its own: pass no timeout (django-q2 cannot run timeout=None; the
+        # cluster's applies, which core's check streamflix.E011 requires to be unset).
+        limit = {"timeout": timeout} if timeout is not None else {}
         async_task(
             TASK,
             asset_id,
             task_name=f"transcode-asset-{asset_id}",
             group="streamflix_media.transcode",
-            timeout=task_timeout(),
+            **limit,
         )
 
     transaction.on_commit(enqueue)
