@@ -22,7 +22,10 @@ from .errors import (
 )
 from .ffmpeg import check_ffmpeg, ffmpeg_binary, find_ffmpeg, run_ffmpeg
 from .ladder import Rung, build_ladder
-from .pipeline import (
+from .pipeline import publish_subtitle, transcode, transcode_and_publish
+from .probe import ProbeResult, SourceInfo, content_hash, probe, sniff_container, validate_source
+from .publish import asset_prefix, delete_prefix, list_prefix, publish_directory
+from .results import (
     AudioRendition,
     Rendition,
     SubtitleInput,
@@ -30,12 +33,7 @@ from .pipeline import (
     TranscodeOptions,
     TranscodeResult,
     Trickplay,
-    publish_subtitle,
-    transcode,
-    transcode_and_publish,
 )
-from .probe import ProbeResult, SourceInfo, content_hash, probe, sniff_container, validate_source
-from .publish import asset_prefix, delete_prefix, list_prefix, publish_directory
 from .subtitles import to_webvtt
 
 __all__ = [

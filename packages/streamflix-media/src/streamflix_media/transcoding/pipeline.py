@@ -11,239 +11,33 @@ later is just another ``EXT-X-MEDIA`` entry.
 from __future__ import annotations
 
 import contextlib
-import math
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from django.core.files.storage import Storage
-from PIL import Image
 
 from . import hls
 from .errors import NotAVideo, TranscodeError
 from .ffmpeg import ffmpeg_binary, run_ffmpeg
-from .ladder import Rung, build_ladder, even
+from .ladder import Rung
 from .probe import ProbeResult, probe
 from .publish import delete_prefix, publish_directory, publish_files
+from .results import (
+    AUDIO_GROUP,
+    MASTER,
+    MIN_COMPLETE_RATIO,
+    AudioRendition,
+    ProgressCallback,
+    Rendition,
+    SubtitleInput,
+    SubtitleTrack,
+    TranscodeOptions,
+    TranscodeResult,
+)
+from .stills import build_trickplay, tile_height, write_poster
 from .subtitles import language_name, to_webvtt, validate_language
-
-ProgressCallback = Callable[[float], Any]
-AUDIO_GROUP = "audio"
-SUBTITLES_GROUP = "subs"
-MASTER = "master.m3u8"
-#: A rendition shorter than this share of the probed duration means the source is truncated.
-MIN_COMPLETE_RATIO = 0.9
-
-
-@dataclass(frozen=True)
-class TranscodeOptions:
-    """Everything a run needs besides the source; ``from_settings()`` reads the media settings."""
-
-    heights: tuple[int, ...] = (240, 360, 480, 720, 1080)
-    bitrates_kbps: Mapping[int, int] | None = None
-    maxrate_ratio: float = 1.5
-    bufsize_ratio: float = 2.0
-    audio_kbps: int = 128
-    segment_seconds: int = 6
-    segment_type: str = "fmp4"
-    preset: str = "veryfast"
-    timeout_seconds: float | None = 4 * 3600
-    poster_position: float = 0.1
-    trickplay_interval: int = 10
-    trickplay_tile_width: int = 160
-    trickplay_columns: int = 5
-    trickplay_rows: int = 5
-
-    def __post_init__(self) -> None:
-        if self.segment_type not in {"fmp4", "mpegts"}:
-            raise ValueError("segment_type must be 'fmp4' or 'mpegts'.")
-        if not 1 <= self.segment_seconds <= 10:
-            raise ValueError("segment_seconds must be within 1-10.")
-        if not 0 <= self.poster_position < 1:
-            raise ValueError("poster_position is a fraction of the duration, within [0, 1).")
-
-    @classmethod
-    def from_settings(cls, **overrides: Any) -> TranscodeOptions:
-        from ..conf import settings
-
-        s = settings()
-        values: dict[str, Any] = {
-            "heights": tuple(s.LADDER_HEIGHTS),
-            "bitrates_kbps": {int(k): int(v) for k, v in s.LADDER_BITRATES_KBPS.items()},
-            "maxrate_ratio": s.LADDER_MAXRATE_RATIO,
-            "bufsize_ratio": s.LADDER_BUFSIZE_RATIO,
-            "audio_kbps": s.AUDIO_BITRATE_KBPS,
-            "segment_seconds": s.HLS_SEGMENT_SECONDS,
-            "segment_type": s.HLS_SEGMENT_TYPE,
-            "preset": s.X264_PRESET,
-            "timeout_seconds": s.TRANSCODE_TIMEOUT_SECONDS or None,
-            "poster_position": s.POSTER_POSITION,
-            "trickplay_interval": s.TRICKPLAY_INTERVAL_SECONDS,
-            "trickplay_tile_width": s.TRICKPLAY_TILE_WIDTH,
-            "trickplay_columns": s.TRICKPLAY_COLUMNS,
-            "trickplay_rows": s.TRICKPLAY_ROWS,
-        }
-        values.update(overrides)
-        return cls(**values)
-
-    def ladder_for(self, source: ProbeResult) -> list[Rung]:
-        assert source.video is not None
-        return build_ladder(
-            source_height=source.video.height,
-            display_aspect=source.video.display_aspect,
-            heights=self.heights,
-            bitrates_kbps=self.bitrates_kbps,
-            maxrate_ratio=self.maxrate_ratio,
-            bufsize_ratio=self.bufsize_ratio,
-        )
-
-
-@dataclass(frozen=True)
-class Rendition:
-    """A video rung as written: playlist path (relative to the asset prefix) and measurements."""
-
-    rung: Rung
-    playlist: str
-    codecs: str
-    peak_bps: int
-    average_bps: int
-    segment_count: int
-
-
-@dataclass(frozen=True)
-class AudioRendition:
-    playlist: str
-    codecs: str
-    peak_bps: int
-    average_bps: int
-    channels: int
-
-
-@dataclass(frozen=True)
-class SubtitleTrack:
-    language: str
-    name: str
-    playlist: str
-    vtt: str
-    default: bool = False
-
-
-@dataclass(frozen=True)
-class Trickplay:
-    """Sprite sheets plus a WebVTT index (``sprite_001.jpg#xywh=x,y,w,h`` per cue)."""
-
-    vtt: str
-    sprites: tuple[str, ...]
-    interval: int
-    tile_width: int
-    tile_height: int
-    columns: int
-    rows: int
-    count: int
-
-
-@dataclass(frozen=True)
-class TranscodeResult:
-    """What a run produced; every path is relative to the asset's output prefix.
-
-    ``to_dict()`` / ``from_dict()`` round-trip through JSON, so a model can keep it and
-    re-render the master playlist (``master_playlist()``) when subtitles change.
-    """
-
-    duration: float
-    source_width: int
-    source_height: int
-    frame_rate: float | None
-    segment_type: str
-    segment_seconds: int
-    renditions: tuple[Rendition, ...]
-    audio: AudioRendition | None
-    poster: str
-    trickplay: Trickplay | None
-    timestamp_map: str
-    subtitles: tuple[SubtitleTrack, ...] = ()
-    master: str = MASTER
-    files: tuple[str, ...] = field(default=())
-
-    @property
-    def max_height(self) -> int:
-        return max(r.rung.height for r in self.renditions)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TranscodeResult:
-        data = dict(data)
-        data["renditions"] = tuple(
-            Rendition(**{**r, "rung": Rung.from_dict(r["rung"])}) for r in data["renditions"]
-        )
-        data["audio"] = AudioRendition(**data["audio"]) if data.get("audio") else None
-        if data.get("trickplay"):
-            data["trickplay"] = Trickplay(
-                **{**data["trickplay"], "sprites": tuple(data["trickplay"]["sprites"])}
-            )
-        data["subtitles"] = tuple(SubtitleTrack(**s) for s in data.get("subtitles", ()))
-        data["files"] = tuple(data.get("files", ()))
-        return cls(**data)
-
-    def master_playlist(self) -> str:
-        """The master playlist: one variant per rung with measured BANDWIDTH (peak, including
-        the audio rendition) and AVERAGE-BANDWIDTH, the shared audio group and the subtitles."""
-        audio = self.audio
-        media: list[hls.MasterMedia] = []
-        if audio:
-            media.append(
-                hls.MasterMedia(
-                    type="AUDIO",
-                    group_id=AUDIO_GROUP,
-                    name="Main",
-                    uri=audio.playlist,
-                    default=True,
-                    channels=str(audio.channels),
-                )
-            )
-        for track in self.subtitles:
-            media.append(
-                hls.MasterMedia(
-                    type="SUBTITLES",
-                    group_id=SUBTITLES_GROUP,
-                    name=track.name,
-                    language=track.language,
-                    uri=track.playlist,
-                    default=track.default,
-                )
-            )
-        variants = [
-            hls.MasterVariant(
-                uri=r.playlist,
-                bandwidth=r.peak_bps + (audio.peak_bps if audio else 0),
-                average_bandwidth=r.average_bps + (audio.average_bps if audio else 0),
-                width=r.rung.width,
-                height=r.rung.height,
-                codecs=f"{r.codecs},{audio.codecs}" if audio else r.codecs,
-                frame_rate=self.frame_rate,
-            )
-            for r in sorted(self.renditions, key=lambda r: r.rung.height)
-        ]
-        return hls.render_master_playlist(
-            variants,
-            media,
-            audio_group=AUDIO_GROUP if audio else None,
-            subtitles_group=SUBTITLES_GROUP if self.subtitles else None,
-        )
-
-
-@dataclass(frozen=True)
-class SubtitleInput:
-    """A subtitle file to attach: ``data`` is SRT or WebVTT."""
-
-    language: str
-    data: bytes | str
-    name: str | None = None
-    default: bool = False
 
 
 def build_command(
@@ -266,7 +60,7 @@ def build_command(
         graph.append(
             f"[v{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,format=yuv420p[out{i}]"
         )
-    tile_h = _tile_height(options.trickplay_tile_width, info)
+    tile_h = tile_height(options.trickplay_tile_width, info)
     # The first frame, then the first one at least an interval later: the thumbnail output
     # starts at once (ffmpeg reports progress only after every output has started).
     graph.append(
@@ -330,37 +124,6 @@ def build_command(
     args += ["-start_number", "0"]
     args += ["-f", "image2", str(out_dir / "trickplay" / "thumb_%05d.jpg")]
     return args
-
-
-def write_poster(
-    source: Path,
-    target: Path,
-    *,
-    info: ProbeResult,
-    rung: Rung,
-    options: TranscodeOptions,
-    binary: str,
-) -> None:
-    """A JPEG poster at the top rung's size, from ``poster_position`` into the video.
-
-    A separate, input-seeking ffmpeg call decodes only a second or two, whereas a branch of
-    the main run would hold back its progress reports until the poster time is reached.
-    The ``thumbnail`` filter picks the most representative of the next frames, so the poster
-    is not a fade or a black frame.
-    """
-    assert info.duration is not None
-    at = info.duration * options.poster_position
-    args = ["-ss", f"{at:.3f}", "-i", str(source), "-map", "0:v:0", "-frames:v", "1"]
-    args += ["-vf", f"thumbnail=25,scale={rung.width}:{rung.height},setsar=1,format=yuvj420p"]
-    args += ["-update", "1", "-c:v", "mjpeg", "-q:v", "3", str(target)]
-    run_ffmpeg(args, binary=binary, timeout=options.timeout_seconds)
-    if not target.is_file():
-        raise TranscodeError("ffmpeg wrote no poster frame.")
-
-
-def _tile_height(tile_width: int, info: ProbeResult) -> int:
-    assert info.video is not None
-    return even(tile_width / info.video.display_aspect)
 
 
 def transcode(
@@ -493,55 +256,6 @@ def _timestamp_map(playlist_path: Path, binary: str, scratch_dir: Path | None = 
         sample.write_bytes(init + first.read_bytes())
         start = probe_file(sample, binary=binary).start
     return f"MPEGTS:{round(max(start, 0) * 90000)},LOCAL:00:00:00.000"
-
-
-def build_trickplay(
-    thumbs_dir: Path, *, duration: float, options: TranscodeOptions
-) -> Trickplay | None:
-    """Pack the per-interval thumbnails ffmpeg wrote into sprite sheets and a WebVTT index."""
-    thumbs = sorted(thumbs_dir.glob("thumb_*.jpg"))
-    interval = options.trickplay_interval
-    count = min(len(thumbs), max(1, math.ceil(duration / interval)))
-    if not count:
-        return None
-    with Image.open(thumbs[0]) as first:
-        tile_w, tile_h = first.size
-    cols, rows = options.trickplay_columns, options.trickplay_rows
-    per_sheet = cols * rows
-    sprites: list[str] = []
-    cues = ["WEBVTT", ""]
-    from .subtitles import format_timestamp
-
-    for sheet_index in range(math.ceil(count / per_sheet)):
-        batch = thumbs[sheet_index * per_sheet : min(count, (sheet_index + 1) * per_sheet)]
-        used_rows = math.ceil(len(batch) / cols)
-        sheet = Image.new("RGB", (tile_w * min(cols, len(batch)), tile_h * used_rows))
-        for i, thumb in enumerate(batch):
-            with Image.open(thumb) as image:
-                sheet.paste(image.convert("RGB"), ((i % cols) * tile_w, (i // cols) * tile_h))
-        name = f"sprite_{sheet_index + 1:03d}.jpg"
-        sheet.save(thumbs_dir / name, "JPEG", quality=70, optimize=True)
-        sprites.append(f"trickplay/{name}")
-        for i in range(len(batch)):
-            n = sheet_index * per_sheet + i
-            start, end = n * interval, min((n + 1) * interval, duration)
-            x, y = (i % cols) * tile_w, (i // cols) * tile_h
-            cues.append(f"{format_timestamp(start)} --> {format_timestamp(end)}")
-            cues.append(f"{name}#xywh={x},{y},{tile_w},{tile_h}")
-            cues.append("")
-    for thumb in thumbs:
-        thumb.unlink()
-    (thumbs_dir / "thumbnails.vtt").write_text("\n".join(cues))
-    return Trickplay(
-        vtt="trickplay/thumbnails.vtt",
-        sprites=tuple(sprites),
-        interval=interval,
-        tile_width=tile_w,
-        tile_height=tile_h,
-        columns=cols,
-        rows=rows,
-        count=count,
-    )
 
 
 def subtitle_files(

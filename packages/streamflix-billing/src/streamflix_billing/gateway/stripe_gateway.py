@@ -1,136 +1,31 @@
-"""Payment gateways: every call to Stripe goes through :class:`StripeGateway`.
-
-:class:`DevelopmentGateway` has the same interface and needs no account: its checkout is a
-simulated page served by this plugin (``/billing/dev/checkout/<session>/``) whose buttons
-drive the same internal services a Stripe webhook would. :func:`get_gateway` picks one from
-``STREAMFLIX_BILLING["GATEWAY"]`` (``auto``: Stripe when a secret key is set).
-"""
+"""The Stripe gateway: the only place that talks to Stripe."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import stripe
-from django.core import signing
-from django.urls import reverse
 
-from streamflix_core.errors import Conflict, DomainError, PaymentFailed, UpstreamFailed
+from streamflix_core.errors import Conflict, DomainError, PaymentFailed
 
-from .conf import settings
-from .models import Payment, Plan, PromoCode, Subscription
+from ..conf import settings
+from ..models import Payment, Plan, PromoCode, Subscription
+from .base import CheckoutSession, GatewayRefund, PaymentProviderError
+from .budget import request_budget_seconds, stripe_call_budget_seconds
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-REQUEST_HEADROOM_SECONDS = 5.0
-"""Time an HTTP request needs besides its Stripe calls (its own queries, the response): the
-Stripe budget must leave this much of the HTTP worker timeout."""
-
-DEV_PORTAL_SALT = "streamflix_billing.dev-portal"
-DEV_PORTAL_MAX_AGE_SECONDS = 3600
-
-
-class PaymentProviderError(UpstreamFailed):
-    """The payment provider failed or is unreachable; nothing was written."""
-
-    code = "payment_provider_unavailable"
-
-
-@dataclass(frozen=True)
-class CheckoutSession:
-    id: str
-    url: str
-
-
-@dataclass(frozen=True)
-class GatewayRefund:
-    id: str
-    status: str
-
-
-class Gateway(Protocol):
-    """What billing asks of a payment provider; :class:`StripeGateway` and
-    :class:`DevelopmentGateway` answer it."""
-
-    name: str
-
-    def customer_ensure(self, *, user: Any, idempotency_key: str) -> str: ...
-
-    def checkout_session_create(
-        self,
-        *,
-        customer_id: str,
-        payment: Payment,
-        plan: Plan,
-        promo: PromoCode | None,
-        mode: str,
-    ) -> CheckoutSession: ...
-
-    def portal_session_create(self, *, customer_id: str) -> str: ...
-
-    def refund_create(
-        self, *, payment: Payment, amount: int, idempotency_key: str
-    ) -> GatewayRefund: ...
-
-    def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]: ...
-
-    def subscription_set_cancel_at_period_end(
-        self, *, subscription: Subscription, cancel: bool
-    ) -> None: ...
-
-    def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None: ...
-
-    def subscription_cancel_now(self, *, stripe_subscription_id: str) -> None: ...
-
-    def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]: ...
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
     if hasattr(obj, "to_dict"):
         return obj.to_dict()
     return dict(obj)
-
-
-def _backoff_seconds(retries: int) -> float:
-    """The longest the Stripe SDK sleeps before its retries (jitter only shortens it)."""
-    delays = (
-        min(stripe.HTTPClient.INITIAL_DELAY * 2 ** (n - 1), stripe.HTTPClient.MAX_DELAY)
-        for n in range(1, retries + 1)
-    )
-    return sum(max(stripe.HTTPClient.INITIAL_DELAY, delay) for delay in delays)
-
-
-def stripe_call_budget_seconds(
-    *, connect_timeout: float, read_timeout: float, retries: int
-) -> float:
-    """The longest one Stripe call can take: every attempt may spend its connect and read
-    timeouts, with the SDK's backoff between attempts."""
-    return (retries + 1) * (connect_timeout + read_timeout) + _backoff_seconds(retries)
-
-
-def configured_stripe_call_budget_seconds() -> float:
-    """:func:`stripe_call_budget_seconds` of the configured timeouts and retries."""
-    config = settings()
-    return stripe_call_budget_seconds(
-        connect_timeout=config.STRIPE_CONNECT_TIMEOUT_SECONDS,
-        read_timeout=config.STRIPE_TIMEOUT_SECONDS,
-        retries=config.STRIPE_MAX_NETWORK_RETRIES,
-    )
-
-
-def request_budget_seconds() -> float:
-    """The time Stripe calls of one HTTP request may take together: the HTTP worker timeout
-    (``STREAMFLIX_CORE["HTTP_WORKER_TIMEOUT_SECONDS"]``) less :data:`REQUEST_HEADROOM_SECONDS`."""
-    from streamflix_core.conf import settings as core_settings
-
-    return core_settings().HTTP_WORKER_TIMEOUT_SECONDS - REQUEST_HEADROOM_SECONDS
 
 
 class StripeGateway:
@@ -381,76 +276,3 @@ class StripeGateway:
             ),
         )
         return coupon.id, code.id
-
-
-class DevelopmentGateway:
-    """The same interface with no provider behind it: the demo works without an account.
-
-    Checkout returns the URL of the simulated checkout page; its "Pay" and "Decline" buttons
-    call :func:`streamflix_billing.services.development.development_checkout_complete`,
-    which runs the internal services a Stripe webhook would. Subscription changes are local
-    only, and renewals come from the ``billing-development-renewals`` schedule.
-    """
-
-    name = "development"
-
-    def customer_ensure(self, *, user: Any, idempotency_key: str) -> str:
-        return f"dev_cus_{user.pk}"
-
-    def checkout_session_create(
-        self,
-        *,
-        customer_id: str,
-        payment: Payment,
-        plan: Plan,
-        promo: PromoCode | None,
-        mode: str,
-    ) -> CheckoutSession:
-        session_id = f"dev_cs_{secrets.token_urlsafe(18)}"
-        url = reverse("billing:dev-checkout", args=[session_id])
-        return CheckoutSession(id=session_id, url=url)
-
-    def portal_session_create(self, *, customer_id: str) -> str:
-        # Signed and short-lived, like a Stripe portal session: customer ids are guessable.
-        token = signing.dumps(customer_id, salt=DEV_PORTAL_SALT)
-        return reverse("billing:dev-portal", args=[token])
-
-    def refund_create(
-        self, *, payment: Payment, amount: int, idempotency_key: str
-    ) -> GatewayRefund:
-        return GatewayRefund(id=f"dev_re_{secrets.token_hex(8)}", status="succeeded")
-
-    def subscription_retrieve(self, *, stripe_subscription_id: str) -> dict[str, Any]:
-        raise DomainError(
-            "The development gateway keeps no remote subscriptions.",
-            code="not_supported",
-        )
-
-    def subscription_set_cancel_at_period_end(
-        self, *, subscription: Subscription, cancel: bool
-    ) -> None:
-        return None
-
-    def subscription_change_plan(self, *, subscription: Subscription, plan: Plan) -> None:
-        return None
-
-    def subscription_cancel_now(self, *, stripe_subscription_id: str) -> None:
-        return None
-
-    def promotion_code_create(self, *, promo: PromoCode) -> tuple[str, str]:
-        return "", ""
-
-
-def gateway_name() -> str:
-    """``"stripe"`` or ``"development"``, as configured."""
-    config = settings()
-    if config.GATEWAY == "auto":
-        return "stripe" if config.STRIPE_SECRET_KEY else "development"
-    return config.GATEWAY
-
-
-def get_gateway() -> Gateway:
-    """The configured gateway (a fresh instance: settings may change in tests)."""
-    if gateway_name() == "stripe":
-        return StripeGateway()
-    return DevelopmentGateway()
