@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .transcoding.ladder import DEFAULT_BITRATES_KBPS
+
 if TYPE_CHECKING:
     from streamflix_core.plugins.spec import TaskTimeout
 
@@ -108,15 +110,7 @@ class MediaSettings:
     MAX_WIDTH: int = 4096
     LADDER_HEIGHTS: tuple[int, ...] = (240, 360, 480, 720, 1080)
     LADDER_BITRATES_KBPS: dict[int, int] = field(
-        default_factory=lambda: {
-            240: 400,
-            360: 800,
-            480: 1400,
-            720: 2800,
-            1080: 5000,
-            1440: 9000,
-            2160: 16000,
-        }
+        default_factory=lambda: dict(DEFAULT_BITRATES_KBPS)
     )
     LADDER_MAXRATE_RATIO: float = 1.5
     LADDER_BUFSIZE_RATIO: float = 2.0
