@@ -11,8 +11,6 @@ from .assets import (
     asset_retry,
     asset_transcode,
     check_target,
-    ingest,
-    safe_name,
     stored_files,
 )
 from .catalog import (
@@ -101,7 +99,6 @@ __all__ = [
     "genre_create",
     "genre_delete",
     "genre_update",
-    "ingest",
     "parse",
     "parse_csv",
     "person_create",
@@ -110,7 +107,6 @@ __all__ = [
     "run_retry",
     "run_transcode",
     "runs_recover",
-    "safe_name",
     "season_create",
     "season_delete",
     "season_update",
