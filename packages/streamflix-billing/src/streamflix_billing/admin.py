@@ -134,7 +134,7 @@ class PaymentAdmin(ModelAdmin):
                     payment_id=payment.pk, reason="admin refund", requested_by=request.user
                 )
             except DomainError as exc:
-                self.message_user(request, f"Payment #{payment.pk}: {exc.detail}", messages.ERROR)
+                self.message_user(request, f"Payment #{payment.pk}: {exc.message}", messages.ERROR)
             else:
                 done += 1
         if done:
@@ -213,7 +213,7 @@ class PromoCodeAdmin(ModelAdmin):
             try:
                 services.promo_code_sync(promo=promo)
             except DomainError as exc:
-                self.message_user(request, f"{promo.code}: {exc.detail}", messages.ERROR)
+                self.message_user(request, f"{promo.code}: {exc.message}", messages.ERROR)
 
 
 @admin.register(Gift)

@@ -94,3 +94,73 @@ def test_admin_retry_action(admin_client, movie, run_on_commit):
     assert failed.error_code == "source_missing"
     ready.refresh_from_db()
     assert ready.status == "ready"
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The transcode tasks queued (django-q2's ``async_task`` recorded, not run)."""
+    import django_q.tasks
+
+    calls: list[tuple] = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *args, **kwargs: calls.append(args))
+    return calls
+
+
+def test_admin_upload_creates_one_asset_and_queues_one_transcode(
+    admin_client, movie, clip_720, run_on_commit, queued
+):
+    url = reverse("admin:streamflix_media_videoasset_add")
+    with run_on_commit(), open(clip_720, "rb") as fh:
+        response = admin_client.post(url, {"role": "feature", "title": movie.pk, "source": fh})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    asset = VideoAsset.objects.get()
+    assert asset.status == "pending" and asset.title == movie
+    assert asset.uploaded_by is not None and asset.uploaded_by.email == "admin@example.com"
+    assert [call[1] for call in queued] == [asset.pk]
+    from django.contrib.admin.models import LogEntry
+
+    assert LogEntry.objects.get().object_id == str(asset.pk)
+
+
+def test_admin_upload_form_only_validates(movie, clip_720, queued):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from streamflix_media.admin.assets import VideoAssetUploadForm
+
+    source = SimpleUploadedFile("clip.mp4", clip_720.read_bytes(), content_type="video/mp4")
+    form = VideoAssetUploadForm({"role": "feature", "title": movie.pk}, {"source": source})
+    assert form.is_valid(), form.errors
+    assert VideoAsset.objects.count() == 0 and queued == []
+
+
+def test_admin_upload_for_a_wrong_target_shows_the_error_and_writes_nothing(
+    admin_client, episode, clip_720, run_on_commit, queued, storage_root
+):
+    with run_on_commit(), open(clip_720, "rb") as fh:
+        response = admin_client.post(
+            reverse("admin:streamflix_media_videoasset_add"),
+            {"role": "feature", "episode": episode.pk, "source": fh},
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A feature video needs a title (and no episode)." in html
+    assert VideoAsset.objects.count() == 0 and queued == []
+    assert not [p for p in storage_root.rglob("*") if p.is_file()]
+
+
+def test_admin_upload_rolled_back_after_creation_leaves_nothing(
+    admin_client, movie, clip_720, run_on_commit, queued, storage_root, monkeypatch
+):
+    from streamflix_media.admin.assets import VideoAssetAdmin
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("log down")
+
+    monkeypatch.setattr(VideoAssetAdmin, "log_addition", broken)
+    with run_on_commit(), open(clip_720, "rb") as fh, pytest.raises(RuntimeError):
+        admin_client.post(
+            reverse("admin:streamflix_media_videoasset_add"),
+            {"role": "feature", "title": movie.pk, "source": fh},
+        )
+    assert VideoAsset.objects.count() == 0 and queued == []
+    assert not [p for p in storage_root.rglob("*") if p.is_file()]

@@ -100,7 +100,9 @@ def test_admin_form_publishes_and_makes_image_variants(admin_client, drama):
         reverse("admin:streamflix_media_title_add"),
         {
             "kind": "movie", "name": "Admin Made", "slug": "admin-made", "genres": [drama.pk],
-            "maturity_rating": "0", "status": "published", "poster": poster, **management,
+            "maturity_rating": "0", "poster": poster, **management,
+            # Status is read-only: the form's "Save and publish" button publishes.
+            "streamflix_media_title_publish_on_save": "",
         },
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]

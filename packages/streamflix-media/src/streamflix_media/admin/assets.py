@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 
@@ -23,9 +23,14 @@ from ..transcoding import TranscodeResult
 
 
 class VideoAssetUploadForm(forms.ModelForm):
-    """Upload a source: it is validated and stored, and its transcode queued, on save."""
+    """Upload a source. The form checks only that the fields are there; the admin hands them
+    to ``services.asset_create_from_upload``, which validates the source, stores it and
+    queues its transcode."""
 
     source = forms.FileField(help_text="A video file (MP4, MOV, MKV, WebM...).")
+    # What the service refused on the first try of this request (see
+    # ``VideoAssetAdmin.changeform_view``): shown as the form's error when it is shown again.
+    rejection: DomainError | None = None
 
     class Meta:
         model = VideoAsset
@@ -36,27 +41,25 @@ class VideoAssetUploadForm(forms.ModelForm):
         if "episode" in self.fields:
             field: Any = self.fields["episode"]
             field.queryset = Episode.objects.select_related("season__title")
-        self.created: VideoAsset | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        source = data.get("source")
-        if source is None or self.errors:
-            return data
-        try:
-            self.created = services.asset_create_from_upload(
-                upload=source,
-                role=data.get("role") or "",
-                title=data.get("title"),
-                episode=data.get("episode"),
-            )
-        except DomainError as exc:
-            raise forms.ValidationError(exc.detail, code=exc.code) from exc
+        if self.rejection is not None:
+            raise forms.ValidationError(self.rejection.message, code=self.rejection.code)
         return data
 
     def _post_clean(self) -> None:
-        # The service validated and created the asset; model validation has nothing to add.
+        # The service checks the target (role against title/episode) and creates the asset;
+        # model validation of a half-built instance has nothing to add.
         pass
+
+
+class _UploadRejected(Exception):
+    """The service refused an upload; raised out of the admin's transaction so it rolls back."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class SubtitleInline(TabularInline):
@@ -101,8 +104,53 @@ class VideoAssetAdmin(ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:
-            kwargs["form"] = VideoAssetUploadForm
+            rejection = getattr(request, "_streamflix_upload_rejection", None)
+            kwargs["form"] = (
+                VideoAssetUploadForm
+                if rejection is None
+                else type("RejectedUploadForm", (VideoAssetUploadForm,), {"rejection": rejection})
+            )
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _UploadRejected as rejected:
+            # The transaction of the first try is rolled back (and the service removed what
+            # it had stored); show the same form again, now with the service's message.
+            request._streamflix_upload_rejection = rejected.error  # type: ignore[attr-defined]
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BaseException:
+            # Created, then the admin's transaction failed: the row is gone, so is its source.
+            created = getattr(request, "_streamflix_created_asset", None)
+            if created is not None:
+                services.asset_files_remove(
+                    source_path=created.source_path, output_prefix="", asset_id=None
+                )
+            raise
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        try:
+            asset = services.asset_create_from_upload(
+                upload=data["source"],
+                role=data.get("role") or "",
+                title=data.get("title"),
+                episode=data.get("episode"),
+                user=request.user,
+            )
+        except DomainError as exc:
+            raise _UploadRejected(exc) from exc
+        request._streamflix_created_asset = asset  # type: ignore[attr-defined]
+        return asset
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -116,12 +164,8 @@ class VideoAssetAdmin(ModelAdmin):
         return () if obj is None else self.inlines
 
     def save_model(self, request: HttpRequest, obj: VideoAsset, form: Any, change: bool) -> None:
-        if change:
-            return
-        created = form.created
-        created.uploaded_by = request.user
-        created.save(update_fields=["uploaded_by"])
-        obj.__dict__.update(created.__dict__)
+        # A new asset was created by the service (``save_form``); nothing is editable later.
+        pass
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:

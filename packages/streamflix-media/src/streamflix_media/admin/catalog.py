@@ -1,4 +1,7 @@
-"""Unfold admin for curators: titles with seasons and credits inline, genres, people."""
+"""Unfold admin for curators: titles with seasons and credits inline, genres, people.
+
+A title's status is read-only: publishing and unpublishing go through the catalog services,
+as a list action or as a "Save and publish" / "Save and unpublish" button of the form."""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import action
+
+from streamflix_core.errors import DomainError
 
 from .. import services
 from ..models import Credit, Episode, Genre, Person, Season, Title
@@ -54,7 +60,7 @@ class TitleAdmin(ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("genres",)
     readonly_fields = (
-        "poster_preview", "backdrop_preview", "published_at", "views", "likes",
+        "status", "poster_preview", "backdrop_preview", "published_at", "views", "likes",
         "rating_average", "rating_count", "created_at", "updated_at",
     )  # fmt: skip
     fieldsets = (
@@ -69,6 +75,8 @@ class TitleAdmin(ModelAdmin):
     )  # fmt: skip
     inlines = (SeasonInline, CreditInline)
     actions = ("publish_selected", "unpublish_selected")
+    # Buttons beside "Save": unfold runs the pressed one after the title is saved.
+    actions_submit_line = ("publish_on_save", "unpublish_on_save")
     list_per_page = 50
 
     @admin.display(description="Poster")
@@ -83,32 +91,78 @@ class TitleAdmin(ModelAdmin):
     def backdrop_preview(self, obj: Title) -> str:
         return _preview(obj.backdrop, 140)
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Title | None = None,
+    ) -> Any:
+        # Offer the button that applies to the title as it is (unfold lists none on "add").
+        published = obj is not None and obj.status == Title.Status.PUBLISHED
+        wanted = "unpublish_on_save" if published else "publish_on_save"
+        context["actions_submit_line"] = [
+            a
+            for a in self.get_actions_submit_line(request, obj.pk if obj else None)
+            if a.method.original_function_name == wanted
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request: HttpRequest, obj: Title, form: Any, change: bool) -> None:
-        publishing = obj.status == Title.Status.PUBLISHED and (
-            not change or "status" in form.changed_data
-        )
-        if publishing:
-            obj.status = Title.Status.DRAFT if not change else form.initial.get("status", "draft")
+        # Django saves the fields (status is not among them), then unfold runs the pressed
+        # publish/unpublish button; the image variants follow the saved files.
         super().save_model(request, obj, form, change)
         images = tuple(f for f in ("poster", "backdrop") if f in form.changed_data)
         if images:
             services.title_images_refresh(title=obj, fields=images)
-        if publishing:
-            services.title_publish(title=obj)
+
+    def _publish(self, request: HttpRequest, titles: Any) -> None:
+        done = 0
+        for title in titles:
+            if title.status == Title.Status.PUBLISHED:
+                self.message_user(request, f"{title}: already published.", messages.WARNING)
+                continue
+            try:
+                services.title_publish(title=title)
+            except DomainError as exc:
+                self.message_user(request, f"{title}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Published {done} title(s).", messages.SUCCESS)
+
+    def _unpublish(self, request: HttpRequest, titles: Any) -> None:
+        done = 0
+        for title in titles:
+            if title.status != Title.Status.PUBLISHED:
+                self.message_user(request, f"{title}: not published.", messages.WARNING)
+                continue
+            try:
+                services.title_unpublish(title=title)
+            except DomainError as exc:
+                self.message_user(request, f"{title}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Unpublished {done} title(s).", messages.SUCCESS)
 
     @admin.action(description="Publish selected titles")
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Title]) -> None:
-        titles = list(queryset.exclude(status=Title.Status.PUBLISHED))
-        for title in titles:
-            services.title_publish(title=title)
-        self.message_user(request, f"Published {len(titles)} title(s).", messages.SUCCESS)
+        self._publish(request, queryset)
 
     @admin.action(description="Unpublish selected titles")
     def unpublish_selected(self, request: HttpRequest, queryset: QuerySet[Title]) -> None:
-        titles = list(queryset.filter(status=Title.Status.PUBLISHED))
-        for title in titles:
-            services.title_unpublish(title=title)
-        self.message_user(request, f"Unpublished {len(titles)} title(s).", messages.SUCCESS)
+        self._unpublish(request, queryset)
+
+    @action(description="Save and publish", icon="public")
+    def publish_on_save(self, request: HttpRequest, obj: Title) -> None:
+        self._publish(request, [obj])
+
+    @action(description="Save and unpublish", icon="public_off")
+    def unpublish_on_save(self, request: HttpRequest, obj: Title) -> None:
+        self._unpublish(request, [obj])
 
 
 @admin.register(Season)
