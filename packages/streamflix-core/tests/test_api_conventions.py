@@ -35,6 +35,11 @@ def refused(request):
     raise InvalidInput("That promo code has expired.", code="promo_code_expired")
 
 
+@router.get("/fields")
+def fields(request):
+    raise InvalidInput("Too short.", code="password_invalid", fields={"password": ["Too short."]})
+
+
 @router.get("/clash")
 def clash(request):
     raise Conflict("That slug is taken.")
@@ -126,3 +131,46 @@ def test_a_service_422_has_the_validation_shape(client):
         "code": "promo_code_expired",
         "errors": [],
     }
+
+
+def test_every_domain_error_class_has_its_status_and_keeps_its_code():
+    import inspect
+
+    from streamflix_core import errors
+    from streamflix_core.api.errors import STATUS_FOR_ERROR, status_for
+
+    classes = [
+        klass
+        for _, klass in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(klass, errors.DomainError)
+    ]
+    assert set(classes) == set(STATUS_FOR_ERROR)
+    for klass in classes:
+        error = klass("Something is wrong.")
+        assert status_for(error) == STATUS_FOR_ERROR[klass]
+        assert (error.message, error.detail, error.code) == (
+            "Something is wrong.",
+            "Something is wrong.",
+            klass.code,
+        )
+
+
+def test_a_subclass_takes_the_status_of_its_nearest_mapped_class():
+    from streamflix_core.api.errors import status_for
+    from streamflix_core.errors import InvalidInput, TooLarge
+
+    class Rejected(InvalidInput):
+        code = "rejected"
+
+    class RejectedTooLarge(TooLarge, Rejected):
+        code = "rejected_too_large"
+
+    assert (status_for(Rejected("x")), status_for(RejectedTooLarge("x"))) == (422, 413)
+
+
+def test_a_field_error_of_a_service_is_reported_where_the_body_field_is(client):
+    response = client.get("/sample/fields")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["body", "payload", "password"], "msg": "Too short.", "type": "password_invalid"}
+    ]
