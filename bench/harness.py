@@ -7,14 +7,14 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from streamflix_core.testing.net import free_port, stop, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "sites" / "demo"
@@ -38,25 +38,6 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(DEMO / "manage.py"), *args], env=env, check=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("server exited")
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback only
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
-
-
 SERVERS = {
     "daphne": lambda port: [
         str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port),
@@ -78,11 +59,10 @@ def serve(server: str, env: dict[str, str], ready_path: str = "/api/plugins") ->
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_ready(base + ready_path, process)
+        wait_until_answers(base + ready_path, process, name=server)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop(process, timeout=15)
 
 
 def write_results(name: str, payload: dict[str, Any]) -> Path:

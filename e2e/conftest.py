@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from streamflix_core.testing.net import ServerDidNotStart, free_port, stop, wait_until_answers
+
 DEMO = Path(__file__).resolve().parents[1] / "sites" / "demo"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +42,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ["demo_seed"],
     ):
         subprocess.run([*manage, *command], env=env, check=True, timeout=600)
-    port = _free_port()
+    port = free_port()
     daphne = Path(sys.executable).with_name("daphne")
     log = (data_dir / "daphne.log").open("w")
     server = subprocess.Popen(
@@ -59,19 +52,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/health", timeout=2)  # noqa: S310 - loopback
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError((data_dir / "daphne.log").read_text()) from None
-            time.sleep(0.3)
+    try:
+        wait_until_answers(base + "/api/health", server, timeout=60, name="daphne")
+    except ServerDidNotStart:
+        server.kill()
+        raise RuntimeError((data_dir / "daphne.log").read_text()) from None
     yield base
-    server.terminate()
-    server.wait(timeout=15)
+    stop(server, timeout=15)
 
 
 @pytest.fixture(scope="session")

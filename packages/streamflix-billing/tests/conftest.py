@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,10 @@ from typing import Any
 import pytest
 import stripe
 
+from streamflix_core.testing.api_client import JsonApi, bearer
+from streamflix_core.testing.net import ServerDidNotStart, free_port, stop, wait_until_listening
+
 WEBHOOK_SECRET = "whsec_test_streamflix"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -28,24 +24,17 @@ def localstripe_url() -> Iterator[str]:
     script = Path(sys.executable).with_name("localstripe")
     if not script.exists():
         pytest.skip("localstripe is not installed (it is in the test extra)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(script), "--port", str(port), "--from-scratch"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail("localstripe exited at start-up")
-            time.sleep(0.1)
-    else:
-        process.terminate()
-        pytest.fail("localstripe did not start")
+    try:
+        wait_until_listening(port, process, timeout=20, name="localstripe")
+    except ServerDidNotStart as error:
+        stop(process)
+        pytest.fail(str(error))
     url = f"http://127.0.0.1:{port}"
     previous = stripe.api_base
     stripe.api_base = url
@@ -53,8 +42,7 @@ def localstripe_url() -> Iterator[str]:
         yield url
     finally:
         stripe.api_base = previous
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 @pytest.fixture
@@ -110,12 +98,6 @@ def user(make_user: Callable[..., Any]) -> Any:
     return make_user(email="viewer@example.com")
 
 
-def bearer(user: Any) -> dict[str, str]:
-    from ninja_jwt.tokens import RefreshToken
-
-    return {"HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(user).access_token}"}
-
-
 @pytest.fixture
 def auth() -> Callable[[Any], dict[str, str]]:
     return bearer
@@ -123,8 +105,8 @@ def auth() -> Callable[[Any], dict[str, str]]:
 
 def post_json(client: Any, path: str, body: dict[str, Any] | None = None, user: Any = None) -> Any:
     """POST ``body`` as JSON to ``path``, signed in as ``user`` when one is given."""
-    headers = bearer(user) if user is not None else {}
-    return client.post(path, body or {}, content_type="application/json", **headers)
+    api = JsonApi(client)
+    return (api if user is None else api.as_user(user)).post(path, body or {})
 
 
 @pytest.fixture

@@ -224,11 +224,9 @@ class TestCheckout:
         assert not Subscription.objects.exists()
 
     def test_stripe_unreachable_is_502_and_nothing_written(self, client, user, plans, stripe_mode):
-        import socket
+        from streamflix_core.testing.net import free_port
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         stripe_mode.STREAMFLIX_BILLING = {
             **stripe_mode.STREAMFLIX_BILLING,
             "STRIPE_API_BASE": f"http://127.0.0.1:{port}",

@@ -20,8 +20,7 @@ from streamflix_billing.models import (
     Subscription,
     SubscriptionEvent,
 )
-
-from .conftest import bearer
+from streamflix_core.testing.api_client import bearer
 
 pytestmark = pytest.mark.django_db
 

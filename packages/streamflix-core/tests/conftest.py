@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client, TestCase
+from django.test import Client
+
+from streamflix_core.testing.api_client import JsonApi
 
 
 def pytest_ignore_collect(collection_path: Any, config: Any) -> bool | None:
@@ -18,40 +19,12 @@ def pytest_ignore_collect(collection_path: Any, config: Any) -> bool | None:
     return None
 
 
-class Api:
-    """A JSON client for the composed site's API."""
+class Api(JsonApi):
+    """Core's JSON client: a write also runs the on-commit callbacks it queued (account
+    emails), since the test transaction never commits."""
 
     def __init__(self, client: Client | None = None, token: str | None = None) -> None:
-        self.client = client or Client()
-        self.token = token
-
-    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
-        out = dict(headers or {})
-        if self.token:
-            out.setdefault("Authorization", f"Bearer {self.token}")
-        return out
-
-    def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
-        return self.client.get(path, params, headers=self._headers(headers))
-
-    def send(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Any:
-        call = getattr(self.client, method.lower())
-        data = json.dumps(body) if body is not None else ""
-        # The test transaction never commits; run on-commit work (emails) as a real
-        # request's commit would.
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return call(path, data, content_type="application/json", headers=self._headers(headers))
-
-    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.send("POST", path, body if body is not None else {}, **kw)
-
-    def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.send("PATCH", path, body if body is not None else {}, **kw)
-
-    def delete(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.send("DELETE", path, body, **kw)
+        super().__init__(client, token=token, run_on_commit=True)
 
 
 @pytest.fixture

@@ -109,10 +109,7 @@ def staff_only_operation(request, payload: Filters):
 
 
 def test_staff_auth_checks_staff_before_reading_the_body(client, make_user, staff_user):
-    from ninja_jwt.tokens import RefreshToken
-
-    def bearer(user):
-        return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+    from streamflix_core.testing.api_client import bearer_header as bearer
 
     assert client.post("/sample/staff-only", json={}).status_code == 401
     member = client.post("/sample/staff-only", json={"year": "bad"}, headers=bearer(make_user()))

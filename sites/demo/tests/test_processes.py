@@ -10,7 +10,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from streamflix_core.testing.net import ServerDidNotStart, free_port, stop, wait_until
 
 from .run_demo import manage
 from .worker_pid import HEADER
@@ -94,12 +95,6 @@ class Site:
             return list(pool.map(lambda _: self.request(method, path, body), range(count)))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def fresh_database_url() -> Iterator[str | None]:
     """With ``DATABASE_URL`` set, a new PostgreSQL database for these processes only."""
@@ -153,7 +148,7 @@ def site(
     assert seeded.returncode == 0, seeded.stderr
     token = seeded.stdout.strip().splitlines()[-1]
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "streamflix_demo.wsgi:application"],
@@ -168,11 +163,7 @@ def site(
         _wait_until_ready(site, server)
         yield site
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server, timeout=20)
 
 
 def _inherited_env() -> dict[str, str]:
@@ -184,17 +175,15 @@ def _inherited_env() -> dict[str, str]:
 
 
 def _wait_until_ready(site: Site, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited: {server.stderr.read() if server.stderr else ''}")
-        try:
-            if site.request("GET", "/api/plugins").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("gunicorn did not answer within 90 s")
+    try:
+        wait_until(
+            lambda: site.request("GET", "/api/plugins").status == 200,
+            server,
+            timeout=90,
+            name="gunicorn",
+        )
+    except ServerDidNotStart as error:
+        pytest.fail(f"{error}: {server.stderr.read() if server.poll() is not None else ''}")
 
 
 class AdminSession:

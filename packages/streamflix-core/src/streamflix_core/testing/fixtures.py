@@ -65,12 +65,9 @@ def make_profile(db: Any) -> Callable[..., Any]:
 def token_for(db: Any) -> Callable[..., str]:
     """``token_for(user, profile=None)`` is an access token (for ``Authorization: Bearer``),
     carrying the profile's id when one is given."""
-    from streamflix_core.services.tokens import tokens_issue
+    from streamflix_core.testing.api_client import bearer_token
 
-    def issue(user: Any, profile: Any = None) -> str:
-        return tokens_issue(user=user, profile_id=getattr(profile, "pk", None)).access
-
-    return issue
+    return bearer_token
 
 
 @pytest.fixture

@@ -1,35 +1,13 @@
-from __future__ import annotations
+"""The Unfold admin of the catalogue."""
 
-import io
+from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from streamflix_media.demo import seed
-from streamflix_media.models import Credit, Episode, Genre, Season, Title
-from streamflix_media.sample_catalog import generate
+from streamflix_media.models import Title
 
 pytestmark = pytest.mark.django_db
-
-
-def test_generator_is_deterministic_and_unique():
-    first, second = generate(titles=300), generate(titles=300)
-    assert [t.slug for t in first.titles] == [t.slug for t in second.titles]
-    assert len({t.slug for t in first.titles}) == 300
-    assert any(t.kind == "series" and t.seasons for t in first.titles)
-    assert generate(titles=50, seed=1).titles[0].name != generate(titles=50, seed=2).titles[0].name
-
-
-def test_demo_seed_fills_a_catalog_once(monkeypatch):
-    monkeypatch.setenv("STREAMFLIX_DEMO_TITLES", "200")
-    out = io.StringIO()
-    seed(out)
-    assert "200 titles" in out.getvalue()
-    assert Title.objects.filter(status="published").count() == 200
-    assert Genre.objects.count() >= 15
-    assert Season.objects.exists() and Episode.objects.exists() and Credit.objects.exists()
-    seed(io.StringIO())
-    assert Title.objects.count() == 200
 
 
 @pytest.fixture

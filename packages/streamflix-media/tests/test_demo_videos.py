@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from streamflix_media.demo_videos import seed
 from streamflix_media.models import VideoAsset
+
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 def test_seed_attaches_transcoded_clips_once(movie, episode, monkeypatch):

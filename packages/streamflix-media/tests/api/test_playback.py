@@ -14,8 +14,10 @@ from streamflix_core import hooks
 from streamflix_media.delivery import grant, signed_url
 from streamflix_media.models import Title, VideoAsset
 from streamflix_media.transcoding.hls import parse_master_playlist
+from tests.conftest import fetch, upload
 
-from .conftest import fetch, upload
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 @pytest.fixture
@@ -252,7 +254,7 @@ def test_task_target_takes_an_id(movie):
 
 
 def test_deleting_an_asset_removes_its_files(staff_api, ready_movie, run_on_commit, storage_root):
-    from .conftest import stored
+    from tests.conftest import stored
 
     assert stored(storage_root)
     asset = VideoAsset.objects.get()
@@ -263,7 +265,7 @@ def test_deleting_an_asset_removes_its_files(staff_api, ready_movie, run_on_comm
 
 
 def test_deleting_a_title_removes_its_asset_files(ready_movie, run_on_commit, storage_root):
-    from .conftest import stored
+    from tests.conftest import stored
 
     with run_on_commit():
         ready_movie.delete()
@@ -300,8 +302,7 @@ def test_rerunning_a_dead_pre_lease_run_clears_its_partial_output(movie, storage
     from django.core.files.storage import storages
 
     from streamflix_media.services.assets import asset_transcode
-
-    from .conftest import stored
+    from tests.conftest import stored
 
     asset = VideoAsset.objects.create(
         role="feature",

@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 from streamflix_media.delivery import grant
 from streamflix_media.models import UploadSession
 from streamflix_media.storage import output_storage
+from tests.conftest import stored
 
-from .conftest import stored
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("media_settings"), pytest.mark.django_db]
 
 PROPERTIES = settings(
     max_examples=150,

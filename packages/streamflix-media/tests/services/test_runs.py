@@ -1,6 +1,6 @@
 """Transcode runs under a lease: claiming, renewal, take-over only after expiry, recovery,
 staff retry, and the scratch directory (the real-process crash test is
-``test_crash_recovery``)."""
+``tests/test_tasks.py``)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from django.utils import timezone
 from streamflix_media.models import VideoAsset
 from streamflix_media.services import run_leases, runs
 from streamflix_media.transcoding import workdir
+
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 def _processing(movie: Any, *, lease_in: float, **fields: Any) -> VideoAsset:
@@ -90,7 +93,7 @@ def test_two_takers_of_one_dead_run_never_both_win(movie):
 
 
 def test_releasing_a_dead_run_deletes_its_unpublished_version_only(movie, storage_root):
-    from .conftest import stored
+    from tests.conftest import stored
 
     asset = _processing(movie, lease_in=-1, version=1, run_version=2)
     VideoAsset.objects.filter(pk=asset.pk).update(output_prefix=f"hls/{asset.pk}/v1")
@@ -115,7 +118,7 @@ def test_renewal_extends_the_lease_and_never_lowers_progress(movie, settings):
 
 
 def test_a_taken_over_run_can_no_longer_renew_fail_or_publish(movie, storage_root):
-    from .conftest import stored
+    from tests.conftest import stored
 
     asset = _processing(movie, lease_in=30)
     lease = run_leases.RunLease(asset)
@@ -213,7 +216,7 @@ def test_the_recovery_schedule_is_declared_by_the_plugin():
 def test_a_run_works_in_a_scratch_directory_under_work_dir_and_removes_it(
     staff_api, movie, clip_720, run_on_commit, settings, tmp_path, monkeypatch
 ):
-    from .conftest import upload
+    from tests.conftest import upload
 
     work = tmp_path / "data" / "work"
     settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "WORK_DIR": str(work)}

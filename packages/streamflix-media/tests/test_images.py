@@ -10,8 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from streamflix_media.models import Title
-
-from .test_writes_api import png
+from tests.api.test_catalog_writes import png
 
 
 def _bomb_png(width: int, height: int) -> SimpleUploadedFile:

@@ -1,4 +1,4 @@
-"""Run with the ``qcluster_settings``: ``python -m tests.assets.qcluster_driver <clip>``
+"""Run with the ``qcluster_settings``: ``python -m tests.qcluster_driver <clip>``
 migrates the database, creates a movie and uploads ``<clip>`` as its feature (its transcode
 is queued on commit, to the cluster's broker) and prints the asset's id."""
 

@@ -11,8 +11,10 @@ import pytest
 import requests
 
 from streamflix_media.models import UploadSession, VideoAsset
+from tests.conftest import local_path, stored
 
-from .conftest import local_path, stored
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 def start(staff_api, movie, clip: Path, **overrides: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Settings of the real ``qcluster`` processes started by ``test_crash_recovery``: the
+"""Settings of the real ``qcluster`` processes started by ``tests/test_tasks.py``: the
 database, storage, work directory and lease come from the environment the test sets."""
 
 import os

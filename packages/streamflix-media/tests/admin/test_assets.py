@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 
 from streamflix_media.models import VideoAsset
+from tests.conftest import upload
 
-from .conftest import upload
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 @pytest.fixture

@@ -161,7 +161,7 @@ def test_kids_viewer_never_sees_titles_above_the_limit(api, make_title, kids_lim
 
 
 def test_invalid_token_is_401(api):
-    api.headers = {"HTTP_AUTHORIZATION": "Bearer nonsense"}
+    api = api.with_token("nonsense")
     response = api.get(URL)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"

@@ -10,8 +10,10 @@ import pytest
 from streamflix_media.models import VideoAsset
 from streamflix_media.services import run_leases, runs
 from streamflix_media.transcoding.hls import parse_master_playlist, parse_media_playlist
+from tests.conftest import fetch, local_path, stored, upload
 
-from .conftest import fetch, local_path, stored, upload
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 def fetch_ladder(client: Any, master_url: str) -> dict[str, Any]:

@@ -22,13 +22,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from .conftest import stored
+from tests.conftest import stored
+
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 LEASE_SECONDS = 5
 #: Beyond the lease: the new cluster's start plus one whole transcode of the clip.
 MARGIN_SECONDS = 60
 TASK = "streamflix_media.tasks.transcode_asset"
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = (
     "status",
     "progress",
@@ -138,7 +141,7 @@ def test_a_sigkilled_cluster_leaves_an_asset_that_a_new_cluster_finishes_exactly
     log = tmp_path / "qcluster.log"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.assets.qcluster_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.qcluster_settings",
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])
         ),
@@ -149,7 +152,7 @@ def test_a_sigkilled_cluster_leaves_an_asset_that_a_new_cluster_finishes_exactly
         "STREAMFLIX_QC_LEASE_SECONDS": str(LEASE_SECONDS),
     }
     created = subprocess.run(
-        [sys.executable, "-m", "tests.assets.qcluster_driver", str(clip)],
+        [sys.executable, "-m", "tests.qcluster_driver", str(clip)],
         cwd=PACKAGE_ROOT,
         env=env,
         capture_output=True,

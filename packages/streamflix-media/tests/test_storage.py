@@ -11,8 +11,10 @@ from django.core import checks
 
 from streamflix_media.checks import check_private_storage, check_signed_output_urls
 from streamflix_media.models import VideoAsset
+from tests.conftest import stored, upload
 
-from .conftest import stored, upload
+# The tests of video assets: fast encoding and a private storage per test.
+pytestmark = pytest.mark.usefixtures("media_settings")
 
 
 def _demo_like(settings: Any, tmp_path: Path) -> tuple[Path, Path]:

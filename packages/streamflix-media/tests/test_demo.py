@@ -1,0 +1,24 @@
+"""The demo seed's catalogue."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from streamflix_media.demo import seed
+from streamflix_media.models import Credit, Episode, Genre, Season, Title
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_fills_a_catalog_once(monkeypatch):
+    monkeypatch.setenv("STREAMFLIX_DEMO_TITLES", "200")
+    out = io.StringIO()
+    seed(out)
+    assert "200 titles" in out.getvalue()
+    assert Title.objects.filter(status="published").count() == 200
+    assert Genre.objects.count() >= 15
+    assert Season.objects.exists() and Episode.objects.exists() and Credit.objects.exists()
+    seed(io.StringIO())
+    assert Title.objects.count() == 200
