@@ -178,3 +178,35 @@ def send_event(client: Any) -> Callable[..., Any]:
         )
 
     return send
+
+
+def completed_checkout_session(payment: Any, *, session_id: str, intent_id: str) -> dict[str, Any]:
+    """The ``checkout.session`` object Stripe sends when ``payment``'s one-off checkout is
+    paid."""
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "payment_status": "paid",
+        "payment_intent": intent_id,
+        "amount_total": payment.amount,
+        "metadata": {"payment_id": str(payment.pk)},
+    }
+
+
+def succeeded_payment(*, subscription: Any, amount: int = 1299) -> Any:
+    """A payment of ``subscription``'s plan, paid now through the development gateway."""
+    from django.utils import timezone
+
+    from streamflix_billing.models import Payment, PaymentStatus
+
+    return Payment.objects.create(
+        user=subscription.user,
+        subscription=subscription,
+        plan=subscription.plan,
+        amount=amount,
+        currency="usd",
+        status=PaymentStatus.SUCCEEDED,
+        gateway="development",
+        paid_at=timezone.now(),
+    )

@@ -13,13 +13,14 @@ from django.utils import timezone
 from streamflix_billing import services
 from streamflix_billing.models import (
     Payment,
-    PaymentStatus,
     Plan,
     Subscription,
     SubscriptionStatus,
     WebhookEvent,
     WebhookStatus,
 )
+
+from .conftest import succeeded_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +38,7 @@ def history(plans: dict[str, Any], make_user: Any) -> dict[str, Any]:
     subscription = services.subscription_start_local(
         user=user, plan=plans["standard"], source="test"
     )
-    payment = Payment.objects.create(
-        user=user,
-        subscription=subscription,
-        plan=plans["standard"],
-        amount=1299,
-        currency="usd",
-        status=PaymentStatus.SUCCEEDED,
-        gateway="development",
-        paid_at=timezone.now(),
-    )
+    payment = succeeded_payment(subscription=subscription)
     ended = services.subscription_start_local(user=make_user(), plan=plans["basic"], source="test")
     Subscription.objects.filter(pk=ended.pk).update(
         current_period_end=timezone.now() - timedelta(minutes=1)
@@ -190,7 +182,6 @@ def test_demo_seed_is_idempotent(db):
 def test_transactions_csv_query_count_does_not_grow_with_rows(
     admin_client, plans, make_user, django_assert_max_num_queries
 ):
-    from streamflix_billing.models import Payment
 
     for plan in list(plans.values()) * 3:
         Payment.objects.create(

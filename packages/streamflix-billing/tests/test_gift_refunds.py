@@ -9,7 +9,7 @@ import pytest
 from streamflix_billing.gateway import CheckoutSession, StripeGateway
 from streamflix_billing.models import Gift, GiftStatus, Payment, PaymentStatus, Subscription
 
-from .conftest import post_json
+from .conftest import completed_checkout_session, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -101,15 +101,7 @@ def stripe_paid_gift(client, user, plans, stripe_mode, monkeypatch, send_event) 
         user,
     )
     payment = Payment.objects.get()
-    session = {
-        "id": "cs_gift",
-        "object": "checkout.session",
-        "mode": "payment",
-        "payment_status": "paid",
-        "payment_intent": "pi_gift",
-        "amount_total": payment.amount,
-        "metadata": {"payment_id": str(payment.pk)},
-    }
+    session = completed_checkout_session(payment, session_id="cs_gift", intent_id="pi_gift")
     assert send_event("checkout.session.completed", session).json()["status"] == "processed"
     return Gift.objects.get(status=GiftStatus.PAID)
 

@@ -22,6 +22,8 @@ from streamflix_billing.models import (
 )
 from streamflix_core.testing.api_client import bearer
 
+from .conftest import succeeded_payment
+
 pytestmark = pytest.mark.django_db
 
 # Every billing operation of a signed-in caller: (method, path, body).
@@ -71,16 +73,7 @@ def household(user: Any, make_user: Any, make_profile: Any, plans: dict[str, Any
         user=user, plan=plans["standard"], source="test"
     )
     Subscription.objects.filter(pk=subscription.pk).update(cancel_at_period_end=True)
-    payment = Payment.objects.create(
-        user=user,
-        subscription=subscription,
-        plan=plans["standard"],
-        amount=1299,
-        currency="usd",
-        status=PaymentStatus.SUCCEEDED,
-        gateway="development",
-        paid_at=timezone.now(),
-    )
+    payment = succeeded_payment(subscription=subscription)
     gift_payment = Payment.objects.create(
         user=make_user(),
         plan=plans["basic"],

@@ -21,7 +21,7 @@ from streamflix_core.api.errors import status_for
 from streamflix_core.errors import DomainError, UpstreamFailed
 from streamflix_core.hooks import PlaybackRequest, decide_playback
 
-from .conftest import post_json
+from .conftest import completed_checkout_session, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -218,15 +218,7 @@ class TestGifts:
         )
         self.buy(client, user)
         payment = Payment.objects.get()
-        session = {
-            "id": "cs_gift",
-            "object": "checkout.session",
-            "mode": "payment",
-            "payment_status": "paid",
-            "payment_intent": "pi_gift",
-            "amount_total": payment.amount,
-            "metadata": {"payment_id": str(payment.pk)},
-        }
+        session = completed_checkout_session(payment, session_id="cs_gift", intent_id="pi_gift")
         assert send_event("checkout.session.completed", session).json()["status"] == "processed"
         payment.refresh_from_db()
         assert (payment.status, payment.stripe_payment_intent_id) == ("succeeded", "pi_gift")
