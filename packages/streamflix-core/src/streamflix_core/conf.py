@@ -10,6 +10,7 @@ the accessor raises ``InvalidPluginSettings`` for them rather than return a bad 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import typing
 from dataclasses import dataclass
@@ -133,10 +134,16 @@ def plugin_settings(spec: PluginSpec) -> Any:
         return _cache[spec.name]
     if not spec.settings:
         raise ImproperlyConfigured(f"Plugin {spec.name!r} declares no settings class.")
-    problems = settings_problems(spec)
-    if problems:
-        raise InvalidPluginSettings(" ".join(problems))
-    value = _adapter(resolve(spec.settings)).validate_python(_given(spec))
+    from pydantic import ValidationError
+
+    given = getattr(django_settings, spec.settings_name, None)
+    value = None
+    if (given is None or isinstance(given, dict)) and not unknown_keys(spec):
+        # Validated once; the problems are worded (by the check's code) only when there are some.
+        with contextlib.suppress(ValidationError):
+            value = _adapter(resolve(spec.settings)).validate_python(_given(spec))
+    if value is None:
+        raise InvalidPluginSettings(" ".join(settings_problems(spec)))
     _cache[spec.name] = value
     return value
 
