@@ -151,8 +151,12 @@ def stored(root: Path, under: str = "") -> list[str]:
 
 
 @pytest.fixture
-def viewer(make_user: Callable[..., Any]) -> Any:
-    return make_user(email="viewer@example.com")
+def viewer(make_user: Callable[..., Any], make_profile: Callable[..., Any]) -> Any:
+    """A viewer with one profile (their default, no PIN): tokens without a profile claim
+    watch as it."""
+    user = make_user(email="viewer@example.com")
+    make_profile(user, name="Viewer")
+    return user
 
 
 @pytest.fixture

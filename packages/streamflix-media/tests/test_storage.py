@@ -50,8 +50,8 @@ def test_sources_and_hls_output_are_not_under_media_root(
     assert stored(media_root) == []
     assert asset.source_path in stored(private_root)
     assert any(p.endswith("master.m3u8") for p in stored(private_root, asset.output_prefix))
-    play = viewer_api.get(f"/api/media/titles/{movie.slug}/playback")
-    assert play.status_code == 200
+    play = viewer_api.post(f"/api/media/titles/{movie.slug}/playback", {})
+    assert play.status_code == 201
     assert _ids(check_private_storage()) == []
 
 

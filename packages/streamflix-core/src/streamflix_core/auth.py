@@ -16,6 +16,13 @@
     ``jwt_auth`` plus the staff check, run before the request body is parsed, so a non-staff
     caller gets 403 whatever (and however large) the body it sends.
 
+``token_identity_auth``
+    A valid access token, checked without a database query: ``request.auth`` is a
+    :class:`TokenIdentity` (the token's user id and profile id) and ``request.user`` is not
+    loaded. For hot operations on a resource that records its owner (playback heartbeats):
+    the operation compares the owner with the identity, so a deleted account's token finds
+    nothing, and a deactivated account's token works only until it expires (minutes).
+
 ``account_auth``
     ``jwt_auth`` for account-level actions (email, password, account deletion, billing):
     a session watching as a kids profile gets 403 ``kids_profile`` — a child handed the
@@ -26,6 +33,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -134,10 +142,40 @@ class AccountSessionAuth(AccessTokenAuth):
         return user
 
 
+@dataclass(frozen=True)
+class TokenIdentity:
+    """Who a validated access token speaks for, read from its claims alone."""
+
+    user_id: str
+    profile_id: int | None
+
+
+class TokenIdentityAuth(AccessTokenAuth):
+    """An access token, validated (signature, expiry, type) with no database query."""
+
+    def jwt_authenticate(self, request: HttpRequest, token: str) -> Any:
+        from ninja_jwt.settings import api_settings
+
+        from .services.tokens import PROFILE_CLAIM
+
+        request.user = AnonymousUser()
+        validated = self.get_validated_token(token)
+        try:
+            user_id = validated[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise AuthenticationError() from exc
+        request.access_token = validated  # type: ignore[attr-defined]
+        profile_id = validated.get(PROFILE_CLAIM)
+        return TokenIdentity(
+            user_id=str(user_id), profile_id=int(profile_id) if profile_id is not None else None
+        )
+
+
 jwt_auth = AccessTokenAuth()
 optional_auth = OptionalAccessTokenAuth()
 staff_auth = StaffAccessTokenAuth()
 account_auth = AccountSessionAuth()
+token_identity_auth = TokenIdentityAuth()
 
 
 def require_account_session(request: HttpRequest) -> None:

@@ -89,6 +89,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """The thing existed but is over for good (an ended playback session)."""
+
+    code = "gone"
+
+
 class PaymentFailed(DomainError):
     """The payment provider refused the card."""
 

@@ -83,9 +83,23 @@ class MediaSettings:
         SOURCE_STORAGE_PREFIX: private prefix of the sources in that storage; no URL opens it.
         UPLOAD_URL_TTL_SECONDS: lifetime of a direct-upload URL (presigned S3 POST or signed
             local URL).
-        PLAYBACK_URL_TTL_SECONDS: lifetime of the signed master-playlist URL (and every URL
-            inside it) handed out by the playback endpoints and the admin preview; also the
-            default lifetime of ``delivery.signing.grant()``.
+        PLAYBACK_URL_TTL_SECONDS: lifetime of a signed playback URL (minutes, not hours). A
+            session's URLs are renewed by its heartbeats: they keep working while heartbeats
+            arrive and die this long after the last one, or at once when the session ends.
+            URLs without a session (trailers, the staff preview) live this long plus the
+            video's duration. Also the default lifetime of ``delivery.signing.grant()``.
+
+    Watching keys (see docs/watching.md):
+        PLAYBACK_SESSION_TIMEOUT_SECONDS: a session is active (counts against the stream
+            limit) while its heartbeats arrive at most this far apart; a heartbeat after a
+            longer silence gets 410 ``session_expired``.
+        HEARTBEAT_MAX_STEP_SECONDS: the most watch time one heartbeat adds (a seek forward
+            is not watching).
+        RESUME_MIN_FRACTION: a resume point below this fraction of the duration starts over.
+        PLAYED_FRACTION: the fraction of the duration at which an item counts as played
+            (the credits marker counts sooner); its view is counted and its resume point
+            cleared.
+        WATCH_ROW_SIZE: the most items in the "Continue watching" and "Next up" rows.
         PROGRESS_SAVE_SECONDS: the least time between two progress saves of a running asset.
     """
 
@@ -133,7 +147,12 @@ class MediaSettings:
     SOURCE_STORAGE: str = ""
     SOURCE_STORAGE_PREFIX: str = "private/sources"
     UPLOAD_URL_TTL_SECONDS: int = 3600
-    PLAYBACK_URL_TTL_SECONDS: int = 4 * 3600
+    PLAYBACK_URL_TTL_SECONDS: int = 300
+    PLAYBACK_SESSION_TIMEOUT_SECONDS: int = 60
+    HEARTBEAT_MAX_STEP_SECONDS: float = 30.0
+    RESUME_MIN_FRACTION: float = 0.05
+    PLAYED_FRACTION: float = 0.9
+    WATCH_ROW_SIZE: int = 20
     PROGRESS_SAVE_SECONDS: float = 1.0
 
 

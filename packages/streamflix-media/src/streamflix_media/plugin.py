@@ -35,6 +35,13 @@ plugin = PluginSpec(
             schedule_type="I",
             minutes=1,
         ),
+        # Sessions whose player went away without stopping them (tab closed, crash).
+        Schedule(
+            name="media-expire-sessions",
+            func="streamflix_media.tasks.expire_sessions",
+            schedule_type="I",
+            minutes=5,
+        ),
     ),
     demo_seed="streamflix_media.demo:seed",
 )

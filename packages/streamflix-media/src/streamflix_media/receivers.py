@@ -4,6 +4,8 @@
   once per transaction, so every process drops its search index and cached pages;
 - a deleted video asset (also by cascade) has its files removed once the deletion commits,
   so a rolled-back delete keeps a playable asset;
+- a video asset saved or deleted refreshes the ``playable`` flags of its title or episode
+  (and series) once the change commits;
 - a django-q2 worker that starts cleans up after the runs that died before it (their
   scratch files, and their assets, re-queued).
 """
@@ -20,6 +22,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from .models import Credit, Episode, Genre, Person, Season, Title, VideoAsset
 from .search import catalog_changed
 from .services.assets import asset_files_remove
+from .services.watching import playable_refresh
 from .services.run_leases import lease_seconds, runs_recover, runs_recover_when_due
 from .transcoding.workdir import work_dir_sweep
 
@@ -36,6 +39,23 @@ def on_asset_delete(sender: Any, instance: VideoAsset, **kwargs: Any) -> None:
     source, prefix, pk = instance.source_path, instance.output_prefix, instance.pk
     transaction.on_commit(
         lambda: asset_files_remove(source_path=source, output_prefix=prefix, asset_id=pk)
+    )
+
+
+def on_asset_change(sender: Any, instance: VideoAsset, **kwargs: Any) -> None:
+    """A video asset saved or deleted: its title's (or episode's) ``playable`` flag is
+    recomputed once this commits."""
+    title_id, episode_id = instance.title_id, instance.episode_id
+    if episode_id is not None and title_id is None:
+        # Read now: when the episode itself is being deleted, it is gone after the commit.
+        title_id = (
+            Episode.objects.filter(pk=episode_id).values_list("season__title_id", flat=True).first()
+        )
+    transaction.on_commit(
+        lambda: playable_refresh(
+            title_ids=[title_id] if title_id else [],
+            episode_ids=[episode_id] if episode_id else [],
+        )
     )
 
 
@@ -76,5 +96,9 @@ def connect() -> None:
     )
     post_delete.connect(
         on_asset_delete, sender=VideoAsset, dispatch_uid="streamflix_media_asset_files"
+    )
+    post_save.connect(on_asset_change, sender=VideoAsset, dispatch_uid="media-asset-playable")
+    post_delete.connect(
+        on_asset_change, sender=VideoAsset, dispatch_uid="media-asset-playable-delete"
     )
     post_spawn.connect(on_worker_spawn, dispatch_uid="streamflix_media_worker_spawn")

@@ -1,4 +1,7 @@
-"""django-q2 task targets of video assets: ids in, a service call inside.
+"""django-q2 task targets of media: ids in, a service call inside.
+
+Playback sessions silent for longer than ``PLAYBACK_SESSION_TIMEOUT_SECONDS`` are ended by
+the ``media-expire-sessions`` schedule (a heartbeat to one ends it too).
 
 A run holds a lease on its asset (``TRANSCODE_LEASE_SECONDS``, renewed while it lives), so a
 run whose worker died is dead a lease later. Then whichever comes first runs the asset again:
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from .services.assets import asset_transcode
 from .services.run_leases import runs_recover
+from .services.watching import sessions_expire
 
 
 def transcode_asset(asset_id: int) -> str:
@@ -22,3 +26,8 @@ def transcode_asset(asset_id: int) -> str:
 def recover_transcodes() -> int:
     """Queue again every asset whose run died (its lease expired); returns how many."""
     return len(runs_recover())
+
+
+def expire_sessions() -> int:
+    """End the playback sessions that stopped sending heartbeats; returns how many."""
+    return sessions_expire()

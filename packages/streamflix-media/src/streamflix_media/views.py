@@ -11,14 +11,36 @@ from streamflix_core.api.errors import status_for
 from streamflix_core.errors import DomainError
 
 from . import services
-from .delivery import serve_hls_file
+from .conf import settings
+from .delivery import SessionAccess, serve_hls_file
+from .session_state import session_record, session_renewed
 from .storage import hls_base_url, output_storage
+
+
+def session_access(session_id: str) -> SessionAccess | None:
+    """A playback session as HLS serving sees it: ``None`` once ended."""
+    record = session_record(session_id)
+    if record is None or record.ended:
+        return None
+    return SessionAccess(
+        renewed=session_renewed(record.id),
+        # A player does not fetch a VOD playlist again, so a presigned segment URL lives
+        # as long as the video plays through (revocation acts at the next playlist fetch).
+        presign_seconds=int(record.duration) + settings().PLAYBACK_URL_TTL_SECONDS,
+    )
 
 
 def hls_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """A published playlist, segment, subtitle or image, for a request carrying a signed
-    grant (403 otherwise). Sources are outside every grant's scope, so never served."""
-    return serve_hls_file(request, storage=output_storage(), path=path, base_url=hls_base_url())
+    grant (403 otherwise), of a live playback session when the grant names one. Sources are
+    outside every grant's scope, so never served."""
+    return serve_hls_file(
+        request,
+        storage=output_storage(),
+        path=path,
+        base_url=hls_base_url(),
+        sessions=session_access,
+    )
 
 
 @csrf_exempt

@@ -62,8 +62,8 @@ def test_upload_transcodes_to_ready_and_plays_through_signed_urls(
     assert len(sources) == 1 and sources[0].endswith("clip720.mp4")
     assert stored(storage_root, f"hls/{body['id']}/v1")
 
-    playback = viewer_api.get(f"/api/media/titles/{movie.slug}/playback")
-    assert playback.status_code == 200, playback.json()
+    playback = viewer_api.post(f"/api/media/titles/{movie.slug}/playback", {})
+    assert playback.status_code == 201, playback.json()
     play = playback.json()
     assert play["asset_id"] == body["id"] and play["resume_position"] == 0
     assert play["renditions"] == [240, 360, 720]
@@ -83,7 +83,7 @@ def test_upload_transcodes_to_ready_and_plays_through_signed_urls(
 def test_range_requests_on_segments(staff_api, viewer_api, movie, clip_720, run_on_commit):
     with run_on_commit():
         upload(staff_api, clip_720, role="feature", title=movie.slug)
-    play = viewer_api.get(f"/api/media/titles/{movie.slug}/playback").json()
+    play = viewer_api.post(f"/api/media/titles/{movie.slug}/playback", {}).json()
     master = fetch(viewer_api.client, play["url"]).content.decode()
     first = parse_master_playlist(master).variants[0].uri
     media = parse_media_playlist(fetch(viewer_api.client, first).content.decode())
@@ -198,8 +198,8 @@ def test_episode_upload_and_playback(staff_api, viewer_api, episode, clip_720, r
         response = upload(staff_api, clip_720, role="episode", episode=episode.pk)
     assert response.status_code == 201, response.json()
     assert response.json()["episode"] == episode.pk
-    play = viewer_api.get(f"/api/media/episodes/{episode.pk}/playback")
-    assert play.status_code == 200, play.json()
+    play = viewer_api.post(f"/api/media/episodes/{episode.pk}/playback", {})
+    assert play.status_code == 201, play.json()
     assert fetch(viewer_api.client, play.json()["url"]).status_code == 200
 
 
@@ -224,7 +224,7 @@ def test_subtitles_are_added_to_the_master_and_playback(
         )
     assert rejected.status_code == 422 and rejected.json()["code"] == "invalid_subtitles"
 
-    play = viewer_api.get(f"/api/media/titles/{movie.slug}/playback").json()
+    play = viewer_api.post(f"/api/media/titles/{movie.slug}/playback", {}).json()
     assert [t["language"] for t in play["subtitles"]] == ["fr"]
     vtt = fetch(viewer_api.client, play["subtitles"][0]["url"])
     assert vtt.status_code == 200 and b"Bonjour" in b"".join(vtt.streaming_content)

@@ -50,7 +50,7 @@ def test_direct_upload_on_local_storage_ends_ready(
         completed = staff_api.post(f"/api/media/uploads/{upload['id']}/complete")
     assert completed.status_code == 201, completed.json()
     assert staff_api.get(f"/api/media/assets/{completed.json()['id']}").json()["status"] == "ready"
-    assert viewer_api.get(f"/api/media/titles/{movie.slug}/playback").status_code == 200
+    assert viewer_api.post(f"/api/media/titles/{movie.slug}/playback", {}).status_code == 201
     again = staff_api.post(f"/api/media/uploads/{upload['id']}/complete")
     assert again.status_code == 409 and again.json()["code"] == "upload_closed"
 
@@ -193,7 +193,7 @@ def test_s3_direct_upload_output_and_playback(
     assert any(k.startswith(f"site/{asset.output_prefix}/") for k in keys)
     assert any(k.startswith("site/private/sources/uploads/") for k in keys)
 
-    play = viewer_api.get(f"/api/media/titles/{movie.slug}/playback").json()
+    play = viewer_api.post(f"/api/media/titles/{movie.slug}/playback", {}).json()
     master = viewer_api.client.get(local_path(play["url"]))
     assert master.status_code == 200
     from streamflix_media.transcoding.hls import parse_master_playlist, parse_media_playlist

@@ -10,7 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from streamflix_core.api.errors import ErrorOut
+from streamflix_core.api.errors import ErrorOut, ValidationErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import staff_auth
 
@@ -58,6 +58,9 @@ class AssetOut(Schema):
     height: int | None
     rungs: list[int]
     version: int
+    intro_start: float | None
+    intro_end: float | None
+    credits_start: float | None
     subtitles: list[SubtitleOut]
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -148,6 +151,28 @@ def asset_list(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
 @router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS}, auth=staff_auth)
 def asset_detail(request: HttpRequest, asset_id: int) -> Any:
     """Status, progress (percent) and, when failed, the error."""
+    return selectors.asset_get(asset_id=asset_id)
+
+
+class MarkersIn(Schema):
+    intro_start: float | None = Field(None, ge=0, allow_inf_nan=False)
+    intro_end: float | None = Field(None, ge=0, allow_inf_nan=False)
+    credits_start: float | None = Field(None, ge=0, allow_inf_nan=False)
+
+
+@router.put(
+    "/assets/{asset_id}/markers",
+    response={200: AssetOut, 422: ValidationErrorOut, **{k: v for k, v in ERRORS.items() if k != 422}},
+    summary="Set the intro and credits markers",
+    auth=staff_auth,
+)
+def asset_markers_update(request: HttpRequest, asset_id: int, payload: MarkersIn) -> Any:
+    """Intro start/end ("Skip intro") and credits start (reaching it counts as played), in
+    seconds; ``null`` clears one. Each must lie within the video's duration, the intro must
+    end after it starts and the credits come after it (422); 409 ``no_duration`` before the
+    video is transcoded."""
+    asset = selectors.asset_get(asset_id=asset_id)
+    services.asset_markers_set(asset=asset, **payload.model_dump())
     return selectors.asset_get(asset_id=asset_id)
 
 

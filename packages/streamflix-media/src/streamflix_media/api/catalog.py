@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from .. import selectors, services
 from ..conf import settings
 from ..models import Credit, Episode, Genre, Person, Season
 from ..search import catalog_version, current_index
+from .schemas.watching import watch_item_out
 from .schemas.catalog import (
     CreditIn,
     CreditOut,
@@ -31,10 +33,12 @@ from .schemas.catalog import (
     GenreOut,
     GenrePatch,
     HomeOut,
+    HomeRowOut,
     PersonDetailOut,
     PersonIn,
     PersonOut,
     PersonPatch,
+    ProgressOut,
     SearchOut,
     SearchResultOut,
     SeasonIn,
@@ -76,24 +80,30 @@ class PersonPageOut(_PageOut):
 
 def cached_page(page_schema: type[Schema]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve a public list page from the shared cache, keyed by catalog version, maturity
-    limit and query string, so a warm page costs a cache read. Staff requests bypass it."""
+    limit and query string, so a warm page costs a cache read. Staff requests bypass it.
+    A signed-in profile's progress is merged into the page afterwards (one query)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             seconds = settings().LIST_CACHE_SECONDS
             viewer = current_viewer(request)
-            if not seconds or viewer.is_staff:
-                return view(request, *args, **kwargs)
-            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-            key = f"streamflix_media:page:{catalog_version()}:{viewer.maturity_limit}:{digest}"
-            body = cache.get(key)
+            use_cache = bool(seconds) and not viewer.is_staff
+            key = ""
+            body = None
+            if use_cache:
+                digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+                key = f"streamflix_media:page:{catalog_version()}:{viewer.maturity_limit}:{digest}"
+                body = cache.get(key)
             if body is None:
                 result = view(request, *args, **kwargs)
                 if isinstance(result, HttpResponse):
                     return result
                 body = page_schema.model_validate(result).model_dump_json()
-                cache.set(key, body, seconds)
+                if use_cache:
+                    cache.set(key, body, seconds)
+            if viewer.profile is not None:
+                body = with_viewer_progress(body, viewer, lists=("items",))
             return HttpResponse(body, content_type="application/json; charset=utf-8")
 
         return cached
@@ -101,11 +111,44 @@ def cached_page(page_schema: type[Schema]) -> Callable[[Callable[..., Any]], Cal
     return decorate
 
 
+def _cards_in(data: dict[str, Any], lists: tuple[str, ...]) -> list[dict[str, Any]]:
+    cards = [card for name in lists for card in data.get(name, [])]
+    for row in data.get("rows", []):
+        cards.extend(row["titles"])
+    return cards
+
+
+def with_viewer_progress(body: str, viewer: Any, *, lists: tuple[str, ...] = ()) -> str:
+    """``body`` (a page or the home rows, as cached for everyone) with the profile's
+    progress on each title card, from one query."""
+    data = json.loads(body)
+    cards = _cards_in(data, lists)
+    found = selectors.progress_by_title(
+        profile_id=viewer.profile_id, title_ids=list({card["id"] for card in cards})
+    )
+    if not found:
+        return body
+    for card in cards:
+        progress = found.get(card["id"])
+        if progress is not None:
+            card["progress"] = ProgressOut.model_validate(progress).model_dump(mode="json")
+    return json.dumps(data, separators=(",", ":"))
+
+
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _detail(request: HttpRequest, slug: str) -> Any:
-    return selectors.title_detail(viewer=current_viewer(request), slug=slug)
+    viewer = current_viewer(request)
+    title = selectors.title_detail(viewer=viewer, slug=slug)
+    if viewer.profile is not None:
+        title.viewer_progress, by_episode = selectors.progress_on_title(
+            profile_id=viewer.profile_id, title_id=title.pk
+        )
+        for season in title.seasons.all():
+            for episode in season.episodes.all():
+                episode.viewer_progress = by_episode.get(episode.pk)
+    return title
 
 
 @router.get(
@@ -348,17 +391,40 @@ def catalog_search(request: HttpRequest, q: str = Query(..., min_length=1, max_l
 
 @router.get("/home", response=HomeOut, summary="Home screen rows", auth=optional_auth)
 def home_rows(request: HttpRequest) -> Any:
-    """Featured, new, most viewed and one row per top genre, in one call.
+    """Featured, new, most viewed and one row per top genre, in one call; for a signed-in
+    profile first "Continue watching" and "Next up" (rows with ``items``: the episode and
+    where to resume), and its progress on every card.
 
-    Cached per catalog version and maturity limit for ``HOME_CACHE_SECONDS``.
+    The shared rows are cached per catalog version and maturity limit for
+    ``HOME_CACHE_SECONDS``; the profile's own are not.
     """
-    limit = current_viewer(request).maturity_limit
+    viewer = current_viewer(request)
     seconds = settings().HOME_CACHE_SECONDS
-    key = f"streamflix_media:home:{catalog_version()}:{limit}"
+    key = f"streamflix_media:home:{catalog_version()}:{viewer.maturity_limit}"
     body = cache.get(key) if seconds else None
     if body is None:
-        rows = selectors.home_rows(viewer=current_viewer(request))
+        rows = selectors.home_rows(viewer=viewer)
         body = HomeOut.model_validate({"rows": rows}).model_dump_json()
         if seconds:
             cache.set(key, body, seconds)
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    if viewer.profile is None:
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
+    personal = [
+        (key, name, items)
+        for key, name, items in (
+            ("continue_watching", "Continue watching", selectors.continue_watching(viewer=viewer)),
+            ("next_up", "Next up", selectors.next_up(viewer=viewer)),
+        )
+        if items
+    ]
+    data = json.loads(with_viewer_progress(body, viewer))
+    data["rows"][:0] = [
+        HomeRowOut.model_validate(
+            {"key": key, "name": name, "genre": None, "titles": [i.title for i in items],
+             "items": [watch_item_out(i) for i in items]}
+        ).model_dump(mode="json")
+        for key, name, items in personal
+    ]  # fmt: skip
+    return HttpResponse(
+        json.dumps(data, separators=(",", ":")), content_type="application/json; charset=utf-8"
+    )

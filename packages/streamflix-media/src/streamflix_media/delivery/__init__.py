@@ -11,11 +11,14 @@ from .signing import (
     signed_url,
     verify,
 )
-from .views import range_response, serve_hls_file
+from .views import SessionAccess, SessionEndedError, SessionGate, range_response, serve_hls_file
 
 __all__ = [
     "Grant",
     "RenditionNotAllowed",
+    "SessionAccess",
+    "SessionEndedError",
+    "SessionGate",
     "SignatureError",
     "SignatureExpired",
     "filter_master",

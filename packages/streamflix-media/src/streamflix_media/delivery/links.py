@@ -27,15 +27,18 @@ def storage_url(storage: Storage, path: str, *, expire: int) -> str:
     return storage.url(path)
 
 
-def url_builder(storage: Storage, grant: Grant, base_url: str) -> Callable[[str], str]:
+def url_builder(
+    storage: Storage, grant: Grant, base_url: str, *, presign_seconds: int | None = None
+) -> Callable[[str], str]:
     """How a URI inside a playlist is written: playlists and trickplay indexes always come back
     here (they need rewriting); other files too on local storage, and as presigned URLs
-    straight to the bucket on S3."""
+    straight to the bucket on S3, issued per request (so per session), living
+    ``presign_seconds`` (default: what is left of the grant)."""
     local = is_local(storage)
 
     def url_for(path: str) -> str:
         if local or path.endswith(".m3u8") or path.endswith("thumbnails.vtt"):
             return signed_url(base_url, path, grant)
-        return storage_url(storage, path, expire=grant.seconds_left)
+        return storage_url(storage, path, expire=presign_seconds or grant.seconds_left)
 
     return url_for

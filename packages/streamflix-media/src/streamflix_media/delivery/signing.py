@@ -1,10 +1,12 @@
 """Signed, expiring playback URLs, scoped to one asset version's storage prefix.
 
-A grant is ``(scope, expiry, max height)`` signed with an HMAC-SHA256 key derived from
-``SECRET_KEY`` (``SECRET_KEY_FALLBACKS`` are accepted while keys rotate). It opens only files
-under ``<scope>/``, so a URL signed for one asset never opens another's files (nor the raw
-sources, which live outside every HLS prefix), and, when it carries a max height, no
-rendition taller than that.
+A grant is ``(scope, expiry, max height, session)`` signed with an HMAC-SHA256 key derived
+from ``SECRET_KEY`` (``SECRET_KEY_FALLBACKS`` are accepted while keys rotate). It opens only
+files under ``<scope>/``, so a URL signed for one asset never opens another's files (nor the
+raw sources, which live outside every HLS prefix), and, when it carries a max height, no
+rendition taller than that. A grant issued to a playback session carries the session's id:
+the signature alone does not open anything then, the session must also be live (the
+serving view asks), and an expired grant of a session that still sends heartbeats is renewed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hmac
 import posixpath
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -47,12 +49,15 @@ class Grant:
     scope: str
     expires: int
     max_height: int | None = None
+    session: str | None = None
 
     def query(self) -> str:
-        """The query string (``scope=...&exp=...&mh=...&sig=...``) that carries this grant."""
+        """The query string (``scope=...&exp=...&mh=...&ps=...&sig=...``) of this grant."""
         params = {"scope": self.scope, "exp": str(self.expires)}
         if self.max_height:
             params["mh"] = str(self.max_height)
+        if self.session:
+            params["ps"] = self.session
         params["sig"] = _signature(self, django_settings.SECRET_KEY)
         return urlencode(params, safe="/")
 
@@ -62,7 +67,8 @@ class Grant:
 
 
 def _message(grant: Grant) -> str:
-    return f"{grant.scope}\n{grant.expires}\n{grant.max_height or 0}"
+    message = f"{grant.scope}\n{grant.expires}\n{grant.max_height or 0}"
+    return f"{message}\n{grant.session}" if grant.session else message
 
 
 def _signature(grant: Grant, secret: str) -> str:
@@ -81,16 +87,18 @@ def grant(
     *,
     ttl: int | None = None,
     max_height: int | None = None,
+    session: str | None = None,
     now: float | None = None,
 ) -> Grant:
     """A grant over ``scope`` (an asset version's prefix) for ``ttl`` seconds
-    (default ``PLAYBACK_URL_TTL_SECONDS``), optionally capped at ``max_height``."""
+    (default ``PLAYBACK_URL_TTL_SECONDS``), optionally capped at ``max_height`` and bound to
+    the playback ``session`` (its id)."""
     if ttl is None:
         from ..conf import settings
 
         ttl = settings().PLAYBACK_URL_TTL_SECONDS
     now = time.time() if now is None else now
-    return Grant(normalise_scope(scope), int(now) + int(ttl), max_height or None)
+    return Grant(normalise_scope(scope), int(now) + int(ttl), max_height or None, session or None)
 
 
 def check_path(path: str) -> str:
@@ -107,28 +115,39 @@ def check_path(path: str) -> str:
     return path
 
 
-def verify(path: str, params: Mapping[str, str], *, now: float | None = None) -> Grant:
+def verify(
+    path: str,
+    params: Mapping[str, str],
+    *,
+    now: float | None = None,
+    renewed: Callable[[str], bool] | None = None,
+) -> Grant:
     """The grant carried by ``params`` if it opens ``path``; raise a ``SignatureError`` if not.
 
     Checks, in order: the parameters are present and well formed; the HMAC matches (constant
-    time, current key or a fallback); the grant has not expired; ``path`` lies inside the
-    grant's scope; ``path`` is not in a rendition above the grant's max height.
+    time, current key or a fallback); the grant has not expired (a session's grant past its
+    expiry still holds while ``renewed(session_id)`` says the session sends heartbeats);
+    ``path`` lies inside the grant's scope; ``path`` is not in a rendition above the grant's
+    max height. Whether a session is live is the caller's check.
     """
     check_path(path)
     try:
         scope = normalise_scope(params["scope"])
         expires = int(params["exp"])
         max_height = int(params["mh"]) if params.get("mh") else None
+        session = str(params["ps"]) if params.get("ps") else None
         signature = params["sig"]
     except (KeyError, ValueError) as exc:
         raise SignatureError("This URL is not signed.") from exc
-    claimed = Grant(scope, expires, max_height)
+    claimed = Grant(scope, expires, max_height, session)
     secrets = [django_settings.SECRET_KEY, *getattr(django_settings, "SECRET_KEY_FALLBACKS", [])]
     # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
     offered = str(signature).encode()
     if not any(hmac.compare_digest(_signature(claimed, key).encode(), offered) for key in secrets):
         raise SignatureError("The URL signature is invalid.")
-    if (time.time() if now is None else now) >= expires:
+    if (time.time() if now is None else now) >= expires and not (
+        session and renewed is not None and renewed(session)
+    ):
         raise SignatureExpired("This URL has expired.")
     if not path.startswith(scope + "/"):
         raise SignatureError("This URL does not open that file.")

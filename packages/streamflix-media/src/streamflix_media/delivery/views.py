@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Protocol
 
 from django.core.files.storage import Storage
 from django.http import (
@@ -32,30 +33,72 @@ _MAX_DIGITS = 18
 _BEYOND_ANY_FILE = 10**_MAX_DIGITS
 
 
+class SessionEndedError(SignatureError):
+    code = "session_ended"
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """What serving needs to know of a live playback session."""
+
+    renewed: bool
+    """Heard from within the URL lifetime: its expired URLs still work."""
+    presign_seconds: int
+    """How long a presigned storage URL issued to it may live."""
+
+
+class SessionGate(Protocol):
+    def __call__(self, session_id: str) -> SessionAccess | None:
+        """The access of a live session; ``None`` once it has ended (or never existed)."""
+        ...
+
+
 def forbidden(exc: SignatureError) -> JsonResponse:
     return JsonResponse({"detail": exc.detail, "code": exc.code}, status=403)
 
 
 def serve_hls_file(
-    request: HttpRequest, *, storage: Storage, path: str, base_url: str
+    request: HttpRequest,
+    *,
+    storage: Storage,
+    path: str,
+    base_url: str,
+    sessions: SessionGate | None = None,
 ) -> HttpResponseBase:
     """Serve ``path`` of ``storage`` to a request carrying a signed grant.
 
     403 (``{"detail", "code"}``) when the signature is missing, tampered with, expired, for
-    another asset, or for a rendition above the grant's max height. Playlists are filtered
-    (master: rungs above the max height dropped) and every URI in them signed with the same
-    grant. Other files: streamed with ``Range`` support on local storage, a redirect to a
+    another asset, or for a rendition above the grant's max height, and ``session_ended``
+    when the grant belongs to a playback session that ``sessions`` says has ended (a grant
+    of a session is refused outright without ``sessions``). Playlists are filtered (master:
+    rungs above the max height dropped) and every URI in them signed with the same grant.
+    Other files: streamed with ``Range`` support on local storage, a redirect to a
     presigned URL on remote storage.
     """
     if request.method not in {"GET", "HEAD"}:
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+    looked_up: dict[str, SessionAccess | None] = {}
+
+    def access(session_id: str) -> SessionAccess | None:
+        if session_id not in looked_up:
+            looked_up[session_id] = sessions(session_id) if sessions is not None else None
+        return looked_up[session_id]
+
+    def renewed(session_id: str) -> bool:
+        found = access(session_id)
+        return found is not None and found.renewed
+
     try:
-        grant = verify(path, request.GET)
+        grant = verify(path, request.GET, renewed=renewed)
+        live = access(grant.session) if grant.session else None
+        if grant.session and live is None:
+            raise SessionEndedError("This playback session has ended.")
     except SignatureError as exc:
         return forbidden(exc)
     if not storage.exists(path):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
-    url_for = url_builder(storage, grant, base_url)
+    presign = live.presign_seconds if live is not None else None
+    url_for = url_builder(storage, grant, base_url, presign_seconds=presign)
     if path.endswith(".m3u8") or path.endswith("thumbnails.vtt"):
         with storage.open(path, "rb") as fh:
             text = fh.read().decode("utf-8")
@@ -73,7 +116,9 @@ def serve_hls_file(
         response["Cache-Control"] = "private, no-store"
         return response
     if not is_local(storage):
-        return HttpResponseRedirect(storage_url(storage, path, expire=grant.seconds_left))
+        return HttpResponseRedirect(
+            storage_url(storage, path, expire=presign or grant.seconds_left)
+        )
     return range_response(request, storage, path, max_age=min(grant.seconds_left, 3600))
 
 

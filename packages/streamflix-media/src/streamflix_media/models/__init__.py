@@ -1,16 +1,19 @@
-"""Media models, one module per area (``catalog``; video assets arrive in their own module)."""
+"""Media models, one module per area: the catalog, video assets, watching."""
 
 from .assets import Subtitle, UploadSession, VideoAsset
 from .catalog import Credit, Episode, Genre, Person, Season, Title
+from .watching import PlaybackSession, WatchProgress
 
 __all__ = [
     "Credit",
     "Episode",
     "Genre",
     "Person",
+    "PlaybackSession",
     "Season",
     "Subtitle",
     "Title",
     "UploadSession",
     "VideoAsset",
+    "WatchProgress",
 ]

@@ -51,6 +51,11 @@ class VideoAsset(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     rungs = models.JSONField(default=list, blank=True)
+    # Markers a curator sets (seconds): the player offers "skip intro" between the first two;
+    # reaching the credits counts as having watched it.
+    intro_start = models.FloatField(null=True, blank=True)
+    intro_end = models.FloatField(null=True, blank=True)
+    credits_start = models.FloatField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     # The published output is version N, under asset_prefix(pk, N); each run publishes under
     # a version number of its own (run_version), so a run presumed dead that still writes

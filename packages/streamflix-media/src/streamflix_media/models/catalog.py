@@ -66,6 +66,9 @@ class Title(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     genres = models.ManyToManyField(Genre, related_name="titles", blank=True)
+    # Whether a ready video exists (the feature; for a series, any episode's). Kept by the
+    # ``playable_refresh`` service whenever a video asset changes, so lists read a column.
+    playable = models.BooleanField(default=False)
     # Engagement counters live on the row so lists can sort by them; only services write them.
     views = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveBigIntegerField(default=0)
@@ -129,6 +132,8 @@ class Episode(models.Model):
     synopsis = models.TextField(blank=True)
     runtime_minutes = models.PositiveIntegerField(null=True, blank=True)
     air_date = models.DateField(null=True, blank=True)
+    playable = models.BooleanField(default=False)
+    views = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ("number", "id")

@@ -1,4 +1,4 @@
-"""Media reads, query-count bounded; one module per topic (catalog, assets, playback).
+"""Media reads, query-count bounded; one module per topic (catalog, assets, watching).
 Every public selector is importable from here."""
 
 from .assets import (
@@ -21,33 +21,37 @@ from .catalog import (
     visible_titles,
     within_limit,
 )
-from .playback import (
-    NotSignedIn,
-    Playback,
-    episode_playback,
-    playable_asset,
-    title_playback,
+from .watching import (
+    WatchItem,
+    account_sessions,
+    continue_watching,
+    history,
+    next_up,
+    progress_on_title,
+    progress_by_title,
 )
 
 __all__ = [
+    "WatchItem",
+    "account_sessions",
+    "continue_watching",
+    "history",
+    "next_up",
+    "progress_on_title",
+    "progress_by_title",
     "AssetQuery",
-    "NotSignedIn",
-    "Playback",
     "TitleQuery",
     "asset_get",
     "asset_list",
-    "episode_playback",
     "genre_list",
     "home_rows",
     "object_or_404",
     "person_detail",
     "person_list",
-    "playable_asset",
     "sitemap_titles",
     "title_detail",
     "title_for_staff",
     "title_list",
-    "title_playback",
     "upload_session_get",
     "visible_titles",
     "within_limit",

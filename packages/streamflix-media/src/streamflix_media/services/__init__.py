@@ -1,6 +1,6 @@
 """Media writes, keyword-only and named ``<thing>_<action>``; one module per topic
-(catalog, assets, uploads, subtitles, importer, and the transcode runs). Every public
-service is importable from here."""
+(catalog, assets, uploads, subtitles, importer, the transcode runs, playback and
+watching). Every public service is importable from here."""
 
 from .assets import (
     InvalidTarget,
@@ -53,6 +53,17 @@ from .importer import (
     parse,
     parse_csv,
 )
+from .playback import (
+    ConcurrentStreamLimit,
+    NotSignedIn,
+    Playback,
+    asset_preview,
+    next_episode_after,
+    playable_asset,
+    playback_start_episode,
+    playback_start_title,
+    session_summary,
+)
 from .run_leases import (
     asset_enqueue_transcode,
     run_retry,
@@ -69,16 +80,35 @@ from .uploads import (
     upload_session_complete,
     upload_session_create,
 )
+from .watching import (
+    Heartbeat,
+    SessionEnded,
+    SessionExpired,
+    asset_markers_set,
+    history_clear,
+    history_remove,
+    playable_refresh,
+    session_heartbeat,
+    session_stop,
+    session_stop_by_staff,
+    sessions_expire,
+)
 
 __all__ = [
+    "ConcurrentStreamLimit",
     "CreditRow",
     "GenreRow",
+    "Heartbeat",
     "ImportError_",
     "ImportReport",
     "InvalidTarget",
     "NotASeries",
+    "NotSignedIn",
     "PersonRow",
+    "Playback",
     "SeasonRow",
+    "SessionEnded",
+    "SessionExpired",
     "TitleRow",
     "UnknownReference",
     "UploadRejected",
@@ -86,6 +116,8 @@ __all__ = [
     "asset_delete",
     "asset_enqueue_transcode",
     "asset_files_remove",
+    "asset_markers_set",
+    "asset_preview",
     "asset_retry",
     "asset_transcode",
     "catalog_import",
@@ -99,17 +131,29 @@ __all__ = [
     "genre_create",
     "genre_delete",
     "genre_update",
+    "history_clear",
+    "history_remove",
+    "next_episode_after",
     "parse",
     "parse_csv",
     "person_create",
     "person_delete",
     "person_update",
+    "playable_asset",
+    "playable_refresh",
+    "playback_start_episode",
+    "playback_start_title",
     "run_retry",
     "run_transcode",
     "runs_recover",
     "season_create",
     "season_delete",
     "season_update",
+    "session_heartbeat",
+    "session_stop",
+    "session_stop_by_staff",
+    "session_summary",
+    "sessions_expire",
     "stored_files",
     "subtitle_add",
     "title_counters_apply",

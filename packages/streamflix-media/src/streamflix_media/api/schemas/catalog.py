@@ -64,8 +64,20 @@ class PersonPatch(Schema):
     bio: str | None = None
 
 
+class ProgressOut(Schema):
+    """Where the signed-in profile is in a movie or an episode."""
+
+    episode_id: int | None = Field(description="For a series: the episode it is about.")
+    position: float
+    duration: float
+    resume_position: float = Field(description="Where playback resumes; 0 starts over.")
+    played: bool = Field(description="Watched to the end at least once.")
+    watched_at: dt.datetime
+
+
 class TitleCardOut(Schema):
-    """A title in a list or a row: enough to draw a card."""
+    """A title in a list or a row: enough to draw a card. ``progress`` is the signed-in
+    profile's (for a series, on its most recently watched episode)."""
 
     id: int
     slug: str
@@ -88,6 +100,12 @@ class TitleCardOut(Schema):
     likes: int
     rating_average: float
     rating_count: int
+    playable: bool = Field(description="A video is ready to play.")
+    progress: ProgressOut | None = None
+
+    @staticmethod
+    def resolve_progress(obj: Any) -> Any:
+        return getattr(obj, "viewer_progress", None)
 
     @staticmethod
     def resolve_poster(obj: Any) -> str | None:
@@ -117,6 +135,13 @@ class EpisodeOut(Schema):
     synopsis: str
     runtime_minutes: int | None
     air_date: dt.date | None
+    playable: bool
+    views: int
+    progress: ProgressOut | None = None
+
+    @staticmethod
+    def resolve_progress(obj: Any) -> Any:
+        return getattr(obj, "viewer_progress", None)
 
 
 class SeasonOut(Schema):
@@ -281,11 +306,36 @@ class SearchOut(Schema):
     results: list[SearchResultOut]
 
 
+class EpisodeRefOut(Schema):
+    id: int
+    season: int
+    number: int
+    name: str
+    playable: bool
+
+
+class WatchItemOut(Schema):
+    """A card of "Continue watching" or "Next up": the title, the episode for a series, and
+    where to resume."""
+
+    title: TitleCardOut
+    episode: EpisodeRefOut | None
+    position: float
+    duration: float
+    resume_position: float
+    watched_at: dt.datetime | None
+
+
 class HomeRowOut(Schema):
     key: str
     name: str
     genre: GenreOut | None
     titles: list[TitleCardOut]
+    items: list[WatchItemOut] = Field(
+        default_factory=list,
+        description='The personal rows ("continue_watching", "next_up"): per title, the '
+        "episode and where to resume.",
+    )
 
 
 class HomeOut(Schema):

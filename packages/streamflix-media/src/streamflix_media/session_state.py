@@ -1,0 +1,108 @@
+"""What every process needs to know about a playback session, fast: a record of it in the
+shared cache, read through to the database on a miss.
+
+Heartbeats and HLS requests ask for it many times a second across every worker, so it lives
+in the site's shared cache (Redis at scale), never in one process's memory. The record holds
+what does not change while the session lives (owner, item, duration, completion point) and
+the two flags that do (ended, view counted); whatever changes them rewrites or drops the
+record. A second key, written by each heartbeat and expiring after ``PLAYBACK_URL_TTL_SECONDS``,
+says the session is still being watched: it renews the session's signed URLs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.core.cache import cache
+
+from .conf import settings
+from .models import PlaybackSession
+
+RECORD_SECONDS = 6 * 3600
+_RECORD = "streamflix_media:session:{}"
+_SEEN = "streamflix_media:session-seen:{}"
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    user_id: Any
+    profile_id: int
+    progress_id: int | None
+    title_id: int
+    episode_id: int | None
+    asset_id: int
+    duration: float
+    complete_at: float
+    ended: bool
+    view_counted: bool
+
+
+def _record_of(session: PlaybackSession) -> SessionRecord:
+    return SessionRecord(
+        id=str(session.pk),
+        user_id=session.user_id,
+        profile_id=session.profile_id,
+        progress_id=session.progress_id,
+        title_id=session.title_id,
+        episode_id=session.episode_id,
+        asset_id=session.asset_id,
+        duration=session.duration,
+        complete_at=session.complete_at,
+        ended=session.ended_at is not None,
+        view_counted=session.view_counted,
+    )
+
+
+def session_id_or_none(value: Any) -> str | None:
+    """``value`` as a canonical session id, or ``None`` when it is not a UUID."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+def session_record(session_id: Any) -> SessionRecord | None:
+    """The record of a session (``None``: no such session), from the cache or, on a miss,
+    from the database (then cached)."""
+    key = session_id_or_none(session_id)
+    if key is None:
+        return None
+    record = cache.get(_RECORD.format(key))
+    if record is not None:
+        return record
+    session = PlaybackSession.objects.filter(pk=key).first()
+    if session is None:
+        return None
+    return session_record_store(session)
+
+
+def session_record_store(session: PlaybackSession) -> SessionRecord:
+    """Cache (or re-cache) the record of ``session`` as the database has it now."""
+    record = _record_of(session)
+    cache.set(_RECORD.format(record.id), record, RECORD_SECONDS)
+    return record
+
+
+def session_record_update(record: SessionRecord, **changes: Any) -> SessionRecord:
+    """Cache ``record`` with ``changes`` (after the database has them)."""
+    changed = replace(record, **changes)
+    cache.set(_RECORD.format(record.id), changed, RECORD_SECONDS)
+    return changed
+
+
+def session_record_forget(session_id: str) -> None:
+    """Drop the cached record (the next read takes the database's)."""
+    cache.delete_many([_RECORD.format(session_id), _SEEN.format(session_id)])
+
+
+def session_seen(session_id: str) -> None:
+    """The session was just heard from: its signed URLs are renewed for the URL lifetime."""
+    cache.set(_SEEN.format(session_id), 1, settings().PLAYBACK_URL_TTL_SECONDS)
+
+
+def session_renewed(session_id: str) -> bool:
+    """Whether the session was heard from within the URL lifetime."""
+    return cache.get(_SEEN.format(session_id)) is not None
