@@ -321,3 +321,52 @@ def local_storage(tmp_path: Path):
     from django.core.files.storage import FileSystemStorage
 
     return FileSystemStorage(location=str(tmp_path / "storage"), base_url="/media/")
+
+
+def ready_result(duration: float, heights: tuple[int, ...] = (240, 720)) -> dict[str, Any]:
+    """A transcode result as a run records it (no files behind it): enough for playback
+    answers and sessions, not for fetching playlists."""
+    renditions = [
+        {
+            "rung": {"name": f"{h}p", "width": h * 16 // 9, "height": h, "video_kbps": h * 4,
+                     "maxrate_kbps": h * 6, "bufsize_kbps": h * 8},
+            "playlist": f"{h}p/playlist.m3u8", "codecs": "avc1.64001f",
+            "peak_bps": h * 5000, "average_bps": h * 4000, "segment_count": 1,
+        }
+        for h in heights
+    ]  # fmt: skip
+    return {
+        "duration": duration, "source_width": 1280, "source_height": 720, "frame_rate": 25.0,
+        "segment_type": "fmp4", "segment_seconds": 6, "renditions": renditions, "audio": None,
+        "poster": "poster.jpg", "trickplay": None, "timestamp_map": "", "subtitles": [],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def make_ready_asset(db: Any) -> Callable[..., Any]:
+    """``make_ready_asset(title=... | episode=..., duration=100.0, **fields)``: a ready video
+    asset recorded without transcoding (its files do not exist)."""
+    from streamflix_media.models import VideoAsset
+
+    counter = iter(range(1, 100_000))
+
+    def factory(
+        *, title: Any = None, episode: Any = None, duration: float = 100.0, **fields: Any
+    ) -> Any:
+        from streamflix_media.services import playable_refresh
+
+        number = next(counter)
+        role = fields.pop("role", "episode" if episode is not None else "feature")
+        asset = VideoAsset.objects.create(
+            role=role, title=title, episode=episode, original_filename=f"v{number}.mp4",
+            sha256=f"{number:064d}", status=VideoAsset.Status.READY, duration=duration,
+            result=ready_result(duration), output_prefix=f"hls/test/{number}/v1",
+            ready_at=timezone.now(), **fields,
+        )  # fmt: skip
+        # What the commit would do (tests run inside a transaction that never commits).
+        playable_refresh(
+            title_ids=[getattr(title, "pk", None)], episode_ids=[getattr(episode, "pk", None)]
+        )
+        return asset
+
+    return factory

@@ -22,8 +22,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from .models import Credit, Episode, Genre, Person, Season, Title, VideoAsset
 from .search import catalog_changed
 from .services.assets import asset_files_remove
-from .services.watching import playable_refresh
 from .services.run_leases import lease_seconds, runs_recover, runs_recover_when_due
+from .services.watching import playable_refresh
 from .transcoding.workdir import work_dir_sweep
 
 logger = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -80,7 +81,9 @@ def test_playback_checks_run_in_order(
 def test_unknown_content_and_missing_trailer(viewer_api, ready_movie, episode):
     assert viewer_api.post("/api/media/titles/nope/playback", {}).status_code == 404
     assert viewer_api.post("/api/media/episodes/99999/playback", {}).status_code == 404
-    trailer = viewer_api.post(f"/api/media/titles/{ready_movie.slug}/playback", {"video": "trailer"})
+    trailer = viewer_api.post(
+        f"/api/media/titles/{ready_movie.slug}/playback", {"video": "trailer"}
+    )
     assert trailer.status_code == 409
     no_video = viewer_api.post(f"/api/media/episodes/{episode.pk}/playback", {})
     assert no_video.status_code == 409 and no_video.json()["code"] == "no_playable_video"
@@ -146,6 +149,41 @@ def test_signed_urls_refuse_tampering_expiry_and_other_assets(
     query = play["url"].split("?", 1)[1]
     crossed = client.get(f"/stream/hls/{other_prefix}/master.m3u8?{query}")
     assert crossed.status_code == 403 and crossed.json()["code"] == "invalid_signature"
+
+
+def test_session_urls_die_with_their_session(viewer_api, ready_movie):
+    play = viewer_api.post(f"/api/media/titles/{ready_movie.slug}/playback", {}).json()
+    client = viewer_api.client
+    master = fetch(client, play["url"])
+    assert master.status_code == 200
+    variant = next(line for line in master.content.decode().splitlines() if "240p" in line)
+    assert f"ps={play['session_id']}" in variant
+    # Another session's id in the URL breaks the signature: a URL belongs to one session.
+    forged = _tampered(play["url"], ps=str(uuid.uuid4()))
+    assert client.get(forged).json()["code"] == "invalid_signature"
+
+    assert viewer_api.delete(f"/api/media/sessions/{play['session_id']}").status_code == 204
+    for url in (play["url"], variant):
+        ended = fetch(client, url)
+        assert ended.status_code == 403 and ended.json()["code"] == "session_ended"
+
+
+def test_heartbeats_renew_a_sessions_expired_urls(viewer_api, ready_movie):
+    from django.core.cache import cache
+
+    play = viewer_api.post(f"/api/media/titles/{ready_movie.slug}/playback", {}).json()
+    asset = VideoAsset.objects.get(pk=play["asset_id"])
+    session = play["session_id"]
+    old = grant(asset.output_prefix, ttl=60, session=session, now=time.time() - 120)
+    url = signed_url("/stream/hls/", f"{asset.output_prefix}/master.m3u8", old)
+    # Heard from within the URL lifetime (playback just opened it): still valid.
+    assert viewer_api.client.get(url).status_code == 200
+    cache.delete(f"streamflix_media:session-seen:{session}")
+    expired = viewer_api.client.get(url)
+    assert expired.status_code == 403 and expired.json()["code"] == "signature_expired"
+    heartbeat = {"position": 1.0, "state": "playing", "sequence": 1}
+    assert viewer_api.put(f"/api/media/sessions/{session}/progress", heartbeat).status_code == 200
+    assert viewer_api.client.get(url).status_code == 200
 
 
 def test_playback_url_lifetime_is_a_setting(viewer_api, ready_movie, settings):

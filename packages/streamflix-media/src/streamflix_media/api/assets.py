@@ -162,7 +162,11 @@ class MarkersIn(Schema):
 
 @router.put(
     "/assets/{asset_id}/markers",
-    response={200: AssetOut, 422: ValidationErrorOut, **{k: v for k, v in ERRORS.items() if k != 422}},
+    response={
+        200: AssetOut,
+        422: ValidationErrorOut,
+        **{k: v for k, v in ERRORS.items() if k != 422},
+    },
     summary="Set the intro and credits markers",
     auth=staff_auth,
 )

@@ -21,7 +21,6 @@ from .. import selectors, services
 from ..conf import settings
 from ..models import Credit, Episode, Genre, Person, Season
 from ..search import catalog_version, current_index
-from .schemas.watching import watch_item_out
 from .schemas.catalog import (
     CreditIn,
     CreditOut,
@@ -50,6 +49,7 @@ from .schemas.catalog import (
     TitleOut,
     TitlePatch,
 )
+from .schemas.watching import watch_item_out
 
 router = Router(tags=["media"])
 
@@ -119,20 +119,25 @@ def _cards_in(data: dict[str, Any], lists: tuple[str, ...]) -> list[dict[str, An
 
 
 def with_viewer_progress(body: str, viewer: Any, *, lists: tuple[str, ...] = ()) -> str:
-    """``body`` (a page or the home rows, as cached for everyone) with the profile's
-    progress on each title card, from one query."""
+    """``body`` (a page as cached for everyone) with the profile's progress on each title
+    card, from one query."""
     data = json.loads(body)
+    return json.dumps(merge_viewer_progress(data, viewer, lists=lists), separators=(",", ":"))
+
+
+def merge_viewer_progress(
+    data: dict[str, Any], viewer: Any, *, lists: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Set the profile's progress on every title card of ``data`` (one query)."""
     cards = _cards_in(data, lists)
     found = selectors.progress_by_title(
         profile_id=viewer.profile_id, title_ids=list({card["id"] for card in cards})
     )
-    if not found:
-        return body
     for card in cards:
         progress = found.get(card["id"])
         if progress is not None:
             card["progress"] = ProgressOut.model_validate(progress).model_dump(mode="json")
-    return json.dumps(data, separators=(",", ":"))
+    return data
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -417,7 +422,7 @@ def home_rows(request: HttpRequest) -> Any:
         )
         if items
     ]
-    data = json.loads(with_viewer_progress(body, viewer))
+    data = json.loads(body)
     data["rows"][:0] = [
         HomeRowOut.model_validate(
             {"key": key, "name": name, "genre": None, "titles": [i.title for i in items],
@@ -425,6 +430,5 @@ def home_rows(request: HttpRequest) -> Any:
         ).model_dump(mode="json")
         for key, name, items in personal
     ]  # fmt: skip
-    return HttpResponse(
-        json.dumps(data, separators=(",", ":")), content_type="application/json; charset=utf-8"
-    )
+    body = json.dumps(merge_viewer_progress(data, viewer), separators=(",", ":"))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")

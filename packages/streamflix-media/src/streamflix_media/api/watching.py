@@ -110,7 +110,8 @@ def session_stop(request: HttpRequest, session_id: uuid.UUID) -> Status:
 def session_list(request: HttpRequest) -> Any:
     """The account's active sessions, oldest first (a kids profile sees only its own)."""
     return [
-        services.session_summary(s) for s in selectors.account_sessions(viewer=current_viewer(request))
+        services.session_summary(s)
+        for s in selectors.account_sessions(viewer=current_viewer(request))
     ]
 
 
@@ -173,4 +174,3 @@ def next_up_list(request: HttpRequest) -> Any:
     finished (or the first it has not finished)."""
     _profile_id(request)
     return [watch_item_out(i) for i in selectors.next_up(viewer=current_viewer(request))]
-

@@ -113,7 +113,9 @@ class PlaybackSession(models.Model):
     class Meta:
         ordering = ("-started_at",)
         indexes = [
-            models.Index(fields=["user", "ended_at", "last_seen_at"], name="media_session_live_idx"),
+            models.Index(
+                fields=["user", "ended_at", "last_seen_at"], name="media_session_live_idx"
+            ),
             models.Index(fields=["title", "started_at"], name="media_session_title_idx"),
             models.Index(fields=["started_at"], name="media_session_started_idx"),
         ]
@@ -124,4 +126,3 @@ class PlaybackSession(models.Model):
     @property
     def is_ended(self) -> bool:
         return self.ended_at is not None
-

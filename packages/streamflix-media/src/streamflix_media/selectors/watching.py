@@ -46,9 +46,7 @@ def history(*, profile_id: int) -> QuerySet[WatchProgress]:
 def _cards(titles: list[Title]) -> None:
     from django.db.models import prefetch_related_objects
 
-    prefetch_related_objects(
-        titles, Prefetch("genres", queryset=Genre.objects.order_by("name"))
-    )
+    prefetch_related_objects(titles, Prefetch("genres", queryset=Genre.objects.order_by("name")))
 
 
 def _item(row: WatchProgress) -> WatchItem:

@@ -150,9 +150,7 @@ def _not_applied(record: SessionRecord, *, now: Any) -> Heartbeat:
         raise SessionEnded("This playback session has ended.")
     if row["last_seen_at"] < active_cutoff(now):
         _end(record.id, PlaybackSession.EndReason.EXPIRED, now=now)
-        raise SessionExpired(
-            "This playback session was silent for too long; start playback again."
-        )
+        raise SessionExpired("This playback session was silent for too long; start playback again.")
     return Heartbeat(record.id, False, row["position"], row["state"], row["view_counted"])
 
 
@@ -172,9 +170,11 @@ def _count_view(record: SessionRecord, *, now: Any) -> bool:
                 )
             transaction.on_commit(
                 lambda: title_completed.send_robust(
-                    sender=PlaybackSession, profile_id=record.profile_id,
-                    title_id=record.title_id, episode_id=record.episode_id,
-                )  # fmt: skip
+                    sender=PlaybackSession,
+                    profile_id=record.profile_id,
+                    title_id=record.title_id,
+                    episode_id=record.episode_id,
+                )
             )
     session_record_update(record, view_counted=True)
     return True
@@ -196,9 +196,7 @@ def session_stop(*, viewer: Any, session_id: Any) -> bool:
     record = _owned(session_id, viewer.user.pk)
     own = record.profile_id == viewer.profile_id
     if not own and viewer.profile is not None and viewer.profile.is_kids:
-        raise NotPermitted(
-            "A kids profile can stop only its own playback.", code="kids_profile"
-        )
+        raise NotPermitted("A kids profile can stop only its own playback.", code="kids_profile")
     reason = PlaybackSession.EndReason.STOPPED if own else PlaybackSession.EndReason.EVICTED
     return _end(record.id, reason)
 
