@@ -1,4 +1,4 @@
-"""Media reads, query-count bounded; one module per topic (catalog, assets, watching).
+"""Media reads, query-count bounded; one module per topic (catalog, assets, watching, watch_stats).
 Every public selector is importable from here."""
 
 from .assets import (
@@ -21,38 +21,48 @@ from .catalog import (
     visible_titles,
     within_limit,
 )
+from .watch_stats import (
+    active_now,
+    sessions_for_staff,
+    titles_with_watch_time,
+    watch_time_per_day,
+)
 from .watching import (
     WatchItem,
     account_sessions,
     continue_watching,
     history,
     next_up,
-    progress_on_title,
     progress_by_title,
+    progress_on_title,
 )
 
 __all__ = [
-    "WatchItem",
-    "account_sessions",
-    "continue_watching",
-    "history",
-    "next_up",
-    "progress_on_title",
-    "progress_by_title",
     "AssetQuery",
     "TitleQuery",
+    "WatchItem",
+    "account_sessions",
+    "active_now",
     "asset_get",
     "asset_list",
+    "continue_watching",
     "genre_list",
+    "history",
     "home_rows",
+    "next_up",
     "object_or_404",
     "person_detail",
     "person_list",
+    "progress_by_title",
+    "progress_on_title",
+    "sessions_for_staff",
     "sitemap_titles",
     "title_detail",
     "title_for_staff",
     "title_list",
+    "titles_with_watch_time",
     "upload_session_get",
     "visible_titles",
+    "watch_time_per_day",
     "within_limit",
 ]
