@@ -24,6 +24,11 @@ plugin = PluginSpec(
             AdminLink(
                 "Videos", "admin:streamflix_media_videoasset_changelist", icon="smart_display"
             ),
+            AdminLink(
+                "Playback sessions",
+                "admin:streamflix_media_playbacksession_changelist",
+                icon="live_tv",
+            ),
         ),
     ),
     schedules=(

@@ -166,3 +166,68 @@ def test_admin_upload_rolled_back_after_creation_leaves_nothing(
         )
     assert VideoAsset.objects.count() == 0 and queued == []
     assert not [p for p in storage_root.rglob("*") if p.is_file()]
+
+
+def _markers_post(client, asset: VideoAsset, **markers):
+    """Post the asset's change form with the markers (and its inlines' management data)."""
+    url = reverse("admin:streamflix_media_videoasset_change", args=[asset.pk])
+    page = client.get(url)
+    data = {name: "" if value is None else value for name, value in markers.items()}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    return client.post(url, data)
+
+
+@pytest.fixture
+def feature(movie) -> VideoAsset:
+    return VideoAsset.objects.create(
+        role="feature", title=movie, original_filename="f.mp4", sha256="3" * 64,
+        status="ready", duration=1200.0,
+    )  # fmt: skip
+
+
+def test_admin_markers_are_saved_through_the_service(admin_client, feature, monkeypatch):
+    from streamflix_media import services
+
+    calls = []
+    real = services.asset_markers_set
+    monkeypatch.setattr(services, "asset_markers_set", lambda **kw: calls.append(kw) or real(**kw))
+    response = _markers_post(
+        admin_client, feature, intro_start=5, intro_end=65.5, credits_start=1100
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    feature.refresh_from_db()
+    assert (feature.intro_start, feature.intro_end, feature.credits_start) == (5, 65.5, 1100)
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("markers", "field", "message"),
+    [
+        ({"intro_start": 90, "intro_end": 30}, "intro_end", "The intro must end after it starts."),
+        ({"credits_start": 5000}, "credits_start", "Must be between 0 and the duration"),
+    ],
+)
+def test_admin_markers_the_service_refuses_are_field_errors(
+    admin_client, feature, markers, field, message
+):
+    response = _markers_post(admin_client, feature, **markers)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors and message in " ".join(errors[field])
+    assert message in response.content.decode()
+    feature.refresh_from_db()
+    assert (feature.intro_start, feature.intro_end, feature.credits_start) == (None, None, None)
+
+
+def test_admin_markers_of_a_video_without_duration_are_a_form_error(admin_client, movie):
+    pending = VideoAsset.objects.create(
+        role="feature", title=movie, original_filename="p.mp4", sha256="4" * 64
+    )
+    response = _markers_post(admin_client, pending, intro_start=1, intro_end=2)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert "Markers need the video's duration" in " ".join(errors)
+    pending.refresh_from_db()
+    assert pending.intro_start is None and pending.intro_end is None

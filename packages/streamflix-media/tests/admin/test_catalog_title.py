@@ -156,3 +156,35 @@ def test_list_action_reports_a_service_refusal(admin_client, make_title, monkeyp
     good.refresh_from_db()
     bad.refresh_from_db()
     assert good.status == "published" and bad.status == "draft"
+
+
+def test_views_and_watch_time_per_title(admin_client, make_title, make_session):
+    title = make_title("Night Owl", views=7)
+    make_session(title, watched_seconds=5400)
+    make_session(title, watched_seconds=1800, ended=True)
+    page = admin_client.get(reverse("admin:streamflix_media_title_changelist"))
+    assert page.status_code == 200
+    row = next(t for t in page.context["cl"].result_list if t.pk == title.pk)
+    assert row.views == 7 and row.watched_seconds_total == 7200
+    assert "2.0" in page.content.decode()
+    change = admin_client.get(reverse("admin:streamflix_media_title_change", args=[title.pk]))
+    html = change.content.decode()
+    assert change.status_code == 200 and "Watch time (h)" in html and "2.0" in html
+
+
+def test_the_title_list_does_not_query_per_row(admin_client, make_title, make_session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_of_the_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = admin_client.get(reverse("admin:streamflix_media_title_changelist"))
+        assert page.status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        make_session(make_title(), watched_seconds=600)
+    with_two = queries_of_the_list()
+    for _ in range(4):
+        make_session(make_title(), watched_seconds=600)
+    assert queries_of_the_list() == with_two

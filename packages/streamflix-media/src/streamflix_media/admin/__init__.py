@@ -1,3 +1,4 @@
-"""The media admin: the catalog and the video assets (importing registers their ModelAdmins)."""
+"""The media admin: the catalog, the video assets and the playback sessions (importing
+registers their ModelAdmins)."""
 
-from . import assets, catalog  # noqa: F401
+from . import assets, catalog, sessions  # noqa: F401

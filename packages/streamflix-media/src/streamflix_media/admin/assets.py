@@ -22,6 +22,20 @@ from ..storage import hls_base_url
 from ..transcoding import TranscodeResult
 
 
+def _show_rejection(form: forms.Form, error: DomainError) -> None:
+    """Put what a service refused on ``form``: each field error of an ``InvalidInput`` on
+    its field (when the form has it), anything else as an error of the whole form."""
+    fields = getattr(error, "fields", None) or {}
+    placed = False
+    for name, problems in fields.items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+            placed = True
+    if not placed:
+        raise forms.ValidationError(error.message, code=error.code)
+
+
 class VideoAssetUploadForm(forms.ModelForm):
     """Upload a source. The form checks only that the fields are there; the admin hands them
     to ``services.asset_create_from_upload``, which validates the source, stores it and
@@ -45,7 +59,7 @@ class VideoAssetUploadForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.rejection is not None:
-            raise forms.ValidationError(self.rejection.message, code=self.rejection.code)
+            _show_rejection(self, self.rejection)
         return data
 
     def _post_clean(self) -> None:
@@ -54,8 +68,28 @@ class VideoAssetUploadForm(forms.ModelForm):
         pass
 
 
-class _UploadRejected(Exception):
-    """The service refused an upload; raised out of the admin's transaction so it rolls back."""
+class VideoAssetMarkersForm(forms.ModelForm):
+    """The intro and credits markers of an asset. The admin hands them to
+    ``services.asset_markers_set``, which checks them against the video (its duration, the
+    order of the markers); a refusal comes back as the errors of the fields it names."""
+
+    MARKERS = ("intro_start", "intro_end", "credits_start")
+    rejection: DomainError | None = None
+
+    class Meta:
+        model = VideoAsset
+        fields = ("intro_start", "intro_end", "credits_start")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.rejection is not None:
+            _show_rejection(self, self.rejection)
+        return data
+
+
+class _ServiceRejected(Exception):
+    """A service refused what the form asked (an upload, markers); raised out of the admin's
+    transaction so it rolls back, then the form is shown again with the refusal."""
 
     def __init__(self, error: DomainError) -> None:
         super().__init__(error.message)
@@ -95,6 +129,10 @@ class VideoAssetAdmin(ModelAdmin):
             "original_filename", "size", "content_type", "sha256", "duration", "width",
             "height",
         )}),
+        ("Markers", {
+            "fields": ("intro_start", "intro_end", "credits_start"),
+            "description": "Seconds into the video; checked against its duration.",
+        }),
         ("Output", {"fields": ("rungs_display", "version", "output_prefix")}),
         ("Times", {"fields": ("created_at", "started_at", "lease_expires_at", "ready_at")}),
     )  # fmt: skip
@@ -103,13 +141,11 @@ class VideoAssetAdmin(ModelAdmin):
     list_per_page = 50
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
-        if obj is None:
-            rejection = getattr(request, "_streamflix_upload_rejection", None)
-            kwargs["form"] = (
-                VideoAssetUploadForm
-                if rejection is None
-                else type("RejectedUploadForm", (VideoAssetUploadForm,), {"rejection": rejection})
-            )
+        form = VideoAssetUploadForm if obj is None else VideoAssetMarkersForm
+        rejection = getattr(request, "_streamflix_rejection", None)
+        if rejection is not None:
+            form = type(f"Rejected{form.__name__}", (form,), {"rejection": rejection})
+        kwargs["form"] = form
         return super().get_form(request, obj, change=change, **kwargs)
 
     def changeform_view(
@@ -121,10 +157,10 @@ class VideoAssetAdmin(ModelAdmin):
     ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except _UploadRejected as rejected:
+        except _ServiceRejected as rejected:
             # The transaction of the first try is rolled back (and the service removed what
             # it had stored); show the same form again, now with the service's message.
-            request._streamflix_upload_rejection = rejected.error  # type: ignore[attr-defined]
+            request._streamflix_rejection = rejected.error  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
         except BaseException:
             # Created, then the admin's transaction failed: the row is gone, so is its source.
@@ -137,7 +173,7 @@ class VideoAssetAdmin(ModelAdmin):
 
     def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
         if change:
-            return super().save_form(request, form, change)
+            return self._save_markers(form)
         data = form.cleaned_data
         try:
             asset = services.asset_create_from_upload(
@@ -148,9 +184,26 @@ class VideoAssetAdmin(ModelAdmin):
                 user=request.user,
             )
         except DomainError as exc:
-            raise _UploadRejected(exc) from exc
+            raise _ServiceRejected(exc) from exc
         request._streamflix_created_asset = asset  # type: ignore[attr-defined]
         return asset
+
+    def _save_markers(self, form: VideoAssetMarkersForm) -> VideoAsset:
+        # Unsaved: the form only holds the values (and the admin's save_related needs
+        # the form's save_m2m); the service checks and saves them.
+        asset = form.save(commit=False)
+        if not set(form.changed_data) & set(form.MARKERS):
+            return asset
+        data = form.cleaned_data
+        try:
+            return services.asset_markers_set(
+                asset=asset,
+                intro_start=data.get("intro_start"),
+                intro_end=data.get("intro_end"),
+                credits_start=data.get("credits_start"),
+            )
+        except DomainError as exc:
+            raise _ServiceRejected(exc) from exc
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -164,7 +217,7 @@ class VideoAssetAdmin(ModelAdmin):
         return () if obj is None else self.inlines
 
     def save_model(self, request: HttpRequest, obj: VideoAsset, form: Any, change: bool) -> None:
-        # A new asset was created by the service (``save_form``); nothing is editable later.
+        # The service saved it in ``save_form``: a new asset, or the markers of one.
         pass
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

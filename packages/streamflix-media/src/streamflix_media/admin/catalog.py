@@ -16,7 +16,7 @@ from unfold.decorators import action
 
 from streamflix_core.errors import DomainError
 
-from .. import services
+from .. import selectors, services
 from ..models import Credit, Episode, Genre, Person, Season, Title
 
 
@@ -53,15 +53,15 @@ class EpisodeInline(TabularInline):
 class TitleAdmin(ModelAdmin):
     list_display = (
         "name", "kind", "year", "maturity_rating", "status", "featured", "exclusive", "views",
-        "poster_thumbnail",
+        "watch_hours", "poster_thumbnail",
     )  # fmt: skip
     list_filter = ("status", "kind", "maturity_rating", "featured", "exclusive", "genres")
     search_fields = ("name", "original_name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("genres",)
     readonly_fields = (
-        "status", "poster_preview", "backdrop_preview", "published_at", "views", "likes",
-        "rating_average", "rating_count", "created_at", "updated_at",
+        "status", "poster_preview", "backdrop_preview", "published_at", "views", "watch_hours",
+        "likes", "rating_average", "rating_count", "created_at", "updated_at",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("kind", "name", "original_name", "slug", "synopsis", "genres")}),
@@ -71,13 +71,24 @@ class TitleAdmin(ModelAdmin):
         )}),
         ("Images", {"fields": ("poster", "poster_preview", "backdrop", "backdrop_preview")}),
         ("Curation", {"fields": ("status", "published_at", "featured", "exclusive")}),
-        ("Engagement", {"fields": ("views", "likes", "rating_average", "rating_count")}),
+        ("Engagement", {"fields": (
+            "views", "watch_hours", "likes", "rating_average", "rating_count",
+        )}),
     )  # fmt: skip
     inlines = (SeasonInline, CreditInline)
     actions = ("publish_selected", "unpublish_selected")
     # Buttons beside "Save": unfold runs the pressed one after the title is saved.
     actions_submit_line = ("publish_on_save", "unpublish_on_save")
     list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Title]:
+        return selectors.titles_with_watch_time(super().get_queryset(request))
+
+    @admin.display(description="Watch time (h)", ordering="watched_seconds_total")
+    def watch_hours(self, obj: Title) -> str:
+        # A title being added has no sessions (and no annotation).
+        seconds = getattr(obj, "watched_seconds_total", 0.0) or 0.0
+        return f"{seconds / 3600:.1f}"
 
     @admin.display(description="Poster")
     def poster_thumbnail(self, obj: Title) -> str:

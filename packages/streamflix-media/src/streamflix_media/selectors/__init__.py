@@ -1,5 +1,5 @@
-"""Media reads, query-count bounded; one module per topic (catalog, assets, watching).
-Every public selector is importable from here."""
+"""Media reads, query-count bounded; one module per topic (catalog, assets, watching,
+watch_stats). Every public selector is importable from here."""
 
 from .assets import (
     AssetQuery,
@@ -21,6 +21,12 @@ from .catalog import (
     visible_titles,
     within_limit,
 )
+from .watch_stats import (
+    active_now,
+    sessions_for_staff,
+    titles_with_watch_time,
+    watch_time_per_day,
+)
 from .watching import (
     WatchItem,
     account_sessions,
@@ -36,6 +42,7 @@ __all__ = [
     "TitleQuery",
     "WatchItem",
     "account_sessions",
+    "active_now",
     "asset_get",
     "asset_list",
     "continue_watching",
@@ -48,11 +55,14 @@ __all__ = [
     "person_list",
     "progress_by_title",
     "progress_on_title",
+    "sessions_for_staff",
     "sitemap_titles",
     "title_detail",
     "title_for_staff",
     "title_list",
+    "titles_with_watch_time",
     "upload_session_get",
     "visible_titles",
+    "watch_time_per_day",
     "within_limit",
 ]
