@@ -275,13 +275,6 @@ def test_a_stopped_sessions_playlist_is_refused_by_every_worker(
         assert len({a.worker for a in after}) == 2, "every late fetch went to one worker"
 
 
-@pytest.mark.xfail(
-    reason="Bug: a heartbeat that counts the view re-caches the session record it read "
-    "before a concurrent stop (services/watching.py _count_view -> session_record_update), "
-    "so the stopped session's record says 'not ended' for RECORD_SECONDS and its signed "
-    "URLs keep working. A race, so not every run shows it.",
-    strict=False,
-)
 def test_a_session_stopped_while_its_view_is_counted_stays_stopped(
     site: Site,
     heron: dict[str, Any],

@@ -4,9 +4,11 @@ shared cache, read through to the database on a miss.
 Heartbeats and HLS requests ask for it many times a second across every worker, so it lives
 in the site's shared cache (Redis at scale), never in one process's memory. The record holds
 what does not change while the session lives (owner, item, duration, completion point) and
-the two flags that do (ended, view counted); whatever changes them rewrites or drops the
-record. A second key, written by each heartbeat and expiring after ``PLAYBACK_URL_TTL_SECONDS``,
-says the session is still being watched: it renews the session's signed URLs.
+whether it has ended. Ending is final, so an ended record is written unconditionally, while a
+live one is only ever *added* (``cache.add``): a reader that loaded the row just before a stop
+can never put a live record back over the ended one. Two more keys are monotonic flags: one,
+written by each heartbeat and expiring after ``PLAYBACK_URL_TTL_SECONDS``, says the session is
+still being watched (it renews the session's signed URLs); the other says its view was counted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .models import PlaybackSession
 RECORD_SECONDS = 6 * 3600
 _RECORD = "streamflix_media:session:{}"
 _SEEN = "streamflix_media:session-seen:{}"
+_COUNTED = "streamflix_media:session-counted:{}"
 
 
 @dataclass(frozen=True)
@@ -80,22 +83,34 @@ def session_record(session_id: Any) -> SessionRecord | None:
 
 
 def session_record_store(session: PlaybackSession) -> SessionRecord:
-    """Cache (or re-cache) the record of ``session`` as the database has it now."""
+    """Cache the record of ``session`` as the database has it now: an ended one always, a
+    live one only where no record is cached (it may be an ended one written meanwhile)."""
     record = _record_of(session)
-    cache.set(_RECORD.format(record.id), record, RECORD_SECONDS)
+    key = _RECORD.format(record.id)
+    if record.ended:
+        cache.set(key, record, RECORD_SECONDS)
+    else:
+        cache.add(key, record, RECORD_SECONDS)
     return record
 
 
-def session_record_update(record: SessionRecord, **changes: Any) -> SessionRecord:
-    """Cache ``record`` with ``changes`` (after the database has them)."""
-    changed = replace(record, **changes)
-    cache.set(_RECORD.format(record.id), changed, RECORD_SECONDS)
-    return changed
+def session_record_end(record: SessionRecord) -> None:
+    """Cache ``record`` as ended (after the database ended the session)."""
+    cache.set(_RECORD.format(record.id), replace(record, ended=True), RECORD_SECONDS)
 
 
 def session_record_forget(session_id: str) -> None:
-    """Drop the cached record (the next read takes the database's)."""
+    """Drop the cached record of a session that no longer exists."""
     cache.delete_many([_RECORD.format(session_id), _SEEN.format(session_id)])
+
+
+def session_counted(session_id: str) -> None:
+    """The session's view was counted (the database says so too)."""
+    cache.set(_COUNTED.format(session_id), 1, RECORD_SECONDS)
+
+
+def session_was_counted(session_id: str) -> bool:
+    return cache.get(_COUNTED.format(session_id)) is not None
 
 
 def session_seen(session_id: str) -> None:

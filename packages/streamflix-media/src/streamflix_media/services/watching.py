@@ -26,11 +26,13 @@ from ..models import Episode, PlaybackSession, Title, VideoAsset, WatchProgress
 from ..search import catalog_changed
 from ..session_state import (
     SessionRecord,
-    session_id_or_none,
+    session_counted,
     session_record,
+    session_record_end,
     session_record_forget,
-    session_record_update,
+    session_record_store,
     session_seen,
+    session_was_counted,
 )
 from ..watch_rules import active_cutoff
 from .catalog import title_views_increment
@@ -127,7 +129,7 @@ def session_heartbeat(
     session_seen(record.id)
     counted = record.view_counted
     if completes and not counted:
-        counted = _count_view(record, now=now)
+        counted = session_was_counted(record.id) or _count_view(record, now=now)
     if progress_recorded.has_listeners():
         progress_recorded.send_robust(
             sender=PlaybackSession, profile_id=record.profile_id, title_id=record.title_id,
@@ -146,10 +148,10 @@ def _not_applied(record: SessionRecord, *, now: Any) -> Heartbeat:
         session_record_forget(record.id)
         raise NotFound("No such playback session.")
     if row["ended_at"] is not None:
-        session_record_forget(record.id)
+        session_record_end(record)
         raise SessionEnded("This playback session has ended.")
     if row["last_seen_at"] < active_cutoff(now):
-        _end(record.id, PlaybackSession.EndReason.EXPIRED, now=now)
+        _end(record, PlaybackSession.EndReason.EXPIRED, now=now)
         raise SessionExpired("This playback session was silent for too long; start playback again.")
     return Heartbeat(record.id, False, row["position"], row["state"], row["view_counted"])
 
@@ -176,15 +178,16 @@ def _count_view(record: SessionRecord, *, now: Any) -> bool:
                     episode_id=record.episode_id,
                 )
             )
-    session_record_update(record, view_counted=True)
+    session_counted(record.id)
     return True
 
 
-def _end(session_id: str, reason: str, *, now: Any = None) -> bool:
-    ended = PlaybackSession.objects.filter(pk=session_id, ended_at__isnull=True).update(
+def _end(record: SessionRecord, reason: str, *, now: Any = None) -> bool:
+    ended = PlaybackSession.objects.filter(pk=record.id, ended_at__isnull=True).update(
         ended_at=now or timezone.now(), end_reason=reason
     )
-    session_record_forget(session_id)
+    # Ended is final: written over whatever is cached, so every process refuses its URLs.
+    session_record_end(record)
     return bool(ended)
 
 
@@ -198,30 +201,31 @@ def session_stop(*, viewer: Any, session_id: Any) -> bool:
     if not own and viewer.profile is not None and viewer.profile.is_kids:
         raise NotPermitted("A kids profile can stop only its own playback.", code="kids_profile")
     reason = PlaybackSession.EndReason.STOPPED if own else PlaybackSession.EndReason.EVICTED
-    return _end(record.id, reason)
+    return _end(record, reason)
 
 
 def session_stop_by_staff(*, session_id: Any) -> bool:
     """Stop any session (the admin's "stop" action)."""
-    key = session_id_or_none(session_id)
-    if key is None:
+    record = session_record(session_id)
+    if record is None:
         raise NotFound("No such playback session.")
-    return _end(key, PlaybackSession.EndReason.STAFF)
+    return _end(record, PlaybackSession.EndReason.STAFF)
 
 
 def sessions_expire() -> int:
     """End the sessions silent for longer than the timeout (a schedule runs this)."""
     now = timezone.now()
     stale = list(
-        PlaybackSession.objects.filter(
-            ended_at__isnull=True, last_seen_at__lt=active_cutoff(now)
-        ).values_list("pk", flat=True)[:5000]
+        PlaybackSession.objects.filter(ended_at__isnull=True, last_seen_at__lt=active_cutoff(now))[
+            :5000
+        ]
     )
-    ended = PlaybackSession.objects.filter(pk__in=stale, ended_at__isnull=True).update(
-        ended_at=now, end_reason=PlaybackSession.EndReason.EXPIRED
-    )
-    for pk in stale:
-        session_record_forget(str(pk))
+    ended = PlaybackSession.objects.filter(
+        pk__in=[s.pk for s in stale], ended_at__isnull=True
+    ).update(ended_at=now, end_reason=PlaybackSession.EndReason.EXPIRED)
+    for session in stale:
+        session.ended_at = now
+        session_record_store(session)
     return ended
 
 
