@@ -10,7 +10,7 @@ STATIC_CHECKS := lint imports typecheck docs
 # nox sessions whose outcome depends on the database and the cache (DATABASE_URL, REDIS_URL).
 SERVICE_CHECKS := migrations e2e schemathesis
 
-.PHONY: demo test test-services e2e-deps lock lint docs bench e2e schemathesis clean
+.PHONY: demo test test-services e2e-deps bench-deps lock lint docs bench e2e schemathesis clean
 
 # The task runners, at the versions of the lock.
 $(TOOLS): requirements/tools.txt $(CONSTRAINTS)
@@ -51,13 +51,30 @@ e2e-deps:
 	$$sudo env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium
 
+## wrk, the HTTP load generator of the benchmarks (bench/bench_heartbeats.py): Debian's `wrk`
+## package, installed with apt when it is missing (as root, or through sudo).
+bench-deps:
+	@if command -v wrk >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "wrk is missing and apt-get is not available: install wrk" \
+			"(https://github.com/wg/wrk) and put it on PATH." >&2; \
+		exit 1; \
+	fi; \
+	sudo=; if [ "$$(id -u)" != 0 ]; then sudo=sudo; fi; \
+	echo "bench-deps: wrk is missing; installing Debian's wrk$${sudo:+ (sudo)}"; \
+	$$sudo apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk
+
 ## Re-resolve requirements/constraints.txt (keeps current pins; `make lock LOCK_ARGS=--upgrade`
 ## moves everything to the newest allowed versions).
 lock: $(TOOLS)
 	$(VENV)/bin/nox -s lock -- $(LOCK_ARGS)
 
-lint docs bench schemathesis: $(TOOLS)
+lint docs schemathesis: $(TOOLS)
 	$(VENV)/bin/nox -s $@
+
+bench: $(TOOLS) bench-deps
+	$(VENV)/bin/nox -s bench
 
 e2e: $(TOOLS) e2e-deps
 	$(VENV)/bin/nox -s e2e

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from streamflix_core.testing.net import free_port, stop, wait_until_answers
 
@@ -32,6 +33,19 @@ def demo_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "DJANGO_LOG_LEVEL": "WARNING",
         **extra,
     }
+
+
+def fresh_postgres_database(url: str, name: str) -> str:
+    """Create an empty database ``name`` on the PostgreSQL server of ``url`` (dropping a
+    leftover one first) and return ``url`` naming it; ``psycopg.OperationalError`` when the
+    server does not answer."""
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def manage(env: dict[str, str], *args: str) -> None:
