@@ -3,8 +3,9 @@
 --   wrk ... -s wrk_heartbeats.lua URL -- SESSIONS_FILE FIRST_SEQUENCE THREADS
 --     Each thread owns the sessions on lines index+1, index+1+THREADS, ... of SESSIONS_FILE
 --     ("<session id> <access token>" per line) and sends them PUT .../progress in turn, each
---     session's sequence increasing from FIRST_SEQUENCE. Run one connection per thread
---     (-t N -c N) so one session never has two heartbeats in flight.
+--     session's sequence increasing from FIRST_SEQUENCE. A thread's connections take its
+--     sessions in turn, so as long as a thread owns more sessions than it has connections,
+--     one session never has two heartbeats in flight (their order is the sequences' order).
 --   wrk ... -s wrk_heartbeats.lua URL
 --     GET of the URL's path.
 --

@@ -33,6 +33,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,24 +152,49 @@ class TokenIdentity:
 
 
 class TokenIdentityAuth(AccessTokenAuth):
-    """An access token, validated (signature, expiry, type) with no database query."""
+    """An access token, validated (signature, expiry, type) with no database query.
+
+    A player sends the same token with every heartbeat, so each process remembers the
+    identity of the tokens it has verified (at most ``REMEMBERED_TOKENS``), and for a token
+    it knows checks only the expiry again. Access tokens are never revoked before they
+    expire (logout blacklists the refresh token), so the answer is the one a fresh
+    verification would give.
+    """
+
+    REMEMBERED_TOKENS = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._verified: dict[str, tuple[TokenIdentity, float]] = {}
 
     def jwt_authenticate(self, request: HttpRequest, token: str) -> Any:
+        request.user = AnonymousUser()
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        identity, expires = self._verify(request, token)
+        if len(self._verified) >= self.REMEMBERED_TOKENS:
+            self._verified.clear()
+        self._verified[token] = (identity, expires)
+        return identity
+
+    def _verify(self, request: HttpRequest, token: str) -> tuple[TokenIdentity, float]:
         from ninja_jwt.settings import api_settings
 
         from .services.tokens import PROFILE_CLAIM
 
-        request.user = AnonymousUser()
         validated = self.get_validated_token(token)
         try:
             user_id = validated[api_settings.USER_ID_CLAIM]
-        except KeyError as exc:
+            expires = float(validated["exp"])
+        except (KeyError, TypeError, ValueError) as exc:
             raise AuthenticationError() from exc
         request.access_token = validated  # type: ignore[attr-defined]
         profile_id = validated.get(PROFILE_CLAIM)
-        return TokenIdentity(
+        identity = TokenIdentity(
             user_id=str(user_id), profile_id=int(profile_id) if profile_id is not None else None
         )
+        return identity, expires
 
 
 jwt_auth = AccessTokenAuth()

@@ -6,9 +6,10 @@ in the site's shared cache (Redis at scale), never in one process's memory. The 
 what does not change while the session lives (owner, item, duration, completion point) and
 whether it has ended. Ending is final, so an ended record is written unconditionally, while a
 live one is only ever *added* (``cache.add``): a reader that loaded the row just before a stop
-can never put a live record back over the ended one. Two more keys are monotonic flags: one,
-written by each heartbeat and expiring after ``PLAYBACK_URL_TTL_SECONDS``, says the session is
-still being watched (it renews the session's signed URLs); the other says its view was counted.
+can never put a live record back over the ended one. A second key, expiring after
+``PLAYBACK_URL_TTL_SECONDS``, says the session was heard from lately, which renews its signed
+URLs: written when the session opens, and when a URL past its expiry finds in the database
+that a heartbeat came within that time (heartbeats themselves touch only the database).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from .conf import settings
 from .models import PlaybackSession
@@ -25,7 +27,6 @@ from .models import PlaybackSession
 RECORD_SECONDS = 6 * 3600
 _RECORD = "streamflix_media:session:{}"
 _SEEN = "streamflix_media:session-seen:{}"
-_COUNTED = "streamflix_media:session-counted:{}"
 
 
 @dataclass(frozen=True)
@@ -104,20 +105,26 @@ def session_record_forget(session_id: str) -> None:
     cache.delete_many([_RECORD.format(session_id), _SEEN.format(session_id)])
 
 
-def session_counted(session_id: str) -> None:
-    """The session's view was counted (the database says so too)."""
-    cache.set(_COUNTED.format(session_id), 1, RECORD_SECONDS)
-
-
-def session_was_counted(session_id: str) -> bool:
-    return cache.get(_COUNTED.format(session_id)) is not None
-
-
 def session_seen(session_id: str) -> None:
     """The session was just heard from: its signed URLs are renewed for the URL lifetime."""
     cache.set(_SEEN.format(session_id), 1, settings().PLAYBACK_URL_TTL_SECONDS)
 
 
 def session_renewed(session_id: str) -> bool:
-    """Whether the session was heard from within the URL lifetime."""
-    return cache.get(_SEEN.format(session_id)) is not None
+    """Whether the session was heard from within the URL lifetime (the cache's answer, or
+    the database's last heartbeat, then cached for the rest of that time)."""
+    key = _SEEN.format(session_id)
+    if cache.get(key) is not None:
+        return True
+    last_seen = (
+        PlaybackSession.objects.filter(pk=session_id, ended_at__isnull=True)
+        .values_list("last_seen_at", flat=True)
+        .first()
+    )
+    if last_seen is None:
+        return False
+    left = settings().PLAYBACK_URL_TTL_SECONDS - (timezone.now() - last_seen).total_seconds()
+    if left <= 0:
+        return False
+    cache.set(key, 1, max(1, int(left)))
+    return True

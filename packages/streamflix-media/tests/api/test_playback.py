@@ -168,22 +168,30 @@ def test_session_urls_die_with_their_session(viewer_api, ready_movie):
         assert ended.status_code == 403 and ended.json()["code"] == "session_ended"
 
 
-def test_heartbeats_renew_a_sessions_expired_urls(viewer_api, ready_movie):
+def test_a_live_sessions_expired_urls_are_renewed_until_it_goes_silent(viewer_api, ready_movie):
+    import datetime as dt
+
     from django.core.cache import cache
+
+    from streamflix_media.models import PlaybackSession
 
     play = viewer_api.post(f"/api/media/titles/{ready_movie.slug}/playback", {}).json()
     asset = VideoAsset.objects.get(pk=play["asset_id"])
     session = play["session_id"]
     old = grant(asset.output_prefix, ttl=60, session=session, now=time.time() - 120)
     url = signed_url("/stream/hls/", f"{asset.output_prefix}/master.m3u8", old)
-    # Heard from within the URL lifetime (playback just opened it): still valid.
+    heartbeat = {"position": 1.0, "state": "playing", "sequence": 1}
+    assert viewer_api.put(f"/api/media/sessions/{session}/progress", heartbeat).status_code == 200
+    # Heard from within the URL lifetime: the expired grant still opens the files.
+    cache.delete(f"streamflix_media:session-seen:{session}")
     assert viewer_api.client.get(url).status_code == 200
+    # Silent for longer than the URL lifetime: expired for good.
+    PlaybackSession.objects.filter(pk=session).update(
+        last_seen_at=timezone.now() - dt.timedelta(seconds=400)
+    )
     cache.delete(f"streamflix_media:session-seen:{session}")
     expired = viewer_api.client.get(url)
     assert expired.status_code == 403 and expired.json()["code"] == "signature_expired"
-    heartbeat = {"position": 1.0, "state": "playing", "sequence": 1}
-    assert viewer_api.put(f"/api/media/sessions/{session}/progress", heartbeat).status_code == 200
-    assert viewer_api.client.get(url).status_code == 200
 
 
 def test_playback_url_lifetime_is_a_setting(viewer_api, ready_movie, settings):

@@ -68,7 +68,9 @@ def test_a_bad_device_label_is_422_and_opens_nothing(viewer_api, feature):
     assert not PlaybackSession.objects.exists()
 
 
-def test_a_heartbeat_saves_progress_in_at_most_three_queries(viewer_api, session_id, viewer):
+def test_a_heartbeat_saves_progress_in_one_statement_on_postgresql_two_elsewhere(
+    viewer_api, session_id, viewer
+):
     token = bearer_token(viewer)
     client = JsonApi(token=token)
     with CaptureQueriesContext(connection) as queries:
@@ -78,7 +80,9 @@ def test_a_heartbeat_saves_progress_in_at_most_three_queries(viewer_api, session
         "session_id": session_id, "applied": True, "position": 30.0, "state": "playing",
         "view_counted": False,
     }  # fmt: skip
-    assert len(queries) <= 3, [q["sql"] for q in queries]
+    # The token is checked without a query; no cache read either.
+    expected = 1 if connection.vendor == "postgresql" else 2
+    assert len(queries) == expected, [q["sql"] for q in queries]
     progress = WatchProgress.objects.get()
     assert progress.position == 30.0 and progress.sequence == 1
 

@@ -8,9 +8,12 @@ from django.views.static import serve
 
 from streamflix_core import plugins
 
+from .hello import hello
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs", permanent=False)),
     path("admin/", admin.site.urls),
+    path("hello", hello, name="hello"),
     path("api/", plugins.api().urls),
     *plugins.urlpatterns(),
 ]

@@ -9,7 +9,9 @@ from .playback import router as playback_router
 from .watching import router as watching_router
 
 router = Router()
+# Heartbeats are the most frequent request of the site: their routes come first, so URL
+# resolution tries them before the rest.
+router.add_router("", watching_router)
 router.add_router("", catalog_router)
 router.add_router("", assets_router)
 router.add_router("", playback_router)
-router.add_router("", watching_router)

@@ -35,7 +35,10 @@ class WatchProgress(models.Model):
     played = models.BooleanField(default=False)
     play_count = models.PositiveIntegerField(default=0)
     played_at = models.DateTimeField(null=True, blank=True)
-    watched_at = models.DateTimeField(db_index=True)
+    # Heartbeats rewrite position, duration, watched_at, session and sequence: none of them is
+    # indexed, so PostgreSQL updates the row in place (a HOT update, no index writes). A
+    # profile's rows are few: its lists sort them after the (profile, title) index finds them.
+    watched_at = models.DateTimeField()
     session = models.UUIDField(null=True, blank=True)
     sequence = models.BigIntegerField(default=-1)
 
@@ -54,10 +57,7 @@ class WatchProgress(models.Model):
                 name="media_progress_one_per_episode",
             ),
         ]
-        indexes = [
-            models.Index(fields=["profile", "-watched_at"], name="media_progress_recent_idx"),
-            models.Index(fields=["profile", "title"], name="media_progress_title_idx"),
-        ]
+        indexes = [models.Index(fields=["profile", "title"], name="media_progress_title_idx")]
 
     def __str__(self) -> str:
         return f"{self.profile_id} on {self.episode_id or self.title_id}: {self.position:.0f}s"
@@ -112,10 +112,10 @@ class PlaybackSession(models.Model):
 
     class Meta:
         ordering = ("-started_at",)
+        # Nothing a heartbeat writes (position, state, sequence, last_seen_at, watched_seconds)
+        # is indexed, so each heartbeat is an in-place (HOT) update on PostgreSQL.
         indexes = [
-            models.Index(
-                fields=["user", "ended_at", "last_seen_at"], name="media_session_live_idx"
-            ),
+            models.Index(fields=["user", "ended_at"], name="media_session_live_idx"),
             models.Index(fields=["title", "started_at"], name="media_session_title_idx"),
             models.Index(fields=["started_at"], name="media_session_started_idx"),
         ]

@@ -9,13 +9,13 @@ that completes the item.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Greatest, Least
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from streamflix_core.errors import Conflict, Gone, InvalidInput, NotFound, NotPermitted
@@ -26,16 +26,14 @@ from ..models import Episode, PlaybackSession, Title, VideoAsset, WatchProgress
 from ..search import catalog_changed
 from ..session_state import (
     SessionRecord,
-    session_counted,
+    session_id_or_none,
     session_record,
     session_record_end,
-    session_record_forget,
     session_record_store,
-    session_seen,
-    session_was_counted,
 )
 from ..watch_rules import active_cutoff
 from .catalog import title_views_increment
+from .heartbeat_sql import AppliedHeartbeat, heartbeat_apply
 
 logger = logging.getLogger(__name__)
 
@@ -81,104 +79,74 @@ def session_heartbeat(
     one changes nothing (repeats are idempotent, late ones cannot move the resume point
     back). Reaching the completion point counts the view once per session, whatever the
     concurrency, and sends ``title_completed``; every applied heartbeat sends
-    ``progress_recorded``.
+    ``progress_recorded``. The write is one statement on PostgreSQL
+    (:mod:`.heartbeat_sql`); nothing else runs unless this heartbeat completes the item.
     """
-    record = _owned(session_id, user_id)
-    if record.ended:
-        raise SessionEnded("This playback session has ended.")
-    if position > record.duration + DURATION_SLACK:
-        raise InvalidInput(
-            "The position is beyond the end of the video.",
-            fields={"position": [f"Must be at most {record.duration:.3f} (the duration)."]},
-        )
-    position = min(position, record.duration)
+    key = session_id_or_none(session_id)
+    if key is None:
+        raise NotFound("No such playback session.")
     config = settings()
     now = timezone.now()
-    step = Least(
-        Greatest(Value(position) - F("position"), Value(0.0)),
-        Value(config.HEARTBEAT_MAX_STEP_SECONDS),
-    )
-    completes = position >= record.complete_at
-    with transaction.atomic(savepoint=False):
-        applied = PlaybackSession.objects.filter(
-            pk=record.id,
-            ended_at__isnull=True,
-            sequence__lt=sequence,
-            last_seen_at__gte=active_cutoff(now),
-        ).update(
-            position=position,
-            state=state,
-            sequence=sequence,
-            last_seen_at=now,
-            watched_seconds=F("watched_seconds")
-            + Case(When(state=PlaybackSession.State.PLAYING, then=step), default=Value(0.0)),
-        )
-        if applied and record.progress_id is not None:
-            WatchProgress.objects.filter(pk=record.progress_id).exclude(
-                session=record.id, sequence__gte=sequence
-            ).update(
-                # At the completion point the resume point is cleared: the item was played.
-                position=0.0 if completes else position,
-                duration=record.duration,
-                watched_at=now,
-                session=record.id,
-                sequence=sequence,
-            )
-    if not applied:
-        return _not_applied(record, now=now)
-    session_seen(record.id)
-    counted = record.view_counted
-    if completes and not counted:
-        counted = session_was_counted(record.id) or _count_view(record, now=now)
+    applied = heartbeat_apply(
+        session_id=uuid.UUID(key), user_id=user_id, position=position, state=state,
+        sequence=sequence, now=now, cutoff=active_cutoff(now),
+        max_step=config.HEARTBEAT_MAX_STEP_SECONDS, slack=DURATION_SLACK,
+    )  # fmt: skip
+    if applied is None:
+        return _not_applied(key, user_id=user_id, position=position, now=now)
+    position = min(position, applied.duration)
+    counted = applied.view_counted
+    if position >= applied.complete_at and not counted:
+        counted = _count_view(key, applied, now=now)
     if progress_recorded.has_listeners():
         progress_recorded.send_robust(
-            sender=PlaybackSession, profile_id=record.profile_id, title_id=record.title_id,
-            episode_id=record.episode_id, position_seconds=position,
+            sender=PlaybackSession, profile_id=applied.profile_id, title_id=applied.title_id,
+            episode_id=applied.episode_id, position_seconds=position,
         )  # fmt: skip
-    return Heartbeat(record.id, True, position, state, counted)
+    return Heartbeat(key, True, position, state, counted)
 
 
-def _not_applied(record: SessionRecord, *, now: Any) -> Heartbeat:
-    row = (
-        PlaybackSession.objects.filter(pk=record.id)
-        .values("ended_at", "last_seen_at", "position", "state", "view_counted")
-        .first()
-    )
-    if row is None:
-        session_record_forget(record.id)
+def _not_applied(session_id: str, *, user_id: Any, position: float, now: Any) -> Heartbeat:
+    """Why a heartbeat moved nothing: raise the error that says so, or answer a stale one."""
+    session = PlaybackSession.objects.filter(pk=session_id).first()
+    if session is None or str(session.user_id) != str(user_id):
         raise NotFound("No such playback session.")
-    if row["ended_at"] is not None:
-        session_record_end(record)
+    record = session_record_store(session)
+    if session.ended_at is not None:
         raise SessionEnded("This playback session has ended.")
-    if row["last_seen_at"] < active_cutoff(now):
+    if session.last_seen_at < active_cutoff(now):
         _end(record, PlaybackSession.EndReason.EXPIRED, now=now)
         raise SessionExpired("This playback session was silent for too long; start playback again.")
-    return Heartbeat(record.id, False, row["position"], row["state"], row["view_counted"])
+    if position > session.duration + DURATION_SLACK:
+        raise InvalidInput(
+            "The position is beyond the end of the video.",
+            fields={"position": [f"Must be at most {session.duration:.3f} (the duration)."]},
+        )
+    return Heartbeat(session_id, False, session.position, session.state, session.view_counted)
 
 
-def _count_view(record: SessionRecord, *, now: Any) -> bool:
+def _count_view(session_id: str, applied: AppliedHeartbeat, *, now: Any) -> bool:
     """Count the session's view if no heartbeat did yet (one conditional UPDATE decides)."""
     with transaction.atomic():
-        first = PlaybackSession.objects.filter(pk=record.id, view_counted=False).update(
+        first = PlaybackSession.objects.filter(pk=session_id, view_counted=False).update(
             view_counted=True
         )
         if first:
-            title_views_increment(title_id=record.title_id)
-            if record.episode_id is not None:
-                Episode.objects.filter(pk=record.episode_id).update(views=F("views") + 1)
-            if record.progress_id is not None:
-                WatchProgress.objects.filter(pk=record.progress_id).update(
+            title_views_increment(title_id=applied.title_id)
+            if applied.episode_id is not None:
+                Episode.objects.filter(pk=applied.episode_id).update(views=F("views") + 1)
+            if applied.progress_id is not None:
+                WatchProgress.objects.filter(pk=applied.progress_id).update(
                     played=True, played_at=now, play_count=F("play_count") + 1, position=0.0
                 )
             transaction.on_commit(
                 lambda: title_completed.send_robust(
                     sender=PlaybackSession,
-                    profile_id=record.profile_id,
-                    title_id=record.title_id,
-                    episode_id=record.episode_id,
+                    profile_id=applied.profile_id,
+                    title_id=applied.title_id,
+                    episode_id=applied.episode_id,
                 )
             )
-    session_counted(record.id)
     return True
 
 
