@@ -183,7 +183,7 @@ class TokenIdentityAuth(AccessTokenAuth):
 
         from .services.tokens import PROFILE_CLAIM
 
-        validated = self.get_validated_token(token)
+        validated: Any = self.get_validated_token(token)
         try:
             user_id = validated[api_settings.USER_ID_CLAIM]
             expires = float(validated["exp"])

@@ -22,7 +22,7 @@ from ..storage import hls_base_url
 from ..transcoding import TranscodeResult
 
 
-def _show_rejection(form: forms.Form, error: DomainError) -> None:
+def _show_rejection(form: forms.BaseForm, error: DomainError) -> None:
     """Put what a service refused on ``form``: each field error of an ``InvalidInput`` on
     its field (when the form has it), anything else as an error of the whole form."""
     fields = getattr(error, "fields", None) or {}
@@ -141,7 +141,7 @@ class VideoAssetAdmin(ModelAdmin):
     list_per_page = 50
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
-        form = VideoAssetUploadForm if obj is None else VideoAssetMarkersForm
+        form: type[forms.ModelForm] = VideoAssetUploadForm if obj is None else VideoAssetMarkersForm
         rejection = getattr(request, "_streamflix_rejection", None)
         if rejection is not None:
             form = type(f"Rejected{form.__name__}", (form,), {"rejection": rejection})

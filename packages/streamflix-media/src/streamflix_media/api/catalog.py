@@ -147,12 +147,14 @@ def _detail(request: HttpRequest, slug: str) -> Any:
     viewer = current_viewer(request)
     title = selectors.title_detail(viewer=viewer, slug=slug)
     if viewer.profile is not None:
-        title.viewer_progress, by_episode = selectors.progress_on_title(
+        progress, by_episode = selectors.progress_on_title(
             profile_id=viewer.profile_id, title_id=title.pk
         )
+        # Read by the schemas' resolve_progress; set on the instances of this one answer.
+        title.viewer_progress = progress  # type: ignore[attr-defined]
         for season in title.seasons.all():
             for episode in season.episodes.all():
-                episode.viewer_progress = by_episode.get(episode.pk)
+                episode.viewer_progress = by_episode.get(episode.pk)  # type: ignore[attr-defined]
     return title
 
 

@@ -106,14 +106,14 @@ def next_up(*, viewer: Any) -> list[WatchItem]:
     finished: dict[int, set[int]] = {}
     last_finished: dict[int, tuple[dt.datetime, int]] = {}
     progress: dict[int, WatchProgress] = {}
-    for row in rows:
-        series.setdefault(row.title_id, row.title)
-        progress[row.episode_id] = row  # type: ignore[index]
-        if row.played:
-            finished.setdefault(row.title_id, set()).add(row.episode_id)  # type: ignore[arg-type]
-            when = row.played_at or row.watched_at
-            if row.title_id not in last_finished or when > last_finished[row.title_id][0]:
-                last_finished[row.title_id] = (when, row.episode_id)  # type: ignore[assignment]
+    for seen in rows:
+        series.setdefault(seen.title_id, seen.title)
+        progress[seen.episode_id] = seen  # type: ignore[index]
+        if seen.played:
+            finished.setdefault(seen.title_id, set()).add(seen.episode_id)  # type: ignore[arg-type]
+            when = seen.played_at or seen.watched_at
+            if seen.title_id not in last_finished or when > last_finished[seen.title_id][0]:
+                last_finished[seen.title_id] = (when, seen.episode_id)  # type: ignore[assignment]
     if not series:
         return []
     episodes: dict[int, list[Episode]] = {}
@@ -136,7 +136,7 @@ def next_up(*, viewer: Any) -> list[WatchItem]:
         if not upcoming:
             continue
         episode = upcoming[0]
-        row = progress.get(episode.pk)
+        row: WatchProgress | None = progress.get(episode.pk)
         position, duration = (row.position, row.duration) if row else (0.0, 0.0)
         items.append(
             WatchItem(

@@ -109,9 +109,10 @@ def _prepared_cursor() -> Any:
 
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
+    # Django's wrappers take any DB-API cursor; its stubs name its own wrapper class.
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
 
 
 def heartbeat_apply(

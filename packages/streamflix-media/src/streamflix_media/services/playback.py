@@ -221,7 +221,7 @@ def session_summary(session: PlaybackSession) -> dict[str, Any]:
         "device": session.device,
         "profile": session.profile.name,
         "title": session.title.name,
-        "episode": session.episode.name if session.episode_id else None,
+        "episode": session.episode.name if session.episode is not None else None,
         "since": session.started_at.isoformat(),
         "last_seen_at": session.last_seen_at.isoformat(),
     }
