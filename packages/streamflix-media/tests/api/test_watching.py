@@ -407,6 +407,16 @@ def test_lists_say_what_is_playable_and_the_profiles_progress(
     assert detail["playable"] is True and detail["progress"]["position"] == 25.0
 
 
+def test_the_list_filters_playable_titles(api, feature, make_title):
+    make_title("Coming soon")
+    assert [t["slug"] for t in api.get("/api/media/titles?playable=true").json()["items"]] == [
+        feature.slug
+    ]
+    assert feature.slug not in {
+        t["slug"] for t in api.get("/api/media/titles?playable=false").json()["items"]
+    }
+
+
 def test_a_series_is_playable_once_an_episode_is(
     api, episode, make_ready_asset, django_capture_on_commit_callbacks
 ):

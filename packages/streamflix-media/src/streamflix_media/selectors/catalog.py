@@ -35,6 +35,7 @@ class TitleQuery:
     year_to: int | None = None
     kind: str | None = None
     exclusive: bool | None = None
+    playable: bool | None = None
     q: str | None = None
     status: str | None = None
     ordering: str = "newest"
@@ -90,6 +91,8 @@ def title_list(*, viewer: Any, query: TitleQuery) -> QuerySet[Title]:
         titles = titles.filter(kind=query.kind)
     if query.exclusive is not None:
         titles = titles.filter(exclusive=query.exclusive)
+    if query.playable is not None:
+        titles = titles.filter(playable=query.playable)
     if query.q:
         titles = titles.filter(
             Q(name__icontains=query.q)

@@ -224,6 +224,7 @@ class TitleFilter(Schema):
     year_to: int | None = Field(None, ge=1870, le=2100)
     kind: Kind | None = None
     exclusive: bool | None = None
+    playable: bool | None = Field(None, description="Only titles with (or without) a video.")
     q: str | None = Field(None, min_length=1, max_length=100, description="Substring.")
     status: StatusFilter | None = Field(None, description="Staff only, except ``published``.")
     ordering: Ordering = "newest"
