@@ -17,11 +17,19 @@ Declared hooks:
     "How many viewer profiles may this user have?" Each provider is
     ``provider(user) -> int | None`` (``None``: no opinion). :func:`max_profiles` returns the
     lowest answer, or ``STREAMFLIX_CORE["MAX_PROFILES"]`` when no provider answers.
+
+``title_viewer_state``
+    "What is this profile's own state on these titles?" (liked, on its list, its rating).
+    Media asks once per page through :func:`viewer_state_for_titles` and merges the answer
+    into title cards. Each provider is ``provider(profile_id: int, title_ids: list[int]) ->
+    Mapping[int, Mapping[str, Any]]`` (title id to fields; titles it knows nothing of are
+    left out) and must answer a whole page in a fixed number of queries. Social registers
+    one giving ``liked``, ``in_list`` and ``my_rating``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -175,3 +183,24 @@ def max_profiles(user: Any) -> int:
 
     answers = [limit for limit in profile_limit.collect(user) if limit is not None]
     return min(answers) if answers else settings().MAX_PROFILES
+
+
+# --- the viewer's own state on titles -------------------------------------------------------
+
+TitleStateProvider = Callable[[int, list[int]], Mapping[int, Mapping[str, Any]]]
+
+title_viewer_state: Hook[TitleStateProvider] = Hook(
+    "title_viewer_state",
+    "provider(profile_id: int, title_ids: list[int]) -> Mapping[int, Mapping[str, Any]]",
+)
+
+
+def viewer_state_for_titles(*, profile_id: int, title_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Every provider's fields for each title, merged (a later provider wins a clash)."""
+    merged: dict[int, dict[str, Any]] = {}
+    if not title_ids:
+        return merged
+    for answer in title_viewer_state.collect(profile_id, title_ids):
+        for title_id, fields in answer.items():
+            merged.setdefault(title_id, {}).update(fields)
+    return merged

@@ -456,3 +456,23 @@ def test_markers_need_a_duration(staff_api, movie, make_ready_asset):
     type(asset).objects.filter(pk=asset.pk).update(duration=None)
     response = staff_api.put(f"/api/media/assets/{asset.pk}/markers", {"credits_start": 5})
     assert response.status_code == 409 and response.json()["code"] == "no_duration"
+
+
+def test_plugins_add_the_profiles_own_state_to_cards_through_the_hook(
+    api, viewer_api, viewer, feature, temporary_hook
+):
+    seen: list[tuple[int, list[int]]] = []
+
+    def liked_everything(profile_id: int, title_ids: list[int]) -> dict[int, dict[str, Any]]:
+        seen.append((profile_id, title_ids))
+        return {pk: {"liked": True, "my_rating": 4, "unknown_field": "dropped"} for pk in title_ids}
+
+    with temporary_hook(hooks.title_viewer_state, liked_everything):
+        card = viewer_api.get("/api/media/titles").json()["items"][0]
+        detail = viewer_api.get(f"/api/media/titles/{feature.slug}").json()
+        anonymous = api.get("/api/media/titles").json()["items"][0]
+    assert (card["liked"], card["in_list"], card["my_rating"]) == (True, None, 4)
+    assert "unknown_field" not in card
+    assert detail["liked"] is True and detail["my_rating"] == 4
+    assert anonymous["liked"] is None  # signed out: no provider is asked
+    assert seen[0] == (viewer.streamflix_profiles.get().pk, [feature.pk])

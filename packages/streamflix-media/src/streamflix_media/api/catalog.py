@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import optional_auth, staff_auth
+from streamflix_core.hooks import viewer_state_for_titles
 from streamflix_core.viewer import current_viewer
 
 from .. import selectors, services
@@ -119,24 +120,31 @@ def _cards_in(data: dict[str, Any], lists: tuple[str, ...]) -> list[dict[str, An
 
 
 def with_viewer_progress(body: str, viewer: Any, *, lists: tuple[str, ...] = ()) -> str:
-    """``body`` (a page as cached for everyone) with the profile's progress on each title
-    card, from one query."""
+    """``body`` (a page as cached for everyone) with the profile's own state on each title
+    card: its progress (one query) and what the ``title_viewer_state`` providers add."""
     data = json.loads(body)
-    return json.dumps(merge_viewer_progress(data, viewer, lists=lists), separators=(",", ":"))
+    return json.dumps(merge_viewer_state(data, viewer, lists=lists), separators=(",", ":"))
 
 
-def merge_viewer_progress(
+VIEWER_STATE_FIELDS = ("liked", "in_list", "my_rating")
+
+
+def merge_viewer_state(
     data: dict[str, Any], viewer: Any, *, lists: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """Set the profile's progress on every title card of ``data`` (one query)."""
+    """Set the profile's progress and state on every title card of ``data`` (one query for
+    the progress, and each state provider's fixed number, whatever the page size)."""
     cards = _cards_in(data, lists)
-    found = selectors.progress_by_title(
-        profile_id=viewer.profile_id, title_ids=list({card["id"] for card in cards})
-    )
+    ids = list({card["id"] for card in cards})
+    found = selectors.progress_by_title(profile_id=viewer.profile_id, title_ids=ids)
+    states = viewer_state_for_titles(profile_id=viewer.profile_id, title_ids=ids)
     for card in cards:
         progress = found.get(card["id"])
         if progress is not None:
             card["progress"] = ProgressOut.model_validate(progress).model_dump(mode="json")
+        for field, value in states.get(card["id"], {}).items():
+            if field in VIEWER_STATE_FIELDS:
+                card[field] = value
     return data
 
 
@@ -150,8 +158,11 @@ def _detail(request: HttpRequest, slug: str) -> Any:
         progress, by_episode = selectors.progress_on_title(
             profile_id=viewer.profile_id, title_id=title.pk
         )
-        # Read by the schemas' resolve_progress; set on the instances of this one answer.
+        # Read by the schemas' resolvers; set on the instances of this one answer.
         title.viewer_progress = progress  # type: ignore[attr-defined]
+        title.viewer_state = viewer_state_for_titles(  # type: ignore[attr-defined]
+            profile_id=viewer.profile_id, title_ids=[title.pk]
+        ).get(title.pk, {})
         for season in title.seasons.all():
             for episode in season.episodes.all():
                 episode.viewer_progress = by_episode.get(episode.pk)  # type: ignore[attr-defined]
@@ -432,5 +443,5 @@ def home_rows(request: HttpRequest) -> Any:
         ).model_dump(mode="json")
         for key, name, items in personal
     ]  # fmt: skip
-    body = json.dumps(merge_viewer_progress(data, viewer), separators=(",", ":"))
+    body = json.dumps(merge_viewer_state(data, viewer), separators=(",", ":"))
     return HttpResponse(body, content_type="application/json; charset=utf-8")

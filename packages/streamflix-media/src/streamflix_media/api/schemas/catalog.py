@@ -77,7 +77,9 @@ class ProgressOut(Schema):
 
 class TitleCardOut(Schema):
     """A title in a list or a row: enough to draw a card. ``progress`` is the signed-in
-    profile's (for a series, on its most recently watched episode)."""
+    profile's (for a series, on its most recently watched episode); ``liked``, ``in_list``
+    and ``my_rating`` are its own too, given by the plugins that keep them (core's
+    ``title_viewer_state`` hook; the social plugin), else ``null``."""
 
     id: int
     slug: str
@@ -102,10 +104,25 @@ class TitleCardOut(Schema):
     rating_count: int
     playable: bool = Field(description="A video is ready to play.")
     progress: ProgressOut | None = None
+    liked: bool | None = None
+    in_list: bool | None = None
+    my_rating: int | None = None
 
     @staticmethod
     def resolve_progress(obj: Any) -> Any:
         return getattr(obj, "viewer_progress", None)
+
+    @staticmethod
+    def resolve_liked(obj: Any) -> bool | None:
+        return getattr(obj, "viewer_state", {}).get("liked")
+
+    @staticmethod
+    def resolve_in_list(obj: Any) -> bool | None:
+        return getattr(obj, "viewer_state", {}).get("in_list")
+
+    @staticmethod
+    def resolve_my_rating(obj: Any) -> int | None:
+        return getattr(obj, "viewer_state", {}).get("my_rating")
 
     @staticmethod
     def resolve_poster(obj: Any) -> str | None:
