@@ -1,0 +1,1 @@
+"""Unfold admins of the social plugin, one module per topic."""

@@ -1,0 +1,5 @@
+"""The social API: comments."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The social API: engagement."""
+
+from ninja import Router
+
+router = Router()

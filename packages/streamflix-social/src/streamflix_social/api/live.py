@@ -1,0 +1,5 @@
+"""The social API: live."""
+
+from ninja import Router
+
+router = Router()

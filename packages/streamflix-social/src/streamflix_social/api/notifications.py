@@ -1,0 +1,5 @@
+"""The social API: notifications."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The social API: reviews."""
+
+from ninja import Router
+
+router = Router()

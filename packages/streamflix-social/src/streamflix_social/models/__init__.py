@@ -1,0 +1,2 @@
+"""Social models, one module per topic: engagement (likes, My List, ratings), reviews,
+comments, notifications."""
