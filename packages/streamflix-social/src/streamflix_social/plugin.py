@@ -7,6 +7,7 @@ plugin = PluginSpec(
     router="streamflix_social.api.router:router",
     api_prefix="social/",
     settings="streamflix_social.conf:SocialSettings",
+    hooks="streamflix_social.hooks",
     requires=("core", "media"),
     requires_core=">=0.1,<0.2",
 )
