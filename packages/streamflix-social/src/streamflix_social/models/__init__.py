@@ -1,2 +1,5 @@
 """Social models, one module per topic: engagement (likes, My List, ratings), reviews,
 comments, notifications."""
+
+from .comments import Comment, CommentBan, CommentReport  # noqa: F401
+from .reviews import Review, ReviewVote  # noqa: F401

@@ -1,2 +1,5 @@
 """Social reads, query-count bounded; one module per topic. Every public selector is
 importable from here."""
+
+from .comments import comment_threads, comments_around, comments_in_view, title_for_viewer  # noqa: F401
+from .reviews import REVIEW_ORDERINGS, review_detail, review_list  # noqa: F401
