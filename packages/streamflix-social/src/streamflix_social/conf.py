@@ -7,7 +7,27 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SocialSettings:
-    """Settings of the social plugin. Keys are added with the features that read them."""
+    """Settings of the social plugin. Keys are added with the features that read them.
+
+    Reviews and comments keys (see docs/social.md):
+        REVIEW_MAX_LENGTH: the most characters a review's text may have.
+        COMMENT_MAX_LENGTH: the most characters a comment's text may have.
+        COMMENT_EDIT_WINDOW_SECONDS: how long after posting its author may edit a comment
+            (later edits get 409 ``edit_window_closed``).
+        COMMENT_RATE_LIMIT: how many comments one account may post per period, as
+            ``"<count>/<period>"`` (``"10/min"``, ``"100/hour"``); empty for no limit. Counted in
+            the site's shared cache, so every process shares one budget.
+        COMMENT_AROUND_MAX_WINDOW_SECONDS: the widest ``window`` accepted by
+            ``GET /api/social/titles/{slug}/comments/around``.
+        COMMENT_AROUND_LIMIT: the most comments that endpoint returns.
+    """
+
+    REVIEW_MAX_LENGTH: int = 5000
+    COMMENT_MAX_LENGTH: int = 2000
+    COMMENT_EDIT_WINDOW_SECONDS: int = 900
+    COMMENT_RATE_LIMIT: str = "10/min"
+    COMMENT_AROUND_MAX_WINDOW_SECONDS: int = 300
+    COMMENT_AROUND_LIMIT: int = 100
 
 
 def settings() -> SocialSettings:

@@ -1,3 +1,7 @@
 """Unfold admins of the social plugin, one module per topic."""
 
-from . import engagement  # noqa: F401
+from . import (  # noqa: F401
+    comments,
+    engagement,
+    reviews,
+)

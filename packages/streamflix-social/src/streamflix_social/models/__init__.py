@@ -1,4 +1,6 @@
 """Social models, one module per topic: engagement (likes, My List, ratings), reviews,
 comments, notifications."""
 
+from .comments import Comment, CommentBan, CommentReport  # noqa: F401
 from .engagement import RATING_MAX, RATING_MIN, Like, ListItem, Rating  # noqa: F401
+from .reviews import Review, ReviewVote  # noqa: F401

@@ -1,4 +1,6 @@
 """Social reads, query-count bounded; one module per topic. Every public selector is
 importable from here."""
 
+from .comments import comment_threads, comments_around, comments_in_view, title_for_viewer  # noqa: F401
 from .engagement import engagement_state, my_list, viewer_profile_id  # noqa: F401
+from .reviews import REVIEW_ORDERINGS, review_detail, review_list  # noqa: F401
