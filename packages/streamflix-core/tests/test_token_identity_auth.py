@@ -69,3 +69,16 @@ def test_the_memory_is_bounded(auth, make_user):
     for token in tokens:
         auth(_request(token))
     assert len(auth._verified) <= 2
+
+
+def test_token_identity_validates_a_raw_token_string(make_user, make_profile):
+    from streamflix_core.auth import token_identity
+
+    user = make_user(email="raw@example.com")
+    profile = make_profile(user, name="Me")
+    token = bearer_token(user, profile)
+    assert token_identity(token) == TokenIdentity(user_id=str(user.pk), profile_id=profile.pk)
+    head, payload, signature = token.split(".")
+    for forged in (f"{head}.{payload}.{signature[::-1]}", "not-a-token", ""):
+        with pytest.raises(AuthenticationError):
+            token_identity(forged)

@@ -327,3 +327,44 @@ def test_the_admin_lists_marks_read_only(client, staff_user, make_viewer, make_t
     rating = Rating.objects.get(title=night)
     change = client.post(f"/admin/streamflix_social/rating/{rating.pk}/change/", {"value": 5})
     assert change.status_code == 403 and Rating.objects.get(pk=rating.pk).value == 2
+
+
+def test_deleting_a_profile_takes_its_likes_and_ratings_off_the_counters(make_viewer, make_title):
+    from streamflix_core.models import Profile
+
+    title = make_title("Dune")
+    _, leaving, leaving_api = make_viewer("leaving@example.com")
+    _, _, staying_api = make_viewer("staying@example.com")
+    for client, stars in ((leaving_api, 5), (staying_api, 2)):
+        assert client.put(f"/api/social/titles/{title.slug}/like").status_code == 200
+        assert (
+            client.put(f"/api/social/titles/{title.slug}/rating", {"rating": stars}).status_code
+            == 200
+        )
+    Profile.objects.filter(pk=leaving.pk).delete()
+    title.refresh_from_db()
+    assert (title.likes, title.rating_count, title.rating_sum) == (1, 1, 2)
+    assert title.rating_average == 2.0
+
+
+def test_counter_changes_are_announced_after_the_commit(
+    make_viewer, make_title, django_capture_on_commit_callbacks
+):
+    from streamflix_social.signals import title_counters_changed
+
+    title = make_title("Dune")
+    _, _, client = make_viewer()
+    heard: list[int] = []
+
+    def receiver(**kwargs):
+        heard.append(kwargs["title_id"])
+
+    title_counters_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.put(f"/api/social/titles/{title.slug}/like")
+            client.put(f"/api/social/titles/{title.slug}/like")  # no change: no announcement
+            client.put(f"/api/social/titles/{title.slug}/rating", {"rating": 4})
+    finally:
+        title_counters_changed.disconnect(receiver)
+    assert heard == [title.pk, title.pk]

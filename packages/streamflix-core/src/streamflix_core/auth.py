@@ -22,6 +22,7 @@
     loaded. For hot operations on a resource that records its owner (playback heartbeats):
     the operation compares the owner with the identity, so a deleted account's token finds
     nothing, and a deactivated account's token works only until it expires (minutes).
+    ``token_identity(token)`` validates a raw token string the same way (WebSocket consumers).
 
 ``account_auth``
     ``jwt_auth`` for account-level actions (email, password, account deletion, billing):
@@ -169,16 +170,32 @@ class TokenIdentityAuth(AccessTokenAuth):
 
     def jwt_authenticate(self, request: HttpRequest, token: str) -> Any:
         request.user = AnonymousUser()
+        identity, validated = self._identity(token)
+        if validated is not None:
+            request.access_token = validated  # type: ignore[attr-defined]
+        return identity
+
+    def identity(self, token: str) -> TokenIdentity:
+        """The identity of a raw access token string, validated as for a request (a token
+        this process verified before is only checked for expiry again). Raises Ninja's
+        ``AuthenticationError`` for a forged, expired or wrong-type token."""
+        try:
+            return self._identity(token)[0]
+        except (AuthenticationFailed, TokenError) as exc:
+            raise AuthenticationError() from exc
+
+    def _identity(self, token: str) -> tuple[TokenIdentity, Any]:
+        """The identity, and the validated token when it was verified just now (else None)."""
         known = self._verified.get(token)
         if known is not None and known[1] > time.time():
-            return known[0]
-        identity, expires = self._verify(request, token)
+            return known[0], None
+        identity, expires, validated = self._verify(token)
         if len(self._verified) >= self.REMEMBERED_TOKENS:
             self._verified.clear()
         self._verified[token] = (identity, expires)
-        return identity
+        return identity, validated
 
-    def _verify(self, request: HttpRequest, token: str) -> tuple[TokenIdentity, float]:
+    def _verify(self, token: str) -> tuple[TokenIdentity, float, Any]:
         from ninja_jwt.settings import api_settings
 
         from .services.tokens import PROFILE_CLAIM
@@ -189,12 +206,11 @@ class TokenIdentityAuth(AccessTokenAuth):
             expires = float(validated["exp"])
         except (KeyError, TypeError, ValueError) as exc:
             raise AuthenticationError() from exc
-        request.access_token = validated  # type: ignore[attr-defined]
         profile_id = validated.get(PROFILE_CLAIM)
         identity = TokenIdentity(
             user_id=str(user_id), profile_id=int(profile_id) if profile_id is not None else None
         )
-        return identity, expires
+        return identity, expires, validated
 
 
 jwt_auth = AccessTokenAuth()
@@ -202,6 +218,13 @@ optional_auth = OptionalAccessTokenAuth()
 staff_auth = StaffAccessTokenAuth()
 account_auth = AccountSessionAuth()
 token_identity_auth = TokenIdentityAuth()
+
+
+def token_identity(token: str) -> TokenIdentity:
+    """Validate a raw access token string (signature, expiry, type; no database query) into
+    a :class:`TokenIdentity`, as ``token_identity_auth`` does for a request: for callers
+    outside Ninja, such as WebSocket consumers. Raises Ninja's ``AuthenticationError``."""
+    return token_identity_auth.identity(token)
 
 
 def require_account_session(request: HttpRequest) -> None:

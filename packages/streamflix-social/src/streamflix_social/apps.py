@@ -6,3 +6,8 @@ class SocialConfig(AppConfig):
     label = "streamflix_social"
     verbose_name = "Streamflix social"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -20,6 +20,16 @@ class SocialSettings:
         COMMENT_AROUND_MAX_WINDOW_SECONDS: the widest ``window`` accepted by
             ``GET /api/social/titles/{slug}/comments/around``.
         COMMENT_AROUND_LIMIT: the most comments that endpoint returns.
+
+    Live keys (see docs/social.md, "Live comments and notifications"):
+        WS_TICKET_SECONDS: how long a ticket from ``POST /api/social/ws-ticket`` may wait
+            before it opens a WebSocket (it opens one at most).
+        WS_ROOM_MAX_CLIENTS: the most sockets one title's room holds across every daphne
+            process (counted in the shared cache); one more is closed with 4429.
+        WS_MAX_MESSAGE_BYTES: the largest message a client may send; a larger one closes
+            the socket with 4400.
+        WS_ROOM_COUNT_SECONDS: how long a room's member count lives in the cache after its
+            first member joins, so counts left behind by a killed process do not last.
     """
 
     REVIEW_MAX_LENGTH: int = 5000
@@ -28,6 +38,11 @@ class SocialSettings:
     COMMENT_RATE_LIMIT: str = "10/min"
     COMMENT_AROUND_MAX_WINDOW_SECONDS: int = 300
     COMMENT_AROUND_LIMIT: int = 100
+
+    WS_TICKET_SECONDS: int = 30
+    WS_ROOM_MAX_CLIENTS: int = 500
+    WS_MAX_MESSAGE_BYTES: int = 1024
+    WS_ROOM_COUNT_SECONDS: int = 24 * 3600
 
 
 def settings() -> SocialSettings:

@@ -1,4 +1,4 @@
-from streamflix_core.plugins.spec import PluginSpec
+from streamflix_core.plugins.spec import AdminLink, AdminSection, PluginSpec
 
 plugin = PluginSpec(
     name="social",
@@ -6,8 +6,27 @@ plugin = PluginSpec(
     app_config="streamflix_social.apps.SocialConfig",
     router="streamflix_social.api.router:router",
     api_prefix="social/",
+    websocket_urlpatterns="streamflix_social.routing:websocket_urlpatterns",
     settings="streamflix_social.conf:SocialSettings",
     hooks="streamflix_social.hooks",
+    admin_section=AdminSection(
+        title="Community",
+        items=(
+            AdminLink("Comments", "admin:streamflix_social_comment_changelist", icon="forum"),
+            AdminLink(
+                "Comment bans", "admin:streamflix_social_commentban_changelist", icon="block"
+            ),
+            AdminLink("Reviews", "admin:streamflix_social_review_changelist", icon="reviews"),
+            AdminLink("Ratings", "admin:streamflix_social_rating_changelist", icon="star"),
+            AdminLink("Likes", "admin:streamflix_social_like_changelist", icon="favorite"),
+            AdminLink("My List", "admin:streamflix_social_listitem_changelist", icon="bookmark"),
+            AdminLink(
+                "Notifications",
+                "admin:streamflix_social_notification_changelist",
+                icon="notifications",
+            ),
+        ),
+    ),
     requires=("core", "media"),
     requires_core=">=0.1,<0.2",
 )

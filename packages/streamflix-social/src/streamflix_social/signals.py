@@ -1,10 +1,9 @@
-"""Signals of the social plugin: something happened to a comment (sent after the commit).
+"""Signals of the social plugin, each sent after the change is committed (``send_robust``: a
+failing receiver never undoes or fails the change; receivers never decide its outcome).
 
-Every signal carries ``comment_id``, ``title_id``, ``parent_id`` (the root comment of a reply,
-else ``None``) and ``profile_id`` (the author's profile, ``None`` once anonymised). They are
-sent with ``send_robust``: a failing receiver never undoes or fails the change."""
-
-from __future__ import annotations
+The comment signals carry ``comment_id``, ``title_id``, ``parent_id`` (the root comment of a
+reply, else ``None``) and ``profile_id`` (the author's profile, ``None`` once anonymised).
+"""
 
 from django.dispatch import Signal
 
@@ -16,3 +15,6 @@ comment_edited = Signal()
 
 comment_removed = Signal()
 """A comment disappeared from view: deleted by its author or hidden by a moderator."""
+
+title_counters_changed = Signal()
+"""A title's likes or rating counters changed. kwargs: ``title_id``."""

@@ -173,6 +173,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+    # Live events (comments, counters, notifications) reach only the sockets of the process
+    # that sends them: enough when one daphne serves HTTP and WebSockets. With separate HTTP
+    # workers, qcluster pushes or several daphnes, set REDIS_URL (channels-redis).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     _broker = {"orm": "default"}
 

@@ -3,5 +3,6 @@
 from . import (  # noqa: F401
     comments,
     engagement,
+    notifications,
     reviews,
 )

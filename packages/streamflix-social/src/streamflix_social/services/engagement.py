@@ -20,6 +20,7 @@ from streamflix_media.services import title_counters_apply
 
 from ..models import RATING_MAX, RATING_MIN, Like, ListItem, Rating
 from ..selectors.engagement import viewer_profile_id
+from ..signals import title_counters_changed
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,31 @@ def _target(viewer: Any, slug: str) -> tuple[int, int]:
     return profile_id, title_id
 
 
+def _counters_apply(*, title_id: int, **deltas: int) -> None:
+    """Move the title's counters (media's atomic service) and, once this commits, tell the
+    title's live room (``title_counters_changed``)."""
+    title_counters_apply(title_id=title_id, **deltas)
+    transaction.on_commit(
+        lambda: title_counters_changed.send_robust(sender=Title, title_id=title_id)
+    )
+
+
+def engagement_forget_profile(*, profile_id: int) -> None:
+    """Take a profile's likes and ratings off the titles' counters and delete them (its
+    account or the profile itself is being deleted)."""
+    with transaction.atomic():
+        for title_id in Like.objects.filter(profile_id=profile_id).values_list(
+            "title_id", flat=True
+        ):
+            _counters_apply(title_id=title_id, likes_delta=-1)
+        Like.objects.filter(profile_id=profile_id).delete()
+        for title_id, value in Rating.objects.filter(profile_id=profile_id).values_list(
+            "title_id", "value"
+        ):
+            _counters_apply(title_id=title_id, rating_sum_delta=-value, rating_count_delta=-1)
+        Rating.objects.filter(profile_id=profile_id).delete()
+
+
 def _likes(title_id: int) -> int:
     return Title.objects.values_list("likes", flat=True).get(pk=title_id)
 
@@ -60,7 +86,7 @@ def like_add(*, viewer: Any, slug: str) -> LikeState:
     with transaction.atomic():
         _, created = Like.objects.get_or_create(profile_id=profile_id, title_id=title_id)
         if created:
-            title_counters_apply(title_id=title_id, likes_delta=1)
+            _counters_apply(title_id=title_id, likes_delta=1)
         return LikeState(liked=True, likes=_likes(title_id))
 
 
@@ -70,7 +96,7 @@ def like_remove(*, viewer: Any, slug: str) -> LikeState:
     with transaction.atomic():
         deleted, _ = Like.objects.filter(profile_id=profile_id, title_id=title_id).delete()
         if deleted:
-            title_counters_apply(title_id=title_id, likes_delta=-1)
+            _counters_apply(title_id=title_id, likes_delta=-1)
         return LikeState(liked=False, likes=_likes(title_id))
 
 
@@ -137,7 +163,7 @@ def rating_set(*, viewer: Any, slug: str, value: int) -> RatingState:
         sum_delta = value - (previous or 0)
         count_delta = 1 if previous is None else 0
         if sum_delta or count_delta:
-            title_counters_apply(
+            _counters_apply(
                 title_id=title_id, rating_sum_delta=sum_delta, rating_count_delta=count_delta
             )
         return _rating_state(title_id, value)
@@ -153,7 +179,7 @@ def rating_remove(*, viewer: Any, slug: str) -> RatingState:
             .first()
         )
         if rating is not None and Rating.objects.filter(pk=rating.pk).delete()[0]:
-            title_counters_apply(
+            _counters_apply(
                 title_id=title_id, rating_sum_delta=-rating.value, rating_count_delta=-1
             )
         return _rating_state(title_id, None)
