@@ -88,7 +88,12 @@ def _helpful(request: HttpRequest, review_id: int, *, helpful: bool) -> Any:
     viewer = current_viewer(request)
     services.review_vote(viewer=viewer, review_id=review_id, helpful=helpful)
     review = selectors.review_detail(viewer=viewer, review_id=review_id)
-    return {"review_id": review.pk, "helpful_count": review.helpful_count, "voted": review.voted}
+    # review_detail annotates the count and the caller's vote.
+    return {
+        "review_id": review.pk,
+        "helpful_count": review.helpful_count,  # type: ignore[attr-defined]
+        "voted": review.voted,  # type: ignore[attr-defined]
+    }
 
 
 @router.put(

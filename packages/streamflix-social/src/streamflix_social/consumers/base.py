@@ -50,6 +50,8 @@ def authenticate(scope: dict[str, Any]) -> LiveViewer | CloseCode:
     cookie in cookie mode. Sync (database and cache): call it in a thread."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     tickets = query.get("ticket")
+    user_id: Any
+    profile_id: int | None
     if tickets:
         bound = ws_ticket_redeem(ticket=tickets[0])
         if bound is None:

@@ -61,6 +61,6 @@ def live_title(*, slug: str, viewer: LiveViewer) -> tuple[int | None, bool]:
 
 def title_counters(*, title_id: int) -> dict[str, Any] | None:
     """A title's live counters (likes, rating average and count), or ``None``."""
-    return (
-        Title.objects.filter(pk=title_id).values("likes", "rating_average", "rating_count").first()
-    )
+    row = Title.objects.filter(pk=title_id).values("likes", "rating_average", "rating_count")
+    found = row.first()
+    return dict(found) if found is not None else None
