@@ -112,3 +112,19 @@ def test_operation_ids_are_plugin_and_function(monkeypatch):
     assert schema["paths"]["/api/health"]["get"]["operationId"] == "core_health_check"
     ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
     assert len(ids) == len(set(ids))
+
+
+def test_a_plugin_missing_a_required_plugin_is_left_out_of_the_composition():
+    from streamflix_core.plugins.registry import composable
+    from streamflix_core.plugins.spec import PluginSpec
+
+    def spec(name: str, *requires: str) -> PluginSpec:
+        return PluginSpec(name=name, distribution=name, app_config=f"{name}.apps.Config",
+                          requires=requires)  # fmt: skip
+
+    core, social, recs = spec("core"), spec("social", "core", "media"), spec("recs", "social")
+    media = spec("media", "core")
+    assert [s.name for s in composable([core, social, recs])] == ["core"]
+    assert [s.name for s in composable([core, media, social, recs])] == [
+        "core", "media", "social", "recs",
+    ]  # fmt: skip

@@ -44,7 +44,7 @@ def test_openapi_operations_have_one_tag_and_unique_ids(db):
     [
         ("core", ["core"], set()),
         ("core,media", ["core", "media"], {"media"}),
-        ("", ALL, {"media", "billing"}),
+        ("", ALL, {"media", "billing", "social"}),
     ],
 )
 def test_selection_by_environment(tmp_path, selection, expected, mounted):

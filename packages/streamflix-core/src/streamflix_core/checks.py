@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .plugins.compose import active, app_config, url_prefix
+from .plugins.compose import app_config, url_prefix
+from .plugins.compose import selected as selected_plugins
 from .plugins.registry import core_version, discovered, discovery_problems
 
 
@@ -34,7 +35,7 @@ def _plugin_errors() -> list[CheckMessage]:
                         id="streamflix.E002",
                     )
                 )
-    specs = active()
+    specs = selected_plugins()
     selected = {spec.name for spec in specs}
     if "core" not in selected:
         errors.append(
@@ -47,16 +48,16 @@ def _plugin_errors() -> list[CheckMessage]:
     version = core_version()
     prefixes: dict[str, str] = {}
     for spec in specs:
-        for required in spec.requires:
-            if required not in selected:
-                errors.append(
-                    Error(
-                        f"Plugin {spec.name!r} requires plugin {required!r}, which is not "
-                        + ("installed." if required not in available else "selected."),
-                        hint=f"Install and select {required!r}, or exclude {spec.name!r}.",
-                        id="streamflix.E004",
-                    )
+        missing = [required for required in spec.requires if required not in selected]
+        for required in missing:
+            errors.append(
+                Error(
+                    f"Plugin {spec.name!r} requires plugin {required!r}, which is not "
+                    + ("installed." if required not in available else "selected."),
+                    hint=f"Install and select {required!r}, or exclude {spec.name!r}.",
+                    id="streamflix.E004",
                 )
+            )
         errors.extend(_core_version_errors(spec.name, spec.requires_core, version))
         if spec.router:
             prefix = (spec.api_prefix or "").strip("/")
@@ -71,7 +72,8 @@ def _plugin_errors() -> list[CheckMessage]:
                 )
             else:
                 prefixes[prefix] = spec.name
-        if app_config(spec) is None:
+        if app_config(spec) is None and not missing:
+            # (A plugin missing a requirement is left out of INSTALLED_APPS on purpose.)
             errors.append(
                 Error(
                     f"Plugin {spec.name!r} is selected but {spec.app_config!r} is not in "

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .registry import core_version, select
+from .registry import composable, core_version, select
 from .spec import PluginSpec, resolve
 
 if TYPE_CHECKING:
@@ -18,12 +18,18 @@ if TYPE_CHECKING:
 _api_cache: NinjaAPI | None = None
 
 
-def active() -> list[PluginSpec]:
-    """The plugins selected by ``STREAMFLIX_PLUGINS`` / ``STREAMFLIX_EXCLUDE_PLUGINS``."""
+def selected() -> list[PluginSpec]:
+    """The plugins selected by ``STREAMFLIX_PLUGINS`` / ``STREAMFLIX_EXCLUDE_PLUGINS``, as
+    asked, including any whose required plugins are missing (the system checks read this)."""
     return select(
         getattr(settings, "STREAMFLIX_PLUGINS", None),
         getattr(settings, "STREAMFLIX_EXCLUDE_PLUGINS", ()),
     )
+
+
+def active() -> list[PluginSpec]:
+    """The selected plugins the site composes: those with every plugin they require."""
+    return composable(selected())
 
 
 def app_config(spec: PluginSpec) -> AppConfig | None:

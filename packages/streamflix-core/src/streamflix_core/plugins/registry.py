@@ -107,15 +107,30 @@ def select(names: Sequence[str] | None = None, exclude: Iterable[str] = ()) -> l
     return _dependency_order({name: available[name] for name in wanted})
 
 
+def composable(specs: Sequence[PluginSpec]) -> list[PluginSpec]:
+    """``specs`` (in dependency order) without the plugins missing a plugin they require,
+    directly or through another: those are left out of the site (apps, routes, hooks), so it
+    still starts and the system check can say what is missing (``streamflix.E004``) instead
+    of an import failing."""
+    kept: list[PluginSpec] = []
+    names: set[str] = set()
+    for spec in specs:
+        if all(required in names for required in spec.requires):
+            kept.append(spec)
+            names.add(spec.name)
+    return kept
+
+
 def installed_apps(names: Sequence[str] | None = None, exclude: Iterable[str] = ()) -> list[str]:
     """``INSTALLED_APPS`` entries for the selected plugins and the third-party apps they need.
 
     Pass the same values as the ``STREAMFLIX_PLUGINS`` / ``STREAMFLIX_EXCLUDE_PLUGINS``
     settings. Apps whose position matters (``daphne``, ``unfold`` before
-    ``django.contrib.admin``) stay in the site's own list.
+    ``django.contrib.admin``) stay in the site's own list. A plugin whose required plugins
+    are not selected is left out (see :func:`composable`).
     """
     apps: list[str] = []
-    for spec in select(names, exclude):
+    for spec in composable(select(names, exclude)):
         for app in (*spec.extra_apps, spec.app_config):
             if app not in apps:
                 apps.append(app)
