@@ -17,8 +17,8 @@ class SocialSettings:
         COMMENT_RATE_LIMIT: how many comments one account may post per period, as
             ``"<count>/<period>"`` (``"10/min"``, ``"100/hour"``); empty for no limit. Counted in
             the site's shared cache, so every process shares one budget.
-        COMMENT_AROUND_MAX_WINDOW_SECONDS: the widest ``window`` accepted by
-            ``GET /api/social/titles/{slug}/comments/around``.
+        COMMENT_AROUND_MAX_WINDOW_SECONDS: the widest ``window`` of
+            ``GET /api/social/titles/{slug}/comments/around`` (a wider one is narrowed).
         COMMENT_AROUND_LIMIT: the most comments that endpoint returns.
 
     Live keys (see docs/social.md, "Live comments and notifications"):

@@ -13,7 +13,6 @@ from ninja.throttling import SimpleRateThrottle
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import jwt_auth, optional_auth
-from streamflix_core.errors import InvalidInput
 from streamflix_core.throttles import window_hit, window_remaining
 from streamflix_core.viewer import current_viewer
 
@@ -79,22 +78,17 @@ def comment_list(request: HttpRequest, slug: str) -> Any:
 
 @router.get(
     "/titles/{slug}/comments/around",
-    response={200: list[ReplyOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: list[ReplyOut], 401: ErrorOut, 404: ErrorOut},
     summary="Comments near a playback position",
     auth=optional_auth,
 )
 def comment_around_list(request: HttpRequest, slug: str, query: Query[AroundQuery]) -> Any:
     """The timestamped comments within ``window`` seconds of ``position``, in playback order
-    (the player shows them as it reaches them). ``window`` is capped by
-    ``COMMENT_AROUND_MAX_WINDOW_SECONDS`` (422 above it)."""
-    widest = settings().COMMENT_AROUND_MAX_WINDOW_SECONDS
-    if query.window > widest:
-        raise InvalidInput(
-            f"The window is wider than {widest} seconds.",
-            fields={"window": [f"At most {widest}."]},
-        )
+    (the player shows them as it reaches them). A ``window`` wider than
+    ``COMMENT_AROUND_MAX_WINDOW_SECONDS`` is narrowed to it."""
+    window = min(query.window, settings().COMMENT_AROUND_MAX_WINDOW_SECONDS)
     return selectors.comments_around(
-        viewer=current_viewer(request), slug=slug, position=query.position, window=query.window
+        viewer=current_viewer(request), slug=slug, position=query.position, window=window
     )
 
 
