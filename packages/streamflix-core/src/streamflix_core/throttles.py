@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -47,12 +48,21 @@ def window_remaining(cache: Any, key: str, *, seconds: int) -> float:
 
 
 class SettingRateThrottle(SimpleRateThrottle):
-    """Throttle ``scope`` at the rate in core setting ``setting``, per client address
-    (``per="ip"``) or per signed-in user (``per="user"``)."""
+    """Throttle ``scope`` at the rate in core setting ``setting`` (or the one ``rate_of()``
+    returns: a plugin passes its own setting), per client address (``per="ip"``) or per
+    signed-in user (``per="user"``), counted in the shared cache across processes."""
 
-    def __init__(self, scope: str, setting: str, *, per: str = "ip") -> None:
+    def __init__(
+        self,
+        scope: str,
+        setting: str = "",
+        *,
+        per: str = "ip",
+        rate_of: Callable[[], str] | None = None,
+    ) -> None:
         self.scope = scope
         self.setting = setting
+        self.rate_of = rate_of
         self.per = per
         self.rate = None
         self.num_requests, self.duration = None, None
@@ -76,7 +86,7 @@ class SettingRateThrottle(SimpleRateThrottle):
         from .conf import settings
 
         self._last.wait = None
-        rate = getattr(settings(), self.setting)
+        rate = self.rate_of() if self.rate_of is not None else getattr(settings(), self.setting)
         if not rate:
             return True
         limit, seconds = self.parse_rate(rate)

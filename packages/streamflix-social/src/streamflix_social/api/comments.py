@@ -1,19 +1,16 @@
 """Comments: a title's threads, timestamped comments near a playback position, posting,
 editing, deleting and reporting."""
 
-import math
-import threading
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from ninja.throttling import SimpleRateThrottle
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import jwt_auth, optional_auth
-from streamflix_core.throttles import window_hit, window_remaining
+from streamflix_core.throttles import SettingRateThrottle
 from streamflix_core.viewer import current_viewer
 
 from .. import selectors, services
@@ -23,35 +20,12 @@ from .schemas_talk import CommentIn, CommentOut, CommentPatch, ReplyOut, ReportI
 router = Router()
 
 
-class CommentPostThrottle(SimpleRateThrottle):
+def comment_post_throttle() -> SettingRateThrottle:
     """``COMMENT_RATE_LIMIT`` comments per account, counted in the shared cache across
     processes (a fixed window, as core's throttles count)."""
-
-    scope = "streamflix_social_comment"
-
-    def __init__(self) -> None:
-        self.rate = None
-        self.num_requests, self.duration = None, None
-        # one instance serves every request of the route; the wait belongs to the request
-        self._last = threading.local()
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        self._last.wait = None
-        rate = settings().COMMENT_RATE_LIMIT
-        user = getattr(request, "user", None)
-        if not rate or user is None or not user.is_authenticated:
-            return True
-        limit, seconds = self.parse_rate(rate)
-        if limit is None or seconds is None:
-            return True
-        key = self.cache_format % {"scope": self.scope, "ident": f"user-{user.pk}"}
-        if window_hit(self.cache, key, seconds=seconds) <= limit:
-            return True
-        self._last.wait = max(1, math.ceil(window_remaining(self.cache, key, seconds=seconds)))
-        return False
-
-    def wait(self) -> float | None:
-        return getattr(self._last, "wait", None)
+    return SettingRateThrottle(
+        "streamflix_social_comment", per="user", rate_of=lambda: settings().COMMENT_RATE_LIMIT
+    )
 
 
 class AroundQuery(Schema):
@@ -97,7 +71,7 @@ def comment_around_list(request: HttpRequest, slug: str, query: Query[AroundQuer
     response={201: CommentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Post a comment",
     auth=jwt_auth,
-    throttle=[CommentPostThrottle()],
+    throttle=[comment_post_throttle()],
 )
 def comment_create(request: HttpRequest, slug: str, payload: CommentIn) -> Status:
     """Post as the current profile (never as a profile named in the body). ``parent_id``
