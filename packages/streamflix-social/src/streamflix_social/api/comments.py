@@ -121,12 +121,12 @@ def comment_delete(request: HttpRequest, comment_id: int) -> Status:
     summary="Report a comment to the moderators",
     auth=jwt_auth,
 )
-def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn | None = None) -> Any:
+def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> Any:
     """One report per profile: reporting again is a no-op (``new: false``). 403
     ``own_comment`` for one's own comment."""
     new = services.comment_report(
         viewer=current_viewer(request),
         comment_id=comment_id,
-        reason=payload.reason if payload else "",
+        reason=payload.reason,
     )
     return {"comment_id": comment_id, "reported": True, "new": new}
