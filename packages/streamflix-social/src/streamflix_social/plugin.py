@@ -1,4 +1,4 @@
-from streamflix_core.plugins.spec import AdminLink, AdminSection, PluginSpec
+from streamflix_core.plugins.spec import AdminLink, AdminSection, PluginSpec, Schedule
 
 plugin = PluginSpec(
     name="social",
@@ -25,6 +25,13 @@ plugin = PluginSpec(
                 "admin:streamflix_social_notification_changelist",
                 icon="notifications",
             ),
+        ),
+    ),
+    schedules=(
+        Schedule(
+            name="social-notification-digests",
+            func="streamflix_social.tasks.send_notification_digests",
+            schedule_type="H",
         ),
     ),
     requires=("core", "media"),

@@ -1,7 +1,7 @@
 """The social API: the chosen profile's notifications."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
-from streamflix_core.auth import jwt_auth
+from streamflix_core.auth import account_auth, jwt_auth
 
 from .. import selectors, services
 from .live import chosen_profile_id
@@ -78,3 +78,34 @@ def notification_read(request: HttpRequest, notification_id: int) -> Any:
     return services.notification_mark_read(
         profile_id=chosen_profile_id(request), notification_id=notification_id
     )
+
+
+class DigestIn(Schema):
+    frequency: Literal["off", "daily", "weekly"]
+
+
+class DigestOut(Schema):
+    frequency: Literal["off", "daily", "weekly"]
+
+
+@router.get(
+    "/notifications/digest",
+    auth=jwt_auth,
+    response={200: DigestOut, 401: ErrorOut, 403: ErrorOut},
+)
+def notification_digest_detail(request: HttpRequest) -> Any:
+    """How often the chosen profile's unread notifications are emailed (``off`` by default)."""
+    return {"frequency": selectors.digest_frequency(profile_id=chosen_profile_id(request))}
+
+
+@router.put(
+    "/notifications/digest",
+    auth=account_auth,
+    response={200: DigestOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+)
+def notification_digest_update(request: HttpRequest, payload: DigestIn) -> Any:
+    """Email the chosen profile's unread notifications to the account's address ``daily``
+    or ``weekly``, or not (``off``). It mails the account holder, so a kids profile cannot
+    change it (403 ``kids_profile``)."""
+    digest = services.digest_set(profile_id=chosen_profile_id(request), frequency=payload.frequency)
+    return {"frequency": digest.frequency}

@@ -3,5 +3,5 @@ comments, notifications."""
 
 from .comments import Comment, CommentBan, CommentReport  # noqa: F401
 from .engagement import RATING_MAX, RATING_MIN, Like, ListItem, Rating  # noqa: F401
-from .notifications import Notification  # noqa: F401
+from .notifications import Notification, NotificationDigest  # noqa: F401
 from .reviews import Review, ReviewVote  # noqa: F401

@@ -46,3 +46,22 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationDigest(models.Model):
+    """A profile's choice of an email digest of its unread notifications, sent to the
+    account's address; ``sent_up_to`` is where the last digest stopped."""
+
+    class Frequency(models.TextChoices):
+        OFF = "off", "Off"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    profile = models.OneToOneField(
+        "streamflix_core.Profile", on_delete=models.CASCADE, related_name="social_digest"
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.OFF)
+    sent_up_to = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} digest for profile {self.profile_id}"

@@ -4,5 +4,9 @@ importable from here."""
 from .comments import comment_threads, comments_around, comments_in_view, title_for_viewer  # noqa: F401
 from .engagement import engagement_state, my_list, viewer_profile_id  # noqa: F401
 from .live import live_title, live_viewer, title_counters  # noqa: F401
-from .notifications import notification_list, notification_unread_count  # noqa: F401
+from .notifications import (  # noqa: F401
+    digest_frequency,
+    notification_list,
+    notification_unread_count,
+)
 from .reviews import REVIEW_ORDERINGS, review_detail, review_list  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ..models import Notification
+from ..models import Notification, NotificationDigest
 
 
 def notification_list(*, profile_id: int) -> QuerySet[Notification]:
@@ -15,3 +15,13 @@ def notification_list(*, profile_id: int) -> QuerySet[Notification]:
 def notification_unread_count(*, profile_id: int) -> int:
     """How many of the profile's notifications are unread. One query."""
     return Notification.objects.filter(profile_id=profile_id, read_at__isnull=True).count()
+
+
+def digest_frequency(*, profile_id: int) -> str:
+    """The profile's email digest frequency (``off`` until it chooses one)."""
+    chosen = (
+        NotificationDigest.objects.filter(profile_id=profile_id)
+        .values_list("frequency", flat=True)
+        .first()
+    )
+    return chosen or NotificationDigest.Frequency.OFF

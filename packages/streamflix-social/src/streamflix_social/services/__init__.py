@@ -12,6 +12,7 @@ from .comments import (  # noqa: F401
     comments_hide,
     comments_unhide,
 )
+from .digests import digest_set, digests_send  # noqa: F401
 from .engagement import (  # noqa: F401
     LikeState,
     ListState,
