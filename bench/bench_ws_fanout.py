@@ -12,7 +12,7 @@ share the sockets; the endpoint has no throttle), opens
 joined the room's group. Then COMMENTS comments are posted through
 ``POST /api/social/titles/<slug>/comments``, INTERVAL_MS apart, by a few poster accounts
 (each stays under ``COMMENT_RATE_LIMIT``, 10/min). Latency = the moment a client read the
-event − the moment just before its POST was sent (the event is pushed after commit, often
+event minus the moment just before its POST was sent (the event is pushed after commit, often
 before the response returns); p50/p95/p99/max over every (client, comment) pair, and every
 pair without an event counted as missed.
 
