@@ -210,3 +210,13 @@ def test_every_env_example_variable_is_documented():
     for name in sorted(listed_in_env_example()):
         assert f"`{name}`" in settings_doc, f"{name} missing from docs/settings.md"
         assert name in readme, f"{name} missing from README's configuration table"
+
+
+def test_the_room_size_of_live_comments_comes_from_the_environment(tmp_path):
+    env = {
+        "DJANGO_SECRET_KEY": "x",
+        "STREAMFLIX_DATA_DIR": str(tmp_path),
+        "STREAMFLIX_WS_ROOM_MAX_CLIENTS": "1200",
+    }
+    expression = "settings.STREAMFLIX_SOCIAL['WS_ROOM_MAX_CLIENTS']"
+    assert settings_value(expression, env) == "(1200,)"

@@ -66,6 +66,10 @@ STREAMFLIX_MEDIA = {
     # Scratch files of transcode runs on the data volume (not /tmp); swept at worker start.
     "WORK_DIR": str(DATA_DIR / "work"),
 }
+STREAMFLIX_SOCIAL = {
+    # Sockets one title's room may hold, across every daphne process.
+    "WS_ROOM_MAX_CLIENTS": int(env.text("STREAMFLIX_WS_ROOM_MAX_CLIENTS", "500")),
+}
 # Short-lived access tokens; a refresh token works once (rotation + blacklist after rotation).
 NINJA_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
