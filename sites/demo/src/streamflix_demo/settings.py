@@ -162,7 +162,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # One comment sends an event to every socket of its room, and every socket of a
+            # daphne process shares one Redis list: room for a full room's fan-out, several
+            # times over, instead of channels-redis's default of 100 (the rest is dropped).
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000},
         }
     }
     _broker = {"redis": REDIS_URL}

@@ -121,6 +121,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         await self.send(text_data=json.dumps({"type": "pong"}))
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # channels closes stale database connections (a thread round trip) before every
+        # handler; a pushed event touches no database, and a room of a thousand sockets gets
+        # a thousand of them per comment, so it goes straight to its handler.
+        if message.get("type") == "live.event":
+            await self.live_event(message)
+            return
+        await super().dispatch(message)
+
     async def live_event(self, message: dict[str, Any]) -> None:
         """A pushed event (``services.live.live_broadcast``): sent to the client as is."""
         if not self.closing:
