@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .errors import NotPermitted
 from .maturity import Maturity
 
 
@@ -69,3 +70,15 @@ def current_viewer(request: HttpRequest) -> Viewer:
         viewer = Viewer(user=user, profile=profile, maturity_limit=limit)
     request._streamflix_viewer = viewer  # type: ignore[attr-defined]
     return viewer
+
+
+class ProfileRequired(NotPermitted):
+    code = "profile_required"
+
+
+def require_profile(viewer: Viewer) -> Any:
+    """The viewer's profile; 403 ``profile_required`` while none is chosen (an account at
+    "Who's watching?", or one without profiles). Per-viewer data is keyed by profile."""
+    if viewer.profile is None:
+        raise ProfileRequired("Choose who's watching first (switch to a profile).")
+    return viewer.profile

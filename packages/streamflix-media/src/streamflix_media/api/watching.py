@@ -11,8 +11,7 @@ from ninja.pagination import paginate
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import jwt_auth, token_identity_auth
-from streamflix_core.errors import NotPermitted
-from streamflix_core.viewer import current_viewer
+from streamflix_core.viewer import current_viewer, require_profile
 
 from .. import selectors, services
 from .playback import ActiveSessionOut
@@ -47,12 +46,7 @@ class ClearedOut(Schema):
 
 
 def _profile_id(request: HttpRequest) -> int:
-    viewer = current_viewer(request)
-    if viewer.profile is None:
-        raise NotPermitted(
-            "Choose who's watching first (switch to a profile).", code="profile_required"
-        )
-    return int(viewer.profile_id)
+    return int(require_profile(current_viewer(request)).pk)
 
 
 @router.put(

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from streamflix_core.errors import Conflict, NotAuthenticated, NotFound, NotPermitted
 from streamflix_core.hooks import PlaybackDecision, PlaybackRequest, decide_playback
+from streamflix_core.viewer import require_profile
 
 from ..conf import settings
 from ..delivery import Grant, grant, signed_url, url_builder
@@ -227,13 +228,6 @@ def session_summary(session: PlaybackSession) -> dict[str, Any]:
     }
 
 
-def _watcher(viewer: Any) -> None:
-    if viewer.profile is None:
-        raise NotPermitted(
-            "Choose who's watching first (switch to a profile).", code="profile_required"
-        )
-
-
 def next_episode_after(episode: Episode) -> Episode | None:
     """The episode after ``episode`` in its series (the next season's first after the last)."""
     season = episode.season
@@ -273,7 +267,7 @@ def playback_start_title(
     decision = _decide(viewer, title, "title", title.pk)
     if viewer.is_staff and viewer.profile is None:
         return asset_preview(asset=playable_asset(title=title, role=VideoAsset.Role.FEATURE))
-    _watcher(viewer)
+    require_profile(viewer)
     asset, result = _ready(playable_asset(title=title, role=VideoAsset.Role.FEATURE))
     duration = float(result.duration or asset.duration or 0)
     session, progress = _session_open(
@@ -296,7 +290,7 @@ def playback_start_episode(*, viewer: Any, episode_id: int, device: str) -> Play
     decision = _decide(viewer, title, "episode", episode.pk)
     if viewer.is_staff and viewer.profile is None:
         return asset_preview(asset=playable_asset(episode=episode))
-    _watcher(viewer)
+    require_profile(viewer)
     asset, result = _ready(playable_asset(episode=episode))
     duration = float(result.duration or asset.duration or 0)
     session, progress = _session_open(

@@ -5,8 +5,7 @@ from ninja import Field, Router, Schema
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.auth import jwt_auth
-from streamflix_core.errors import NotPermitted
-from streamflix_core.viewer import current_viewer
+from streamflix_core.viewer import current_viewer, require_profile
 
 from .. import services
 
@@ -20,12 +19,7 @@ class TicketOut(Schema):
 
 def chosen_profile_id(request: HttpRequest) -> int:
     """The profile the request watches as; 403 ``profile_required`` when none is chosen."""
-    viewer = current_viewer(request)
-    if viewer.profile is None:
-        raise NotPermitted(
-            "Choose who's watching first (switch to a profile).", code="profile_required"
-        )
-    return int(viewer.profile_id)
+    return int(require_profile(current_viewer(request)).pk)
 
 
 @router.post(

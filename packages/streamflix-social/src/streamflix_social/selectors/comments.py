@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
-from streamflix_core.errors import NotFound, NotPermitted
+from streamflix_core.errors import NotFound
+from streamflix_core.viewer import require_profile
 from streamflix_media.models import Title
 from streamflix_media.selectors import visible_titles, within_limit
 
@@ -25,11 +26,7 @@ def title_for_viewer(*, viewer: Any, slug: str) -> Title:
 
 def viewer_profile(viewer: Any) -> Any:
     """The viewer's profile; 403 ``profile_required`` until one is chosen."""
-    if viewer.profile is None:
-        raise NotPermitted(
-            "Choose who's watching first (switch to a profile).", code="profile_required"
-        )
-    return viewer.profile
+    return require_profile(viewer)
 
 
 def comments_in_view(viewer: Any) -> QuerySet[Comment]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from streamflix_core.errors import NotPermitted
+from streamflix_core.viewer import require_profile
 from streamflix_media.models import Genre, Title
 from streamflix_media.selectors import visible_titles
 
@@ -15,11 +15,7 @@ from ..models import Like, ListItem, Rating
 
 def viewer_profile_id(viewer: Any) -> int:
     """The id of the viewer's profile; 403 ``profile_required`` when none is chosen."""
-    if viewer.profile is None:
-        raise NotPermitted(
-            "Choose who's watching first (switch to a profile).", code="profile_required"
-        )
-    return int(viewer.profile_id)
+    return int(require_profile(viewer).pk)
 
 
 def my_list(*, viewer: Any) -> QuerySet[Title]:
