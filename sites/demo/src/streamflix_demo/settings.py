@@ -183,7 +183,7 @@ else:
     # Live events (comments, counters, notifications) reach only the sockets of the process
     # that sends them: enough when one daphne serves HTTP and WebSockets. With separate HTTP
     # workers, qcluster pushes or several daphnes, set REDIS_URL (channels-redis).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "streamflix_core.channel_layers.InMemoryChannelLayer"}}
     _broker = {"orm": "default"}
 
 Q_CLUSTER = {

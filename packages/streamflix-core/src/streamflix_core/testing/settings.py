@@ -116,7 +116,7 @@ else:
             ),
         }
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "streamflix_core.channel_layers.InMemoryChannelLayer"}}
     Q_CLUSTER = {
         "name": "streamflix-test",
         "orm": "default",

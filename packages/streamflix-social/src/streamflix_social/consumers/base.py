@@ -133,4 +133,4 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def live_event(self, message: dict[str, Any]) -> None:
         """A pushed event (``services.live.live_broadcast``): sent to the client as is."""
         if not self.closing:
-            await self.send(text_data=json.dumps(message["event"]))
+            await self.send(text_data=message.get("text") or json.dumps(message["event"]))

@@ -6,6 +6,7 @@ Every daphne process's sockets receive a group's events only through a shared ch
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -37,6 +38,8 @@ def live_broadcast(*, group: str, event: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": EVENT_HANDLER, "event": event})
+        # Serialised once here, not once per socket of the group.
+        message = {"type": EVENT_HANDLER, "event": event, "text": json.dumps(event)}
+        async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.exception("Could not push %s to %s", event.get("type"), group)
