@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError
 
 from streamflix_core.auth import token_identity
 from streamflix_core.conf import settings as core_settings
+from streamflix_core.fanout import process_fanout
 
 from ..conf import settings
 from ..selectors.live import LiveViewer, live_viewer
@@ -84,8 +85,12 @@ def client_message_type(text_data: str | None, bytes_data: bytes | None) -> str 
 
 class LiveConsumer(AsyncWebsocketConsumer):
     """Accepts, then admits (or closes with a :class:`CloseCode`: a code only reaches the
-    client after the handshake), then relays the events of its groups."""
+    client after the handshake), then relays the events of its groups.
 
+    Its groups are joined through the process's fan-out (:mod:`streamflix_core.fanout`), not
+    with a channel-layer membership per socket, so it needs no channel of its own."""
+
+    channel_layer_alias = "streamflix-social-no-channel-per-socket"  # no such layer: none
     live_groups: tuple[str, ...] = ()
     closing = False
 
@@ -95,8 +100,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if isinstance(admitted, CloseCode):
             await self.refuse(admitted)
             return
+        fanout = process_fanout()
+        if fanout is None:
+            return
         for group in admitted:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await fanout.join(group, self.push)
             self.live_groups = (*self.live_groups, group)
 
     def admit(self) -> list[str] | CloseCode:
@@ -108,8 +116,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.close(code=int(code))
 
     async def disconnect(self, code: int) -> None:
+        fanout = process_fanout() if self.live_groups else None
         for group in self.live_groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            if fanout is not None:
+                await fanout.leave(group, self.push)
         self.live_groups = ()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -121,16 +131,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         await self.send(text_data=json.dumps({"type": "pong"}))
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # channels closes stale database connections (a thread round trip) before every
-        # handler; a pushed event touches no database, and a room of a thousand sockets gets
-        # a thousand of them per comment, so it goes straight to its handler.
-        if message.get("type") == "live.event":
-            await self.live_event(message)
-            return
-        await super().dispatch(message)
+    async def push(self, text: str) -> None:
+        """A pushed event (``services.live.live_broadcast``), already JSON: sent as is.
 
-    async def live_event(self, message: dict[str, Any]) -> None:
-        """A pushed event (``services.live.live_broadcast``): sent to the client as is."""
+        Straight to the server's send (``self.send`` only builds this same message): a room
+        calls this once per socket per event."""
         if not self.closing:
-            await self.send(text_data=message.get("text") or json.dumps(message["event"]))
+            await self.base_send({"type": "websocket.send", "text": text})

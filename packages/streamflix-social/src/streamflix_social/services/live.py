@@ -1,6 +1,8 @@
-"""Live pushes: the channel-layer groups sockets join, and sending an event to one.
+"""Live pushes: the groups sockets join, and sending an event to one.
 
-Every daphne process's sockets receive a group's events only through a shared channel layer
+Delivery goes through core's process-local fan-out (:mod:`streamflix_core.fanout`): each
+server process joins a group once on the channel layer and relays to its own sockets. Every
+daphne process's sockets receive a group's events only through a shared channel layer
 (channels-redis); the in-memory layer reaches the sockets of the process that sends.
 """
 
@@ -10,13 +12,9 @@ import json
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from streamflix_core.fanout import fanout_send
 
 logger = logging.getLogger(__name__)
-
-EVENT_HANDLER = "live.event"
-"""The channel-layer message type every social consumer handles (``live_event``)."""
 
 
 def title_group(title_id: int) -> str:
@@ -34,12 +32,6 @@ def live_broadcast(*, group: str, event: dict[str, Any]) -> None:
 
     Called from sync code after the change committed; a channel-layer failure is logged, not
     raised, since the write it reports is already done."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        # Serialised once here, not once per socket of the group.
-        message = {"type": EVENT_HANDLER, "event": event, "text": json.dumps(event)}
-        async_to_sync(layer.group_send)(group, message)
-    except Exception:
-        logger.exception("Could not push %s to %s", event.get("type"), group)
+    # Serialised once here, not once per socket of the group.
+    if not fanout_send(group, json.dumps(event)):
+        logger.warning("The %s event for %s was not pushed", event.get("type"), group)
