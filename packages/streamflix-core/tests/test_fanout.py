@@ -124,7 +124,8 @@ def test_messages_without_a_group_or_text_are_ignored():
         layer = hub.layer
         await layer.group_send("title.1", {"type": fanout.MESSAGE_TYPE, "group": "title.1"})
         await layer.group_send("title.1", {"type": fanout.MESSAGE_TYPE, "text": "no group"})
-        await layer.group_send("title.1", {"type": fanout.MESSAGE_TYPE, "group": "title.1", "text": "ok"})  # fmt: skip
+        ok = {"type": fanout.MESSAGE_TYPE, "group": "title.1", "text": "ok"}
+        await layer.group_send("title.1", ok)
         await wait_for(inbox)
         assert inbox.texts == ["ok"]
 
