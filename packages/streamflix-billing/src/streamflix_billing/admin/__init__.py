@@ -11,8 +11,8 @@ from unfold.admin import ModelAdmin, TabularInline
 
 from streamflix_core.errors import DomainError
 
-from . import services, webhooks
-from .models import (
+from .. import services, webhooks
+from ..models import (
     Customer,
     Gift,
     Payment,
