@@ -57,12 +57,13 @@ class MoneyForm(forms.ModelForm):
     def _currency(self, currency_field: str, *, bound: bool) -> str:
         currency = ""
         if bound:
-            currency = self.cleaned_data.get(currency_field) or ""
+            currency = getattr(self, "cleaned_data", {}).get(currency_field) or ""
         currency = currency or getattr(self.instance, currency_field, "") or ""
         return (currency or settings().CURRENCY).lower()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, currency_field in self.money_fields.items():
             amount = cleaned.get(name)
             if amount is None or name not in self.fields:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
@@ -11,7 +13,7 @@ from ..dashboard import Chart, DashboardCard, Dataset, Metric, count, day_labels
 SIGNUP_DAYS = 14
 
 
-def _changelist(model: type, query: str = "") -> str:
+def _changelist(model: Any, query: str = "") -> str:
     meta = model._meta
     try:
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
