@@ -51,3 +51,28 @@ def test_admin_login_shows_the_plugin_sidebar(demo_server, page):
     page.wait_for_url(demo_server + "/admin/", timeout=20_000)
     assert page.get_by_text("Accounts and operations").first.is_visible()
     screenshot(page, "admin-home")
+
+
+def test_admin_dashboard_draws_every_plugin_cards_and_charts(demo_server, page):
+    page.goto(demo_server + "/admin/")
+    page.fill("input[name=username]", "admin@streamflix.local")
+    page.fill("input[name=password]", "streamflix-admin")
+    page.click("button[type=submit]")
+    page.wait_for_url(demo_server + "/admin/", timeout=20_000)
+    dashboard = page.locator("#streamflix-dashboard")
+    assert dashboard.is_visible()
+    plugins = dashboard.locator("[data-dashboard-card]").evaluate_all(
+        "cards => [...new Set(cards.map(card => card.dataset.dashboardCard))]"
+    )
+    assert set(plugins) == {"core", "media", "billing", "social"}, plugins
+    assert dashboard.locator("[data-card-error]").count() == 0
+    # Unfold's script turned every chart canvas into a Chart.js chart that has drawn.
+    charts = dashboard.locator("canvas.chart")
+    assert charts.count() >= 4
+    drawn = charts.evaluate_all(
+        "canvases => canvases.map(c => Boolean(window.Chart && Chart.getChart(c))"
+        " && c.width > 0 && c.height > 0)"
+    )
+    assert all(drawn), drawn
+    assert "minor units" not in page.content()
+    screenshot(page, "admin-dashboard")

@@ -34,7 +34,7 @@ def test_subscribe_end_to_end_without_any_account(client, user, auth, plans):
     url = start_checkout(client, user, auth)
     page = client.get(url)
     assert page.status_code == 200
-    assert b"Development gateway" in page.content and b"1299" in page.content
+    assert b"Development gateway" in page.content and b"$12.99" in page.content
 
     paid = client.post(url, {"outcome": "pay"})
     assert paid.status_code == 302

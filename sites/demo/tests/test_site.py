@@ -37,6 +37,22 @@ def test_admin_renders_with_the_plugin_sidebar(db, url):
     assert b"Accounts and operations" in response.content
 
 
+def test_admin_index_is_the_dashboard_of_every_plugin(db, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("root@example.com", "pw"))
+    # The session, the user, the recent actions and every plugin's cards (core 3, media 7,
+    # billing 5, social 3).
+    with django_assert_max_num_queries(21):
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for plugin in ("core", "media", "billing", "social"):
+        assert f'data-dashboard-card="{plugin}"' in page, plugin
+    assert "data-card-error" not in page
+    assert 'class="chart"' in page
+    assert "minor units" not in page
+
+
 def test_migrations_are_complete(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 

@@ -1,4 +1,5 @@
-"""Billing's answers to core's hooks: playback entitlement and the profile limit."""
+"""Billing's answers to core's hooks: playback entitlement, the profile limit and the admin
+dashboard cards."""
 
 from __future__ import annotations
 
@@ -35,5 +36,13 @@ def profile_limit(user: Any) -> int | None:
     return subscription.plan.max_profiles
 
 
+def admin_dashboard_cards() -> list[Any]:
+    """Subscribers, MRR, revenue and churn (the admin is imported only when asked)."""
+    from .admin.dashboard import billing_cards
+
+    return billing_cards()
+
+
 hooks.playback_entitlement.register(playback_entitlement)
 hooks.profile_limit.register(profile_limit)
+hooks.admin_dashboard_cards.register(admin_dashboard_cards)

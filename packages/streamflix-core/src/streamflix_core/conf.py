@@ -211,6 +211,8 @@ class CoreSettings:
         AUTH_COOKIE_SAMESITE: ``"Lax"``, ``"Strict"`` or ``"None"``.
         AUTH_COOKIE_DOMAIN: the cookies' domain (``None``: the host that answered).
         AUTH_COOKIE_PATH: the cookies' path.
+        DASHBOARD_CACHE_SECONDS: how long each plugin's admin dashboard cards are kept in
+            the Django cache (``0``: computed on every visit of the admin index).
     """
 
     DEFAULT_PLAYBACK_POLICY: str = "authenticated"
@@ -245,6 +247,7 @@ class CoreSettings:
     AUTH_COOKIE_SAMESITE: str = "Lax"
     AUTH_COOKIE_DOMAIN: str | None = None
     AUTH_COOKIE_PATH: str = "/"
+    DASHBOARD_CACHE_SECONDS: int = 60
 
 
 def settings() -> CoreSettings:

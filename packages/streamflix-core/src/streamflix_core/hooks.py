@@ -25,6 +25,18 @@ Declared hooks:
     Mapping[int, Mapping[str, Any]]`` (title id to fields; titles it knows nothing of are
     left out) and must answer a whole page in a fixed number of queries. Social registers
     one giving ``liked``, ``in_list`` and ``my_rating``.
+
+``admin_dashboard_cards``
+    "What should the admin index show about you?" Core's dashboard
+    (:func:`streamflix_core.dashboard.dashboard_callback`, Unfold's ``DASHBOARD_CALLBACK``)
+    asks every provider once per index page. Each provider is ``provider() ->
+    Sequence[DashboardCard]`` (:class:`streamflix_core.dashboard.DashboardCard`): site-wide
+    figures, the same for every staff member (an answer may be cached for
+    ``STREAMFLIX_CORE["DASHBOARD_CACHE_SECONDS"]``), made with a bounded number of aggregate
+    queries per card, never one per row. A provider lives in its plugin's admin layer
+    (``<plugin>/admin/dashboard.py``) and is registered from the plugin's hooks module. A
+    provider that raises is logged and replaced by an error card; the index still renders.
+    Core registers the accounts cards; media, billing and social register theirs.
 """
 
 from __future__ import annotations
@@ -32,7 +44,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .dashboard import DashboardCard
 
 P = TypeVar("P", bound=Callable[..., Any])
 
@@ -204,3 +221,10 @@ def viewer_state_for_titles(*, profile_id: int, title_ids: list[int]) -> dict[in
         for title_id, fields in answer.items():
             merged.setdefault(title_id, {}).update(fields)
     return merged
+
+
+# --- admin dashboard cards ------------------------------------------------------------------
+
+admin_dashboard_cards: Hook[Callable[[], Sequence[DashboardCard]]] = Hook(
+    "admin_dashboard_cards", "provider() -> Sequence[DashboardCard]"
+)

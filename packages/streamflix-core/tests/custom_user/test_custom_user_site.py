@@ -87,3 +87,16 @@ def test_password_reset_answers_the_same(make_user, api: Api):
     unknown = api.post("/api/auth/password/reset", {"email": "x@example.com"})
     assert known.content == unknown.content and known.status_code == 202
     assert [m.to for m in mail.outbox] == [["m@example.com"]]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_works_without_date_joined_or_email_verified(superuser_client):
+    from streamflix_core.admin.dashboard import accounts_cards
+
+    accounts, signups = accounts_cards()
+    figures = {m.label: m.value for m in accounts.metrics}
+    assert figures["Active accounts"] == "1" and figures["Unverified emails"] == "0"
+    assert signups.chart is not None and len(signups.chart.labels) == 14
+    response = superuser_client.get("/admin/")
+    assert response.status_code == 200
+    assert b'data-dashboard-card="core"' in response.content

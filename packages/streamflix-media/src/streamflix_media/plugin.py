@@ -7,6 +7,7 @@ plugin = PluginSpec(
     router="streamflix_media.api.router:router",
     api_prefix="media/",
     settings="streamflix_media.conf:MediaSettings",
+    hooks="streamflix_media.hooks",
     requires=("core",),
     requires_core=">=0.1,<0.2",
     # HLS delivery, direct uploads and the video sitemap; outside the conventional MEDIA_URL

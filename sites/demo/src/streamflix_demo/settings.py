@@ -244,6 +244,8 @@ UNFOLD = {
     "SITE_TITLE": "Streamflix admin",
     "SITE_HEADER": "Streamflix",
     "SITE_SYMBOL": "movie",
+    # The index shows every installed plugin's cards (docs/admin.md).
+    "DASHBOARD_CALLBACK": "streamflix_core.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": True,

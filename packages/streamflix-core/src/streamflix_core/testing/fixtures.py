@@ -78,3 +78,16 @@ def temporary_hook() -> Callable[..., Any]:
         return hook.temporarily(*providers, replace_existing=replace_existing)
 
     return use
+
+
+@pytest.fixture
+def superuser_client(db: Any) -> Any:
+    """A test client signed in as a superuser (the admin, the dashboard)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    users: Any = get_user_model().objects
+    user = users.create_superuser(email="root@example.com", password="pw-123456")
+    client = Client()
+    client.force_login(user)
+    return client

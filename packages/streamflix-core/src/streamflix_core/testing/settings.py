@@ -128,4 +128,6 @@ else:
 UNFOLD = {
     "SITE_TITLE": "Streamflix (tests)",
     "SIDEBAR": {"navigation": "streamflix_core.plugins.sidebar_navigation"},
+    # The admin index shows every installed plugin's dashboard cards.
+    "DASHBOARD_CALLBACK": "streamflix_core.dashboard.dashboard_callback",
 }

@@ -1,5 +1,5 @@
 """Media reads, query-count bounded; one module per topic (catalog, assets, watching,
-watch_stats). Every public selector is importable from here."""
+watch_stats, dashboard_stats). Every public selector is importable from here."""
 
 from .assets import (
     AssetQuery,
@@ -20,6 +20,14 @@ from .catalog import (
     title_list,
     visible_titles,
     within_limit,
+)
+from .dashboard_stats import (
+    catalog_figures,
+    running_transcodes,
+    stream_figures,
+    top_titles,
+    transcode_figures,
+    views_and_watch_time_per_day,
 )
 from .watch_stats import (
     active_now,
@@ -45,6 +53,7 @@ __all__ = [
     "active_now",
     "asset_get",
     "asset_list",
+    "catalog_figures",
     "continue_watching",
     "genre_list",
     "history",
@@ -55,13 +64,18 @@ __all__ = [
     "person_list",
     "progress_by_title",
     "progress_on_title",
+    "running_transcodes",
     "sessions_for_staff",
     "sitemap_titles",
+    "stream_figures",
     "title_detail",
     "title_for_staff",
     "title_list",
     "titles_with_watch_time",
+    "top_titles",
+    "transcode_figures",
     "upload_session_get",
+    "views_and_watch_time_per_day",
     "visible_titles",
     "watch_time_per_day",
     "within_limit",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 
 from streamflix_core.errors import DomainError
+from streamflix_core.money import currency_exponent, format_money, to_major_units, to_minor_units
 
-from . import services, webhooks
-from .models import (
+from .. import services, webhooks
+from ..conf import settings
+from ..models import (
     Customer,
     Gift,
     Payment,
@@ -25,13 +29,71 @@ from .models import (
 )
 
 
+class MoneyForm(forms.ModelForm):
+    """A model form whose amounts (stored in minor units) are typed as currency: ``12.99``
+    for a plan of 1299 cents, ``500`` yen. ``money_fields`` maps each amount field to the
+    field holding its currency (an empty currency means the site's ``CURRENCY``)."""
+
+    money_fields: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, currency_field in self.money_fields.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            currency = self._currency(currency_field, bound=False)
+            self.fields[name] = forms.DecimalField(
+                label=field.label,
+                required=field.required,
+                min_value=Decimal(0),
+                decimal_places=3,
+                help_text=f"An amount of money in the {currency_field}'s currency, e.g. 12.99.",
+            )
+            stored = self.initial.get(name)
+            if stored is not None:
+                self.initial[name] = to_major_units(stored, currency)
+
+    def _currency(self, currency_field: str, *, bound: bool) -> str:
+        currency = ""
+        if bound:
+            currency = getattr(self, "cleaned_data", {}).get(currency_field) or ""
+        currency = currency or getattr(self.instance, currency_field, "") or ""
+        return (currency or settings().CURRENCY).lower()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        for name, currency_field in self.money_fields.items():
+            amount = cleaned.get(name)
+            if amount is None or name not in self.fields:
+                continue
+            currency = self._currency(currency_field, bound=True)
+            try:
+                cleaned[name] = to_minor_units(amount, currency)
+            except ValueError:
+                places = currency_exponent(currency)
+                self.add_error(
+                    name, f"{currency.upper()} amounts have at most {places} decimal places."
+                )
+        return cleaned
+
+
+def _money(amount: int | None, currency: str) -> str:
+    return format_money(amount, currency or settings().CURRENCY)
+
+
+class PlanForm(MoneyForm):
+    money_fields = {"price_amount": "currency"}
+
+
 @admin.register(Plan)
 class PlanAdmin(ModelAdmin):
+    form = PlanForm
     list_display = (
         "name",
         "slug",
-        "price_amount",
-        "currency",
+        "price",
         "interval",
         "max_video_height",
         "max_concurrent_streams",
@@ -41,6 +103,10 @@ class PlanAdmin(ModelAdmin):
     list_filter = ("is_active", "interval")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug", "stripe_price_id")
+
+    @admin.display(description="Price", ordering="price_amount")
+    def price(self, obj: Plan) -> str:
+        return _money(obj.price_amount, obj.currency)
 
 
 @admin.register(Customer)
@@ -87,22 +153,33 @@ class RefundInline(TabularInline):
     model = Refund
     extra = 0
     can_delete = False
-    fields = ("created_at", "amount", "status", "reason", "requested_by", "stripe_refund_id")
+    fields = ("created_at", "refunded", "status", "reason", "requested_by", "stripe_refund_id")
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("payment")
+
+    @admin.display(description="Amount")
+    def refunded(self, obj: Refund) -> str:
+        return _money(obj.amount, obj.payment.currency)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
+class PaymentForm(MoneyForm):
+    money_fields = {"amount": "currency"}
+
+
 @admin.register(Payment)
 class PaymentAdmin(ModelAdmin):
+    form = PaymentForm
     list_display = (
         "id",
         "user",
         "purpose",
-        "amount",
-        "amount_refunded",
-        "currency",
+        "paid",
+        "refunded",
         "status",
         "created_at",
     )
@@ -116,7 +193,7 @@ class PaymentAdmin(ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user", "subscription")
     readonly_fields = (
-        "amount_refunded",
+        "refunded",
         "stripe_payment_intent_id",
         "stripe_invoice_id",
         "stripe_checkout_session_id",
@@ -124,6 +201,14 @@ class PaymentAdmin(ModelAdmin):
     )
     inlines = (RefundInline,)
     actions = ("refund_in_full",)
+
+    @admin.display(description="Amount", ordering="amount")
+    def paid(self, obj: Payment) -> str:
+        return _money(obj.amount, obj.currency)
+
+    @admin.display(description="Refunded", ordering="amount_refunded")
+    def refunded(self, obj: Payment) -> str:
+        return _money(obj.amount_refunded, obj.currency)
 
     @admin.action(description="Refund what is left of the selected payments")
     def refund_in_full(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
@@ -143,11 +228,17 @@ class PaymentAdmin(ModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ModelAdmin):
-    list_display = ("id", "payment", "amount", "status", "reason", "requested_by", "created_at")
+    list_display = ("id", "payment", "refunded", "status", "reason", "requested_by", "created_at")
     list_filter = ("status",)
     list_select_related = ("payment", "requested_by")
     raw_id_fields = ("payment", "requested_by")
-    readonly_fields = ("stripe_refund_id",)
+    # The amount is what the provider refunded: shown as money, never edited by hand.
+    exclude = ("amount",)
+    readonly_fields = ("refunded", "stripe_refund_id")
+
+    @admin.display(description="Amount", ordering="amount")
+    def refunded(self, obj: Refund) -> str:
+        return _money(obj.amount, obj.payment.currency)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Refunds go through the payment action (and the provider), never a bare row.
@@ -186,13 +277,17 @@ class WebhookEventAdmin(ModelAdmin):
         self.message_user(request, f"Replayed: {summary}.", level)
 
 
+class PromoCodeForm(MoneyForm):
+    money_fields = {"amount_off": "currency"}
+
+
 @admin.register(PromoCode)
 class PromoCodeAdmin(ModelAdmin):
+    form = PromoCodeForm
     list_display = (
         "code",
         "percent_off",
-        "amount_off",
-        "currency",
+        "discount",
         "times_redeemed",
         "max_redemptions",
         "expires_at",
@@ -202,6 +297,10 @@ class PromoCodeAdmin(ModelAdmin):
     search_fields = ("code",)
     readonly_fields = ("times_redeemed", "stripe_coupon_id", "stripe_promotion_code_id")
     actions = ("sync_to_stripe",)
+
+    @admin.display(description="Amount off", ordering="amount_off")
+    def discount(self, obj: PromoCode) -> str:
+        return "" if obj.amount_off is None else _money(obj.amount_off, obj.currency)
 
     def save_model(self, request: HttpRequest, obj: PromoCode, form: Any, change: bool) -> None:
         obj.code = obj.code.strip().upper()

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from .models import Profile, User
+from ..models import Profile, User
 
 
 @admin.action(description="Activate the selected accounts")
@@ -32,8 +32,8 @@ def deactivate_accounts(modeladmin: Any, request: HttpRequest, queryset: QuerySe
 
 @admin.action(description="Resend the activation email")
 def resend_activation(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
-    from .services.accounts import account_resend_activation
-    from .users import email_of
+    from ..services.accounts import account_resend_activation
+    from ..users import email_of
 
     for user in queryset:
         account_resend_activation(email=email_of(user))
