@@ -25,11 +25,21 @@ Declared hooks:
     Mapping[int, Mapping[str, Any]]`` (title id to fields; titles it knows nothing of are
     left out) and must answer a whole page in a fixed number of queries. Social registers
     one giving ``liked``, ``in_list`` and ``my_rating``.
+
+``home_rows``
+    "Which rows do you add to the home screen of this viewer?" Media asks once per home
+    request through :func:`contributed_home_rows` and places the rows after the profile's
+    own ("Continue watching", "Next up") and before the shared ones (featured, new...).
+    Each provider is ``provider(viewer) -> Sequence[HomeRow]`` (the viewer of
+    ``streamflix_core.viewer.current_viewer``, maybe anonymous); a row's titles are media
+    ``Title`` instances the viewer may see, genres prefetched, answered in a fixed number of
+    queries. Media merges the profile's own state into the cards as on its own rows. Social
+    registers one giving "Trending", "Top picks" and "Because you watched X".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -204,3 +214,26 @@ def viewer_state_for_titles(*, profile_id: int, title_ids: list[int]) -> dict[in
         for title_id, fields in answer.items():
             merged.setdefault(title_id, {}).update(fields)
     return merged
+
+
+# --- rows other plugins add to the home screen ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """A home-screen row: a stable ``key`` (``"trending"``, ``"because:<slug>"``...), the
+    ``name`` shown, and its ``titles`` (media ``Title`` instances, genres prefetched)."""
+
+    key: str
+    name: str
+    titles: list[Any]
+
+
+HomeRowsProvider = Callable[[Any], Sequence[HomeRow]]
+
+home_rows: Hook[HomeRowsProvider] = Hook("home_rows", "provider(viewer) -> Sequence[HomeRow]")
+
+
+def contributed_home_rows(viewer: Any) -> list[HomeRow]:
+    """Every provider's rows for ``viewer``, in provider order; empty rows are left out."""
+    return [row for rows in home_rows.collect(viewer) for row in rows if row.titles]

@@ -126,6 +126,31 @@ def popularity_prior(counts: np.ndarray) -> np.ndarray:
     return (logged / top if top > 0 else logged).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """Which titles a profile may be offered: ``allowed`` titles (published), and, when
+    given, only those whose ``maturity`` is at most the profile's ``limits`` entry."""
+
+    allowed: np.ndarray | None = None
+    maturity: np.ndarray | None = None
+    limits: np.ndarray | None = None
+
+    def mask(self, block: np.ndarray, profiles: np.ndarray | slice) -> None:
+        """Set the entries of ``block`` (rows: ``profiles``) a profile may not get to -inf."""
+        if self.allowed is not None:
+            block[:, ~self.allowed] = -np.inf
+        if self.maturity is not None and self.limits is not None:
+            block[self.maturity[None, :] > self.limits[profiles][:, None]] = -np.inf
+
+    def allows(self, profile: int, titles: np.ndarray) -> np.ndarray:
+        keep = np.ones(titles.shape, dtype=bool)
+        if self.allowed is not None:
+            keep &= self.allowed[titles]
+        if self.maturity is not None and self.limits is not None:
+            keep &= self.maturity[titles] <= self.limits[profile]
+        return keep
+
+
 def score_profiles(
     interactions: sp.csr_matrix,
     similarity: sp.csr_matrix | None,
@@ -133,7 +158,7 @@ def score_profiles(
     *,
     prior: np.ndarray | None = None,
     prior_weight: float = 0.0,
-    allowed: np.ndarray | None = None,
+    allowed: np.ndarray | Eligibility | None = None,
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> TopK:
@@ -141,6 +166,7 @@ def score_profiles(
     close to what it engaged with), each row scaled to a maximum of 1, plus ``prior_weight``
     × ``prior``. Titles it engaged with and titles not ``allowed`` (drafts...) never come
     back. ``similarity=None`` ranks by the prior alone (popularity)."""
+    eligibility = _eligibility(allowed)
     n_profiles, n_items = interactions.shape
     index = np.full((n_profiles, k), -1, dtype=np.int32)
     score = np.zeros((n_profiles, k), dtype=np.float32)
@@ -156,8 +182,7 @@ def score_profiles(
             block = np.zeros((stop - start, n_items), dtype=np.float32)
         if prior is not None and prior_weight:
             block += np.float32(prior_weight) * prior[None, :]
-        if allowed is not None:
-            block[:, ~allowed] = -np.inf
+        eligibility.mask(block, slice(start, stop))
         seen_rows, seen_cols = rows.nonzero()
         block[seen_rows, seen_cols] = -np.inf
         best = top_k_dense(block, k)
@@ -196,11 +221,12 @@ def cold_start_scores(
     seen: sp.csr_matrix,
     k: int,
     *,
-    allowed: np.ndarray | None = None,
+    allowed: np.ndarray | Eligibility | None = None,
     chunk: int = CHUNK,
 ) -> TopK:
     """Picks for profiles with too little history: titles trending in a genre the profile
     chose or watched (most trending first), then everything else by popularity."""
+    eligibility = _eligibility(allowed)
     trend = np.asarray(trending, dtype=np.float32)
     trend_norm = trend / trend.max() if trend.size and trend.max() > 0 else trend
     popular = popularity_prior(popularity)
@@ -215,8 +241,7 @@ def cold_start_scores(
         # so a title nobody engaged with stays a candidate behind the others).
         block = np.where(in_genre & (trend_norm > 0)[None, :], 1.0 + trend_norm, popular + 1e-3)
         block = block.astype(np.float32)
-        if allowed is not None:
-            block[:, ~allowed] = -np.inf
+        eligibility.mask(block, slice(start, stop))
         seen_rows, seen_cols = seen[start:stop].nonzero()
         block[seen_rows, seen_cols] = -np.inf
         best = top_k_dense(block, k)
@@ -230,11 +255,12 @@ def because_rows(
     neighbours: TopK,
     size: int,
     *,
-    allowed: np.ndarray | None = None,
+    allowed: np.ndarray | Eligibility | None = None,
 ) -> list[list[tuple[int, list[tuple[int, float]]]]]:
     """"Because you watched X": for each profile, for each of its anchor titles (``anchors``:
     ``profiles × A``, ``-1`` for none), up to ``size`` of X's neighbours it has not engaged
     with, as ``(anchor, [(title, score), ...])``. An anchor without any is left out."""
+    eligibility = _eligibility(allowed)
     result: list[list[tuple[int, list[tuple[int, float]]]]] = []
     indptr, indices = interactions.indptr, interactions.indices
     for profile in range(anchors.shape[0]):
@@ -245,11 +271,14 @@ def because_rows(
                 continue
             candidates = neighbours.index[anchor]
             keep = (candidates >= 0) & ~np.isin(candidates, seen)
-            if allowed is not None:
-                keep &= allowed[np.maximum(candidates, 0)]
+            keep &= eligibility.allows(profile, np.maximum(candidates, 0))
             chosen = candidates[keep][:size]
             if chosen.size:
                 scores = neighbours.score[anchor][keep][:size]
                 rows.append((int(anchor), list(zip(chosen.tolist(), scores.tolist()))))
         result.append(rows)
     return result
+
+
+def _eligibility(allowed: np.ndarray | Eligibility | None) -> Eligibility:
+    return allowed if isinstance(allowed, Eligibility) else Eligibility(allowed=allowed)

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .model import (
+    Eligibility,
     Progress,
     TopK,
     because_rows,
@@ -44,6 +45,8 @@ class Inputs:
     ``allowed``: titles that may be recommended (published). ``popularity``: all-time
     engagement per title. ``trending``: decayed recent engagement per title.
     ``anchors``: profiles × A titles for "Because you watched" (``-1``: none).
+    ``title_maturity``/``profile_limits`` (optional): a profile is never offered a title
+    above its maturity limit.
     """
 
     n_profiles: int
@@ -58,6 +61,12 @@ class Inputs:
     popularity: np.ndarray
     trending: np.ndarray
     anchors: np.ndarray
+    title_maturity: np.ndarray | None = None
+    profile_limits: np.ndarray | None = None
+
+    @property
+    def eligibility(self) -> Eligibility:
+        return Eligibility(self.allowed, self.title_maturity, self.profile_limits)
 
 
 @dataclass(frozen=True)
@@ -101,12 +110,15 @@ def profile_picks(
         tuning.picks,
         prior=prior,
         prior_weight=tuning.prior_weight,
-        allowed=inputs.allowed,
+        allowed=inputs.eligibility,
         progress=progress,
     )
     counts = np.diff(interactions.indptr)
     cold = np.flatnonzero(counts < tuning.cold_start_below)
     if cold.size:
+        eligibility = inputs.eligibility
+        if eligibility.limits is not None:
+            eligibility = Eligibility(eligibility.allowed, eligibility.maturity, eligibility.limits[cold])
         fallback = cold_start_scores(
             inputs.profile_genres[cold],
             inputs.title_genres,
@@ -114,7 +126,7 @@ def profile_picks(
             inputs.popularity,
             interactions[cold],
             tuning.picks,
-            allowed=inputs.allowed,
+            allowed=eligibility,
         )
         picks.index[cold], picks.score[cold] = fallback.index, fallback.score
     return picks
@@ -128,6 +140,6 @@ def compute(inputs: Inputs, tuning: Tuning, progress: Progress | None = None) ->
     neighbours = item_neighbours(interactions, inputs.title_features, tuning, progress)
     picks = profile_picks(interactions, neighbours, inputs, tuning, progress)
     because = because_rows(
-        interactions, inputs.anchors, neighbours, tuning.row_size, allowed=inputs.allowed
+        interactions, inputs.anchors, neighbours, tuning.row_size, allowed=inputs.eligibility
     )
     return Outputs(neighbours, picks, because, interactions)

@@ -10,3 +10,5 @@ from .notifications import (  # noqa: F401
     notification_unread_count,
 )
 from .reviews import REVIEW_ORDERINGS, review_detail, review_list  # noqa: F401
+from .discovery import because_you_watched, more_like_this, top_picks, trending  # noqa: F401
+from .discovery_stats import discovery_card  # noqa: F401

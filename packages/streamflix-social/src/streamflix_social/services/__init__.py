@@ -29,3 +29,4 @@ from .notifications import notification_mark_read, notifications_create, notific
 from .reviews import review_create, review_delete, review_update, review_vote  # noqa: F401
 from .rooms import room_join, room_leave  # noqa: F401
 from .tickets import ws_ticket_issue, ws_ticket_redeem  # noqa: F401
+from .discovery import recommendations_refresh, recommendations_refresh_queue  # noqa: F401
