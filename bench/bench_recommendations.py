@@ -1,7 +1,7 @@
 """Discovery, measured offline: a synthetic catalog and audience with planted taste groups and
 a long tail of popularity, leave-last-out, hit-rate@10 and NDCG@10 of four strategies
 (popularity, content-only, item-item, the blend the site serves), then the wall time and
-peak memory of one full refresh computation at 20,000 profiles × 10,000 titles × 1,000,000
+peak memory of one full refresh computation at 20,000 profiles x 10,000 titles x 1,000,000
 interactions.
 
 The strategies and the refresh are the functions the site runs

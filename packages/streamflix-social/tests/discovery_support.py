@@ -39,7 +39,9 @@ def build_world(make_title: Any, make_user: Any, make_profile: Any) -> World:
     drama_genre = Genre.objects.create(name="Drama", slug="drama")
     comedy_genre = Genre.objects.create(name="Comedy", slug="comedy")
     drama = [make_title(f"Drama {i}", maturity_rating=Maturity.AGE_7, year=2001) for i in range(5)]
-    comedy = [make_title(f"Comedy {i}", maturity_rating=Maturity.AGE_7, year=1995) for i in range(5)]
+    comedy = [
+        make_title(f"Comedy {i}", maturity_rating=Maturity.AGE_7, year=1995) for i in range(5)
+    ]
     adult = make_title("Drama Adult", maturity_rating=Maturity.AGE_18, year=2001)
     draft = make_title("Drama Draft", status=Title.Status.DRAFT, published_at=None)
     for title in [*drama, adult, draft]:

@@ -54,7 +54,9 @@ def test_refresh_runs_are_listed_read_only(admin_client):
     assert run.mode == "full"
 
 
-@pytest.mark.parametrize(("url_path", "mode"), [("refresh-now", "incremental"), ("refresh-full", "full")])
+@pytest.mark.parametrize(
+    ("url_path", "mode"), [("refresh-now", "incremental"), ("refresh-full", "full")]
+)
 def test_refresh_now_queues_a_refresh(admin_client, url_path, mode):
     """The test settings run django-q2 synchronously: the queued refresh has run."""
     RefreshRun.objects.create(mode="full", status="finished")

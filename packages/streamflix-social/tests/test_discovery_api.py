@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from streamflix_core.hooks import contributed_home_rows, home_rows
 from streamflix_core.api.pagination import PageNumber
+from streamflix_core.hooks import contributed_home_rows, home_rows
 from streamflix_core.maturity import Maturity
 from streamflix_core.testing.api_client import JsonApi, bearer_token
 from streamflix_core.viewer import Viewer
@@ -144,7 +144,11 @@ def test_more_like_this_before_any_refresh_falls_back_to_shared_genres(world, ap
 
 def test_more_like_this_of_a_title_the_viewer_may_not_see_is_404(world, kid, api):
     _, client = kid
-    for viewer, slug in ((api, "no-such-title"), (api, world.draft.slug), (client, world.adult.slug)):
+    for viewer, slug in (
+        (api, "no-such-title"),
+        (api, world.draft.slug),
+        (client, world.adult.slug),
+    ):
         response = viewer.get(f"/api/social/titles/{slug}/more-like-this")
         assert response.status_code == 404 and response.json()["code"] == "not_found"
 

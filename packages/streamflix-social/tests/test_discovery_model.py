@@ -66,7 +66,9 @@ def test_picks_never_repeat_what_the_profile_engaged_with_nor_disallowed_titles(
 def test_picks_respect_each_profiles_maturity_limit():
     matrix = two_groups()
     similarity = cosine_neighbours(sp.csr_matrix(matrix.T), 5).to_sparse(6)
-    rules = Eligibility(maturity=np.array([0, 0, 18, 0, 0, 0]), limits=np.array([7, 18, 18, 18, 18, 18]))
+    rules = Eligibility(
+        maturity=np.array([0, 0, 18, 0, 0, 0]), limits=np.array([7, 18, 18, 18, 18, 18])
+    )
     picks = score_profiles(matrix, similarity, 3, allowed=rules)
     assert 2 not in picks.index[0].tolist()
     assert picks.index[1, 0] == 0
@@ -102,7 +104,11 @@ def test_leave_last_out_holds_out_the_latest_title_of_profiles_with_two_or_more(
     times = np.array([3.0, 1.0, 2.0, 1.0])
     split = leave_last_out(rows, cols, np.ones(4), times, 2)
     assert split.held_out.tolist() == [5, -1]
-    assert sorted(zip(split.train_rows.tolist(), split.train_cols.tolist())) == [(0, 6), (0, 7), (1, 8)]
+    assert sorted(zip(split.train_rows.tolist(), split.train_cols.tolist(), strict=True)) == [
+        (0, 6),
+        (0, 7),
+        (1, 8),
+    ]
 
 
 def test_hit_rate_and_ndcg_count_rank_discounted_hits():

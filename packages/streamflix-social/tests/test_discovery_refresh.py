@@ -67,7 +67,9 @@ def test_an_incremental_refresh_rewrites_only_profiles_with_new_interactions(wor
     complete(touched, world.drama[0], when=timezone.now())
     run = recommendations_refresh()
     assert run.mode == RefreshRun.Mode.INCREMENTAL and run.profiles_refreshed == 1
-    assert list(ProfilePick.objects.filter(profile=untouched).values_list("pk", flat=True)) == before
+    assert (
+        list(ProfilePick.objects.filter(profile=untouched).values_list("pk", flat=True)) == before
+    )
     assert world.drama[0].pk not in set(
         ProfilePick.objects.filter(profile=touched).values_list("title_id", flat=True)
     )

@@ -31,7 +31,11 @@ def discovery_home_rows(viewer: Any) -> list[HomeRow]:
     picks" and its "Because you watched X" rows. Two queries signed out, four with a
     profile (trending, picks, because rows, and every row's genres at once)."""
     size = settings().DISCOVERY_ROW_SIZE
-    rows = [HomeRow("trending", "Trending now", list(trending(viewer=viewer).prefetch_related(None)[:size]))]
+    rows = [
+        HomeRow(
+            "trending", "Trending now", list(trending(viewer=viewer).prefetch_related(None)[:size])
+        )
+    ]
     if viewer.profile is not None:
         picks = list(top_picks(viewer=viewer).prefetch_related(None)[:size])
         rows.append(HomeRow("top_picks", "Top picks for you", picks))

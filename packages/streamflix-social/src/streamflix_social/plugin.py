@@ -21,11 +21,13 @@ plugin = PluginSpec(
             AdminLink("Likes", "admin:streamflix_social_like_changelist", icon="favorite"),
             AdminLink("My List", "admin:streamflix_social_listitem_changelist", icon="bookmark"),
             AdminLink(
-                "Discovery curation", "admin:streamflix_social_rowcuration_changelist",
+                "Discovery curation",
+                "admin:streamflix_social_rowcuration_changelist",
                 icon="push_pin",
             ),
             AdminLink(
-                "Recommendation refreshes", "admin:streamflix_social_refreshrun_changelist",
+                "Recommendation refreshes",
+                "admin:streamflix_social_refreshrun_changelist",
                 icon="update",
             ),
             AdminLink(

@@ -50,7 +50,9 @@ class RefreshRunAdmin(ModelAdmin):
         services.recommendations_refresh_queue(full=full)
         kind = "full" if full else "incremental"
         self.message_user(
-            request, f"An {kind} refresh is queued; it appears here when it starts.", messages.SUCCESS
+            request,
+            f"An {kind} refresh is queued; it appears here when it starts.",
+            messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:streamflix_social_refreshrun_changelist"))
 

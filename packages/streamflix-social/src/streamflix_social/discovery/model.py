@@ -31,7 +31,7 @@ class TopK:
         return int(self.index.shape[1])
 
     def to_sparse(self, n_columns: int) -> sp.csr_matrix:
-        """The rows as a sparse ``rows × n_columns`` matrix of scores."""
+        """The rows as a sparse ``rows x n_columns`` matrix of scores."""
         rows, slots = np.nonzero(self.index >= 0)
         return sp.csr_matrix(
             (self.score[rows, slots], (rows, self.index[rows, slots])),
@@ -43,7 +43,7 @@ class TopK:
 def interaction_matrix(
     rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, shape: tuple[int, int]
 ) -> sp.csr_matrix:
-    """A ``profiles × titles`` matrix of implicit feedback; repeated pairs add up."""
+    """A ``profiles x titles`` matrix of implicit feedback; repeated pairs add up."""
     matrix = sp.csr_matrix(
         (np.asarray(weights, dtype=np.float32), (rows, cols)), shape=shape, dtype=np.float32
     )
@@ -80,7 +80,7 @@ def top_k_dense(block: np.ndarray, k: int) -> TopK:
 def cosine_neighbours(
     features: sp.csr_matrix, k: int, *, chunk: int = CHUNK, progress: Progress | None = None
 ) -> TopK:
-    """Each row's ``k`` most similar other rows by cosine of ``features`` (``items ×
+    """Each row's ``k`` most similar other rows by cosine of ``features`` (``items x
     anything``: profiles for co-engagement, genres/people/kind/decade for content)."""
     normalised = _normalise_rows(sp.csr_matrix(features, dtype=np.float32))
     transposed = sp.csc_matrix(normalised.T)
@@ -164,7 +164,7 @@ def score_profiles(
 ) -> TopK:
     """Each profile's ``k`` best titles: ``interactions @ similarity`` (item-item: what is
     close to what it engaged with), each row scaled to a maximum of 1, plus ``prior_weight``
-    × ``prior``. Titles it engaged with and titles not ``allowed`` (drafts...) never come
+    x ``prior``. Titles it engaged with and titles not ``allowed`` (drafts...) never come
     back. ``similarity=None`` ranks by the prior alone (popularity)."""
     eligibility = _eligibility(allowed)
     n_profiles, n_items = interactions.shape
@@ -208,9 +208,9 @@ def trending_scores(
     decayed = np.asarray(weights, dtype=np.float64)[inside] * np.power(
         0.5, ages[inside] / half_life_days
     )
-    return np.bincount(
-        np.asarray(titles)[inside], weights=decayed, minlength=n_items
-    ).astype(np.float32)
+    return np.bincount(np.asarray(titles)[inside], weights=decayed, minlength=n_items).astype(
+        np.float32
+    )
 
 
 def cold_start_scores(
@@ -257,8 +257,8 @@ def because_rows(
     *,
     allowed: np.ndarray | Eligibility | None = None,
 ) -> list[list[tuple[int, list[tuple[int, float]]]]]:
-    """"Because you watched X": for each profile, for each of its anchor titles (``anchors``:
-    ``profiles × A``, ``-1`` for none), up to ``size`` of X's neighbours it has not engaged
+    """ "Because you watched X": for each profile, for each of its anchor titles (``anchors``:
+    ``profiles x A``, ``-1`` for none), up to ``size`` of X's neighbours it has not engaged
     with, as ``(anchor, [(title, score), ...])``. An anchor without any is left out."""
     eligibility = _eligibility(allowed)
     result: list[list[tuple[int, list[tuple[int, float]]]]] = []
@@ -275,7 +275,7 @@ def because_rows(
             chosen = candidates[keep][:size]
             if chosen.size:
                 scores = neighbours.score[anchor][keep][:size]
-                rows.append((int(anchor), list(zip(chosen.tolist(), scores.tolist()))))
+                rows.append((int(anchor), list(zip(chosen.tolist(), scores.tolist(), strict=True))))
         result.append(rows)
     return result
 

@@ -40,11 +40,11 @@ class Inputs:
     """Everything is indexed ``0..n_profiles-1`` and ``0..n_titles-1``.
 
     ``rows``/``cols``/``weights``: implicit feedback (completion, like, rating, list...).
-    ``title_features``: titles × content features (genres, people, kind, decade).
+    ``title_features``: titles x content features (genres, people, kind, decade).
     ``title_genres``/``profile_genres``: genre memberships (cold start).
     ``allowed``: titles that may be recommended (published). ``popularity``: all-time
     engagement per title. ``trending``: decayed recent engagement per title.
-    ``anchors``: profiles × A titles for "Because you watched" (``-1``: none).
+    ``anchors``: profiles x A titles for "Because you watched" (``-1``: none).
     ``title_maturity``/``profile_limits`` (optional): a profile is never offered a title
     above its maturity limit.
     """
@@ -118,7 +118,9 @@ def profile_picks(
     if cold.size:
         eligibility = inputs.eligibility
         if eligibility.limits is not None:
-            eligibility = Eligibility(eligibility.allowed, eligibility.maturity, eligibility.limits[cold])
+            eligibility = Eligibility(
+                eligibility.allowed, eligibility.maturity, eligibility.limits[cold]
+            )
         fallback = cold_start_scores(
             inputs.profile_genres[cold],
             inputs.title_genres,

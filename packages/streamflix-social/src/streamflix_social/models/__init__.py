@@ -2,9 +2,6 @@
 comments, notifications, discovery."""
 
 from .comments import Comment, CommentBan, CommentReport  # noqa: F401
-from .engagement import RATING_MAX, RATING_MIN, Like, ListItem, Rating  # noqa: F401
-from .notifications import Notification, NotificationDigest  # noqa: F401
-from .reviews import Review, ReviewVote  # noqa: F401
 from .discovery import (  # noqa: F401
     ProfilePick,
     RefreshRun,
@@ -12,3 +9,6 @@ from .discovery import (  # noqa: F401
     TitleNeighbour,
     TrendingTitle,
 )
+from .engagement import RATING_MAX, RATING_MIN, Like, ListItem, Rating  # noqa: F401
+from .notifications import Notification, NotificationDigest  # noqa: F401
+from .reviews import Review, ReviewVote  # noqa: F401

@@ -37,8 +37,11 @@ def _curated(titles: QuerySet[Title], row: str) -> QuerySet[Title]:
 def _not_done_by(titles: QuerySet[Title], profile_id: int) -> QuerySet[Title]:
     """``titles`` the profile has neither finished (a played movie or episode) nor rated."""
     return titles.exclude(
-        Exists(WatchProgress.objects.filter(profile_id=profile_id, title_id=OuterRef("pk"),
-                                            played=True))  # fmt: skip
+        Exists(
+            WatchProgress.objects.filter(
+                profile_id=profile_id, title_id=OuterRef("pk"), played=True
+            )
+        )
     ).exclude(Exists(Rating.objects.filter(profile_id=profile_id, title_id=OuterRef("pk"))))
 
 

@@ -13,6 +13,7 @@ from .comments import (  # noqa: F401
     comments_unhide,
 )
 from .digests import digest_set, digests_send  # noqa: F401
+from .discovery import recommendations_refresh, recommendations_refresh_queue  # noqa: F401
 from .engagement import (  # noqa: F401
     LikeState,
     ListState,
@@ -29,4 +30,3 @@ from .notifications import notification_mark_read, notifications_create, notific
 from .reviews import review_create, review_delete, review_update, review_vote  # noqa: F401
 from .rooms import room_join, room_leave  # noqa: F401
 from .tickets import ws_ticket_issue, ws_ticket_redeem  # noqa: F401
-from .discovery import recommendations_refresh, recommendations_refresh_queue  # noqa: F401

@@ -135,7 +135,7 @@ def _neighbour_rows(
 ) -> Iterable[TitleNeighbour]:
     for item in range(len(titles)):
         rank = 0
-        for neighbour, score in zip(neighbours.index[item], neighbours.score[item]):
+        for neighbour, score in zip(neighbours.index[item], neighbours.score[item], strict=True):
             if neighbour < 0 or rank >= keep:
                 break
             if not allowed[neighbour]:
@@ -151,7 +151,7 @@ def _pick_rows(
 ) -> Iterable[ProfilePick]:
     for profile in refreshed:
         profile_id = profiles[profile]
-        ranked = zip(outputs.picks.index[profile], outputs.picks.score[profile])
+        ranked = zip(outputs.picks.index[profile], outputs.picks.score[profile], strict=True)
         for rank, (title, score) in enumerate(ranked, start=1):
             if title < 0:
                 break
@@ -182,4 +182,3 @@ def recommendations_refresh_queue(*, full: bool = False) -> str:
     from django_q.tasks import async_task
 
     return str(async_task("streamflix_social.tasks.refresh_recommendations", full=full))
-

@@ -127,7 +127,7 @@ def _content_features(
     genre_links: list[tuple[int, int]],
     genre_index: dict[int, int],
 ) -> sp.csr_matrix:
-    """Titles × (genres | people | kind | decade), weighted."""
+    """Titles x (genres | people | kind | decade), weighted."""
     credits = list(Credit.objects.values_list("title_id", "person_id").distinct())
     person_index: dict[int, int] = {}
     for _, person in credits:
@@ -147,7 +147,7 @@ def _content_features(
         entries.append((i, base_kind + kinds.get(row[2], 0), KIND))
         if row[3]:
             entries.append((i, base_decade + decade_index[row[3] // 10], DECADE))
-    r, c, v = zip(*entries) if entries else ((), (), ())
+    r, c, v = zip(*entries, strict=True) if entries else ((), (), ())
     return sp.csr_matrix(
         (np.array(v, dtype=np.float32), (np.array(r, dtype=np.int64), np.array(c, dtype=np.int64))),
         shape=(len(titles), max(1, base_decade + len(decades))),
@@ -159,7 +159,7 @@ def _trending(
 ) -> np.ndarray:
     """Decayed engagement of the last ``window`` days (one query per kind of event)."""
     since = now - dt.timedelta(days=window)
-    events: list[tuple[int, dt.datetime, float]] = []
+    events: list[tuple[int, Any, float]] = []
     events += [
         (t, when, TRENDING_WEIGHTS["completion"])
         for t, when in WatchProgress.objects.filter(played=True, played_at__gte=since)
