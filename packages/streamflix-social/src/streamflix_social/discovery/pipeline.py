@@ -29,8 +29,8 @@ class Tuning:
     neighbours: int = 100
     picks: int = 50
     row_size: int = 20
-    co_weight: float = 0.85
-    content_weight: float = 0.15
+    co_weight: float = 0.95
+    content_weight: float = 0.05
     prior_weight: float = 0.3
     cold_start_below: int = 3
 
