@@ -142,14 +142,6 @@ class Eligibility:
         if self.maturity is not None and self.limits is not None:
             block[self.maturity[None, :] > self.limits[profiles][:, None]] = -np.inf
 
-    def allows(self, profile: int, titles: np.ndarray) -> np.ndarray:
-        keep = np.ones(titles.shape, dtype=bool)
-        if self.allowed is not None:
-            keep &= self.allowed[titles]
-        if self.maturity is not None and self.limits is not None:
-            keep &= self.maturity[titles] <= self.limits[profile]
-        return keep
-
 
 def score_profiles(
     interactions: sp.csr_matrix,
@@ -261,21 +253,39 @@ def because_rows(
     ``profiles x A``, ``-1`` for none), up to ``size`` of X's neighbours it has not engaged
     with, as ``(anchor, [(title, score), ...])``. An anchor without any is left out."""
     eligibility = _eligibility(allowed)
+    n_profiles, n_items = interactions.shape
+    if anchors.size == 0 or n_profiles == 0:
+        return [[] for _ in range(n_profiles)]
+    valid = anchors >= 0
+    safe = np.where(valid, anchors, 0)
+    candidates = neighbours.index[safe]  # profiles x A x k
+    scores = neighbours.score[safe]
+    keep = (candidates >= 0) & valid[:, :, None]
+    # "Not engaged with": look every (profile, candidate) pair up in the sorted pair keys.
+    seen = sp.csr_matrix(interactions)
+    seen.sum_duplicates()
+    seen.sort_indices()
+    seen_keys = np.repeat(np.arange(n_profiles, dtype=np.int64), np.diff(seen.indptr)) * n_items
+    seen_keys += seen.indices
+    profile_of = np.arange(n_profiles, dtype=np.int64)[:, None, None]
+    keys = profile_of * n_items + np.maximum(candidates, 0)
+    spot = np.minimum(np.searchsorted(seen_keys, keys), max(seen_keys.size - 1, 0))
+    if seen_keys.size:
+        keep &= seen_keys[spot] != keys
+    flat = np.maximum(candidates, 0)
+    if eligibility.allowed is not None:
+        keep &= eligibility.allowed[flat]
+    if eligibility.maturity is not None and eligibility.limits is not None:
+        keep &= eligibility.maturity[flat] <= eligibility.limits[:, None, None]
+    keep &= np.cumsum(keep, axis=2) <= size
     result: list[list[tuple[int, list[tuple[int, float]]]]] = []
-    indptr, indices = interactions.indptr, interactions.indices
-    for profile in range(anchors.shape[0]):
-        seen = indices[indptr[profile] : indptr[profile + 1]]
+    for profile in range(n_profiles):
         rows: list[tuple[int, list[tuple[int, float]]]] = []
-        for anchor in anchors[profile]:
-            if anchor < 0:
-                continue
-            candidates = neighbours.index[anchor]
-            keep = (candidates >= 0) & ~np.isin(candidates, seen)
-            keep &= eligibility.allows(profile, np.maximum(candidates, 0))
-            chosen = candidates[keep][:size]
-            if chosen.size:
-                scores = neighbours.score[anchor][keep][:size]
-                rows.append((int(anchor), list(zip(chosen.tolist(), scores.tolist(), strict=True))))
+        for slot in np.flatnonzero(keep[profile].any(axis=1)):
+            chosen = keep[profile, slot]
+            titles = candidates[profile, slot][chosen].tolist()
+            values = scores[profile, slot][chosen].tolist()
+            rows.append((int(anchors[profile, slot]), list(zip(titles, values, strict=True))))
         result.append(rows)
     return result
 
