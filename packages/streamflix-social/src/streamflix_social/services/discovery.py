@@ -93,6 +93,13 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
     full = run.mode == RefreshRun.Mode.FULL
     titles, profiles = data.title_ids, data.profile_ids
     with transaction.atomic():
+        # Two runs writing at once would interleave their deletes and inserts: the second
+        # waits here (on the row of the last finished run) until the first commits.
+        list(
+            RefreshRun.objects.select_for_update()
+            .filter(status=RefreshRun.Status.FINISHED)
+            .order_by("-started_at", "-id")[:1]
+        )
         if full:
             TitleNeighbour.objects.all().delete()
             _bulk(
