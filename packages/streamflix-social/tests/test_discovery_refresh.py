@@ -116,3 +116,12 @@ def test_the_refresh_is_scheduled_hourly_and_fully_every_day():
     task = "streamflix_social.tasks.refresh_recommendations"
     assert schedules["social-recommendations-incremental"] == (task, "H", {"full": False})
     assert schedules["social-recommendations-full"] == (task, "D", {"full": True})
+
+
+def test_the_demo_seed_runs_a_full_refresh(world):
+    from streamflix_social.demo import seed
+
+    out = io.StringIO()
+    seed(out)
+    assert "discovery: 12 titles" in out.getvalue()
+    assert RefreshRun.objects.get().mode == RefreshRun.Mode.FULL

@@ -9,6 +9,7 @@ plugin = PluginSpec(
     websocket_urlpatterns="streamflix_social.routing:websocket_urlpatterns",
     settings="streamflix_social.conf:SocialSettings",
     hooks="streamflix_social.hooks",
+    demo_seed="streamflix_social.demo:seed",
     admin_section=AdminSection(
         title="Community",
         items=(
