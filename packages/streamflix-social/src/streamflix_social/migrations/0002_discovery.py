@@ -6,91 +6,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('streamflix_core', '0002_profile'),
-        ('streamflix_media', '0005_watching'),
-        ('streamflix_social', '0001_initial'),
+        ("streamflix_core", "0002_profile"),
+        ("streamflix_media", "0005_watching"),
+        ("streamflix_social", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RefreshRun',
+            name="RefreshRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('full', 'Full'), ('incremental', 'Incremental')], max_length=12)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('finished', 'Finished'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('started_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('seconds', models.FloatField(blank=True, null=True)),
-                ('profiles', models.PositiveIntegerField(default=0, help_text='Profiles known to the run.')),
-                ('titles', models.PositiveIntegerField(default=0, help_text='Titles known to the run.')),
-                ('interactions', models.PositiveIntegerField(default=0)),
-                ('profiles_refreshed', models.PositiveIntegerField(default=0, help_text='Profiles whose picks were rewritten.')),
-                ('profile_coverage', models.FloatField(default=0.0, help_text='Share of profiles with at least one pick.')),
-                ('title_coverage', models.FloatField(default=0.0, help_text='Share of published titles with at least one neighbour.')),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("full", "Full"), ("incremental", "Incremental")], max_length=12
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "profiles",
+                    models.PositiveIntegerField(default=0, help_text="Profiles known to the run."),
+                ),
+                (
+                    "titles",
+                    models.PositiveIntegerField(default=0, help_text="Titles known to the run."),
+                ),
+                ("interactions", models.PositiveIntegerField(default=0)),
+                (
+                    "profiles_refreshed",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Profiles whose picks were rewritten."
+                    ),
+                ),
+                (
+                    "profile_coverage",
+                    models.FloatField(
+                        default=0.0, help_text="Share of profiles with at least one pick."
+                    ),
+                ),
+                (
+                    "title_coverage",
+                    models.FloatField(
+                        default=0.0,
+                        help_text="Share of published titles with at least one neighbour.",
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ('-started_at', '-id'),
+                "ordering": ("-started_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='TrendingTitle',
+            name="TrendingTitle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField()),
-                ('rank', models.PositiveIntegerField(db_index=True)),
-                ('title', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_media.title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField()),
+                ("rank", models.PositiveIntegerField(db_index=True)),
+                (
+                    "title",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_media.title",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('rank',),
+                "ordering": ("rank",),
             },
         ),
         migrations.CreateModel(
-            name='ProfilePick',
+            name="ProfilePick",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.PositiveSmallIntegerField(default=0)),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('score', models.FloatField()),
-                ('because_title', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_media.title')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_core.profile')),
-                ('title', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_media.title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slot", models.PositiveSmallIntegerField(default=0)),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("score", models.FloatField()),
+                (
+                    "because_title",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_media.title",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_core.profile",
+                    ),
+                ),
+                (
+                    "title",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_media.title",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('profile', 'slot', 'rank'),
-                'indexes': [models.Index(fields=['profile', 'slot', 'rank'], name='social_pick_profile_idx'), models.Index(fields=['title'], name='social_pick_title_idx')],
+                "ordering": ("profile", "slot", "rank"),
+                "indexes": [
+                    models.Index(
+                        fields=["profile", "slot", "rank"], name="social_pick_profile_idx"
+                    ),
+                    models.Index(fields=["title"], name="social_pick_title_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RowCuration',
+            name="RowCuration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.CharField(choices=[('trending', 'Trending'), ('top_picks', 'Top picks'), ('because_you_watched', 'Because you watched'), ('more_like_this', 'More like this')], max_length=24)),
-                ('action', models.CharField(choices=[('pin', 'Pin'), ('exclude', 'Exclude')], max_length=8)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text="Order among the row's pins (smallest first).")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('title', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_media.title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "row",
+                    models.CharField(
+                        choices=[
+                            ("trending", "Trending"),
+                            ("top_picks", "Top picks"),
+                            ("because_you_watched", "Because you watched"),
+                            ("more_like_this", "More like this"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("pin", "Pin"), ("exclude", "Exclude")], max_length=8
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Order among the row's pins (smallest first)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "title",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_media.title",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('row', 'action', 'position', 'id'),
-                'constraints': [models.UniqueConstraint(fields=('row', 'title'), name='social_curation_once_per_row')],
+                "ordering": ("row", "action", "position", "id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("row", "title"), name="social_curation_once_per_row"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TitleNeighbour',
+            name="TitleNeighbour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField()),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('neighbour', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_media.title')),
-                ('title', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='streamflix_media.title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField()),
+                ("rank", models.PositiveSmallIntegerField()),
+                (
+                    "neighbour",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_media.title",
+                    ),
+                ),
+                (
+                    "title",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="streamflix_media.title",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('title', 'rank'),
-                'indexes': [models.Index(fields=['title', 'rank'], name='social_neighbour_rank_idx')],
-                'constraints': [models.UniqueConstraint(fields=('title', 'neighbour'), name='social_neighbour_once')],
+                "ordering": ("title", "rank"),
+                "indexes": [
+                    models.Index(fields=["title", "rank"], name="social_neighbour_rank_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("title", "neighbour"), name="social_neighbour_once"
+                    )
+                ],
             },
         ),
     ]
