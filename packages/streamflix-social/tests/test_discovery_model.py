@@ -116,3 +116,16 @@ def test_hit_rate_and_ndcg_count_rank_discounted_hits():
     hit_rate, ndcg = hit_rate_and_ndcg(ranked, np.array([1, 4, 9]), 2)
     assert hit_rate == 2 / 3
     assert np.isclose(ndcg, (1.0 + 1 / np.log2(3)) / 3)
+
+
+def test_because_rows_respect_drafts_and_each_profiles_maturity_limit():
+    neighbours = TopK(np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]),
+                      np.ones((4, 3), dtype=np.float32))  # fmt: skip
+    seen = interaction_matrix(np.array([0, 1]), np.array([0, 0]), np.ones(2), (2, 4))
+    rules = Eligibility(
+        allowed=np.array([True, True, True, False]),
+        maturity=np.array([0, 0, 18, 0]),
+        limits=np.array([7, 18]),
+    )
+    rows = because_rows(seen, np.array([[0], [0]]), neighbours, 5, allowed=rules)
+    assert rows == [[(0, [(1, 1.0)])], [(0, [(1, 1.0), (2, 1.0)])]]
