@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..conf import settings
@@ -102,8 +102,8 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
         )
         if full:
             TitleNeighbour.objects.all().delete()
-            _bulk(
-                TitleNeighbour,
+            _insert(
+                TitleNeighbour, ("title_id", "neighbour_id", "score", "rank"),
                 _neighbour_rows(outputs.neighbours, titles, data.inputs.allowed,
                                 config.DISCOVERY_STORED_NEIGHBOURS),
                 batch,
@@ -112,16 +112,24 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
         trending = data.inputs.trending
         order = [i for i in np.argsort(-trending, kind="stable") if trending[i] > 0]
         order = [i for i in order if data.inputs.allowed[i]][: config.DISCOVERY_TRENDING_STORED]
-        _bulk(
-            TrendingTitle,
-            (TrendingTitle(title_id=titles[i], score=float(trending[i]), rank=rank)
-             for rank, i in enumerate(order, start=1)),
+        _insert(
+            TrendingTitle, ("title_id", "score", "rank"),
+            ((titles[i], float(trending[i]), rank) for rank, i in enumerate(order, start=1)),
             batch,
         )  # fmt: skip
-        refreshed_ids = [profiles[i] for i in refreshed]
-        for start in range(0, len(refreshed_ids), batch):
-            ProfilePick.objects.filter(profile_id__in=refreshed_ids[start : start + batch]).delete()
-        _bulk(ProfilePick, _pick_rows(outputs, refreshed, profiles, titles), batch)
+        if full:
+            ProfilePick.objects.all().delete()
+        else:
+            refreshed_ids = [profiles[i] for i in refreshed]
+            for start in range(0, len(refreshed_ids), batch):
+                chunk = refreshed_ids[start : start + batch]
+                ProfilePick.objects.filter(profile_id__in=chunk).delete()
+        _insert(
+            ProfilePick,
+            ("profile_id", "title_id", "because_title_id", "slot", "rank", "score"),
+            _pick_rows(outputs, refreshed, profiles, titles),
+            batch,
+        )
         with_picks = int((outputs.picks.index[:, 0] >= 0).sum())
         published = int(data.inputs.allowed.sum())
         has_neighbours = (outputs.neighbours.index[:, 0] >= 0) & data.inputs.allowed
@@ -139,49 +147,63 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
 
 def _neighbour_rows(
     neighbours: TopK, titles: list[int], allowed: np.ndarray, keep: int
-) -> Iterable[TitleNeighbour]:
-    for item in range(len(titles)):
+) -> Iterable[tuple[Any, ...]]:
+    allowed_list = allowed.tolist()
+    for item, (row, scores) in enumerate(
+        zip(neighbours.index.tolist(), neighbours.score.tolist(), strict=True)
+    ):
         rank = 0
-        for neighbour, score in zip(neighbours.index[item], neighbours.score[item], strict=True):
+        for neighbour, score in zip(row, scores, strict=True):
             if neighbour < 0 or rank >= keep:
                 break
-            if not allowed[neighbour]:
-                continue
-            rank += 1
-            yield TitleNeighbour(
-                title_id=titles[item], neighbour_id=titles[neighbour], score=float(score), rank=rank
-            )
+            if allowed_list[neighbour]:
+                rank += 1
+                yield titles[item], titles[neighbour], score, rank
 
 
 def _pick_rows(
     outputs: Outputs, refreshed: list[int], profiles: list[int], titles: list[int]
-) -> Iterable[ProfilePick]:
+) -> Iterable[tuple[Any, ...]]:
     for profile in refreshed:
         profile_id = profiles[profile]
-        ranked = zip(outputs.picks.index[profile], outputs.picks.score[profile], strict=True)
+        ranked = zip(
+            outputs.picks.index[profile].tolist(),
+            outputs.picks.score[profile].tolist(),
+            strict=True,
+        )
         for rank, (title, score) in enumerate(ranked, start=1):
             if title < 0:
                 break
-            yield ProfilePick(
-                profile_id=profile_id, title_id=titles[title], slot=0, rank=rank, score=float(score)
-            )
+            yield profile_id, titles[title], None, 0, rank, score
         for slot, (anchor, row) in enumerate(outputs.because[profile], start=1):
             for rank, (title, score) in enumerate(row, start=1):
-                yield ProfilePick(
-                    profile_id=profile_id, title_id=titles[title], because_title_id=titles[anchor],
-                    slot=slot, rank=rank, score=float(score),
-                )  # fmt: skip
+                yield profile_id, titles[title], titles[anchor], slot, rank, score
 
 
-def _bulk(model: Any, rows: Iterable[Any], batch: int) -> None:
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
-            model.objects.bulk_create(chunk)
-            chunk = []
-    if chunk:
-        model.objects.bulk_create(chunk)
+def _insert(
+    model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], batch: int
+) -> None:
+    """Insert plain tuples: ``COPY`` on PostgreSQL, ``executemany`` in batches elsewhere —
+    an order of magnitude faster than building model instances for ``bulk_create``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        # Table and column names come from the model's metadata, quoted; values are parameters.
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                cursor.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
 
 
 def recommendations_refresh_queue(*, full: bool = False) -> str:
