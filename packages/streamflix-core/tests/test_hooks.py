@@ -67,3 +67,13 @@ def test_anonymous_is_not_passed_to_providers(temporary_hook):
     ):
         decision = decide_playback(PlaybackRequest(user=anonymous))
     assert decision.reason == "not_authenticated" and seen == []
+
+
+def test_contributed_home_rows_follow_provider_order_and_drop_empty_rows():
+    first = lambda viewer: [hooks.HomeRow("a", "A", [1]), hooks.HomeRow("empty", "E", [])]  # noqa: E731
+    second = lambda viewer: [hooks.HomeRow("b", "B", [viewer])]  # noqa: E731
+    with hooks.home_rows.temporarily(first, second, replace_existing=True):
+        rows = hooks.contributed_home_rows("someone")
+    assert [(row.key, row.titles) for row in rows] == [("a", [1]), ("b", ["someone"])]
+    with hooks.home_rows.temporarily(replace_existing=True):
+        assert hooks.contributed_home_rows("someone") == []

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from streamflix_social.admin.dashboard import social_cards
-from streamflix_social.models import Comment, Like, Rating
+from streamflix_social.models import Comment, Like, Rating, RefreshRun
 
 pytestmark = pytest.mark.django_db
 
@@ -62,17 +62,45 @@ def test_ratings_and_likes_per_day(activity):
     assert {m.label: m.value for m in card.metrics} == {"Ratings": "1", "Likes": "2"}
 
 
-def test_no_discovery_card_until_its_selectors_exist(activity):
-    assert [card.order for card in social_cards()] == [40, 41]
+def test_the_discovery_card_says_no_refresh_has_finished_yet(activity):
+    assert [card.order for card in social_cards()] == [40, 41, 42]
+    figures = {m.label: m for m in _cards()["Discovery"].metrics}
+    assert figures["Last refresh"].value == "never"
+    assert figures["Profiles with picks"].value == "0%"
+    assert figures["Latest run"].value == "none"
+
+
+def test_the_discovery_card_shows_the_last_refresh_and_a_failed_latest_run(activity):
+    started = timezone.now() - dt.timedelta(hours=2)
+    RefreshRun.objects.create(
+        mode=RefreshRun.Mode.FULL, status=RefreshRun.Status.FINISHED, started_at=started,
+        finished_at=started + dt.timedelta(seconds=12), seconds=11.5, profiles=40, titles=10,
+        profile_coverage=0.75, title_coverage=0.5,
+    )  # fmt: skip
+    RefreshRun.objects.create(
+        mode=RefreshRun.Mode.INCREMENTAL, status=RefreshRun.Status.FAILED,
+        started_at=timezone.now(), error="database is locked",
+    )  # fmt: skip
+    figures = {m.label: m for m in _cards()["Discovery"].metrics}
+    assert figures["Last refresh"].value != "never"
+    assert figures["Last refresh"].hint == "full, 11.5 s"
+    assert (figures["Profiles with picks"].value, figures["Titles with neighbours"].value) == (
+        "75%",
+        "50%",
+    )
+    assert figures["Profiles with picks"].hint == "of 40 profiles"
+    assert figures["Latest run"].value == "failed"
+    assert figures["Latest run"].hint == "database is locked"
+    assert figures["Latest run"].link.endswith("/refreshrun/?status__exact=failed")
 
 
 def test_the_index_shows_every_plugin_cards(admin_client, activity, django_assert_max_num_queries):
-    # The session, the user, core 3, media 7, social 3, the recent actions.
-    with django_assert_max_num_queries(16):
+    # The session, the user, core 3, media 7, social 4, the recent actions.
+    with django_assert_max_num_queries(17):
         response = admin_client.get("/admin/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('data-dashboard-card="social"') == 2
+    assert page.count('data-dashboard-card="social"') == 3
     assert page.count('data-dashboard-card="media"') == 5
     assert "?moderation=reported" in page
     # Cards come in order: core's accounts, then media, then social.

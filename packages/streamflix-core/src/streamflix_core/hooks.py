@@ -37,11 +37,20 @@ Declared hooks:
     (``<plugin>/admin/dashboard.py``) and is registered from the plugin's hooks module. A
     provider that raises is logged and replaced by an error card; the index still renders.
     Core registers the accounts cards; media, billing and social register theirs.
+``home_rows``
+    "Which rows do you add to the home screen of this viewer?" Media asks once per home
+    request through :func:`contributed_home_rows` and places the rows after the profile's
+    own ("Continue watching", "Next up") and before the shared ones (featured, new...).
+    Each provider is ``provider(viewer) -> Sequence[HomeRow]`` (the viewer of
+    ``streamflix_core.viewer.current_viewer``, maybe anonymous); a row's titles are media
+    ``Title`` instances the viewer may see, genres prefetched, answered in a fixed number of
+    queries. Media merges the profile's own state into the cards as on its own rows. Social
+    registers one giving "Trending", "Top picks" and "Because you watched X".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -228,3 +237,25 @@ def viewer_state_for_titles(*, profile_id: int, title_ids: list[int]) -> dict[in
 admin_dashboard_cards: Hook[Callable[[], Sequence[DashboardCard]]] = Hook(
     "admin_dashboard_cards", "provider() -> Sequence[DashboardCard]"
 )
+
+# --- rows other plugins add to the home screen ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """A home-screen row: a stable ``key`` (``"trending"``, ``"because:<slug>"``...), the
+    ``name`` shown, and its ``titles`` (media ``Title`` instances, genres prefetched)."""
+
+    key: str
+    name: str
+    titles: list[Any]
+
+
+HomeRowsProvider = Callable[[Any], Sequence[HomeRow]]
+
+home_rows: Hook[HomeRowsProvider] = Hook("home_rows", "provider(viewer) -> Sequence[HomeRow]")
+
+
+def contributed_home_rows(viewer: Any) -> list[HomeRow]:
+    """Every provider's rows for ``viewer``, in provider order; empty rows are left out."""
+    return [row for rows in home_rows.collect(viewer) for row in rows if row.titles]

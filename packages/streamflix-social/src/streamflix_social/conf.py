@@ -30,6 +30,23 @@ class SocialSettings:
             the socket with 4400.
         WS_ROOM_COUNT_SECONDS: how long a room's member count lives in the cache after its
             first member joins, so counts left behind by a killed process do not last.
+
+    Discovery keys (see docs/discovery.md):
+        DISCOVERY_NEIGHBOURS: neighbours computed per title (the picks are scored over them).
+        DISCOVERY_STORED_NEIGHBOURS: neighbours stored per title ("More like this").
+        DISCOVERY_PICKS: "Top picks" stored per profile.
+        DISCOVERY_ROW_SIZE: titles per home row (Trending, Top picks, Because you watched)
+            and per "More like this" answer.
+        DISCOVERY_BECAUSE_ROWS: "Because you watched X" rows per profile.
+        DISCOVERY_CO_WEIGHT, DISCOVERY_CONTENT_WEIGHT: the blend of co-engagement cosine
+            and content cosine in a title's neighbours.
+        DISCOVERY_PRIOR_WEIGHT: the weight of popularity added to a profile's scores.
+        DISCOVERY_COLD_START_BELOW: a profile with fewer interactions gets the cold-start
+            picks (trending in its genres, then popular).
+        DISCOVERY_TRENDING_WINDOW_DAYS, DISCOVERY_TRENDING_HALF_LIFE_DAYS: the trending
+            window and how fast an event's weight halves inside it.
+        DISCOVERY_TRENDING_STORED: trending titles stored.
+        DISCOVERY_WRITE_BATCH: rows per bulk insert of the refresh.
     """
 
     REVIEW_MAX_LENGTH: int = 5000
@@ -43,6 +60,20 @@ class SocialSettings:
     WS_ROOM_MAX_CLIENTS: int = 500
     WS_MAX_MESSAGE_BYTES: int = 1024
     WS_ROOM_COUNT_SECONDS: int = 24 * 3600
+
+    DISCOVERY_NEIGHBOURS: int = 100
+    DISCOVERY_STORED_NEIGHBOURS: int = 30
+    DISCOVERY_PICKS: int = 50
+    DISCOVERY_ROW_SIZE: int = 20
+    DISCOVERY_BECAUSE_ROWS: int = 2
+    DISCOVERY_CO_WEIGHT: float = 0.95
+    DISCOVERY_CONTENT_WEIGHT: float = 0.05
+    DISCOVERY_PRIOR_WEIGHT: float = 0.3
+    DISCOVERY_COLD_START_BELOW: int = 3
+    DISCOVERY_TRENDING_WINDOW_DAYS: float = 7.0
+    DISCOVERY_TRENDING_HALF_LIFE_DAYS: float = 2.0
+    DISCOVERY_TRENDING_STORED: int = 200
+    DISCOVERY_WRITE_BATCH: int = 5000
 
 
 def settings() -> SocialSettings:

@@ -9,6 +9,7 @@ plugin = PluginSpec(
     websocket_urlpatterns="streamflix_social.routing:websocket_urlpatterns",
     settings="streamflix_social.conf:SocialSettings",
     hooks="streamflix_social.hooks",
+    demo_seed="streamflix_social.demo:seed",
     admin_section=AdminSection(
         title="Community",
         items=(
@@ -21,6 +22,16 @@ plugin = PluginSpec(
             AdminLink("Likes", "admin:streamflix_social_like_changelist", icon="favorite"),
             AdminLink("My List", "admin:streamflix_social_listitem_changelist", icon="bookmark"),
             AdminLink(
+                "Discovery curation",
+                "admin:streamflix_social_rowcuration_changelist",
+                icon="push_pin",
+            ),
+            AdminLink(
+                "Recommendation refreshes",
+                "admin:streamflix_social_refreshrun_changelist",
+                icon="update",
+            ),
+            AdminLink(
                 "Notifications",
                 "admin:streamflix_social_notification_changelist",
                 icon="notifications",
@@ -32,6 +43,18 @@ plugin = PluginSpec(
             name="social-notification-digests",
             func="streamflix_social.tasks.send_notification_digests",
             schedule_type="H",
+        ),
+        Schedule(
+            name="social-recommendations-incremental",
+            func="streamflix_social.tasks.refresh_recommendations",
+            schedule_type="H",
+            kwargs={"full": False},
+        ),
+        Schedule(
+            name="social-recommendations-full",
+            func="streamflix_social.tasks.refresh_recommendations",
+            schedule_type="D",
+            kwargs={"full": True},
         ),
     ),
     requires=("core", "media"),

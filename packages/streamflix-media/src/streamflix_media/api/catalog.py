@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import optional_auth, staff_auth
-from streamflix_core.hooks import viewer_state_for_titles
+from streamflix_core.hooks import contributed_home_rows, viewer_state_for_titles
 from streamflix_core.viewer import current_viewer
 
 from .. import selectors, services
@@ -411,7 +411,9 @@ def catalog_search(request: HttpRequest, q: str = Query(..., min_length=1, max_l
 def home_rows(request: HttpRequest) -> Any:
     """Featured, new, most viewed and one row per top genre, in one call; for a signed-in
     profile first "Continue watching" and "Next up" (rows with ``items``: the episode and
-    where to resume), and its progress on every card.
+    where to resume), and its progress on every card. Rows other plugins contribute
+    through core's ``home_rows`` hook (such as social's "Trending" and "Top picks") come
+    after the profile's own rows and before the shared ones; they are not cached.
 
     The shared rows are cached per catalog version and maturity limit for
     ``HOME_CACHE_SECONDS``; the profile's own are not.
@@ -425,8 +427,20 @@ def home_rows(request: HttpRequest) -> Any:
         body = HomeOut.model_validate({"rows": rows}).model_dump_json()
         if seconds:
             cache.set(key, body, seconds)
+    contributed = [
+        HomeRowOut.model_validate(
+            {"key": row.key, "name": row.name, "genre": None, "titles": row.titles}
+        ).model_dump(mode="json")
+        for row in contributed_home_rows(viewer)
+    ]
     if viewer.profile is None:
-        return HttpResponse(body, content_type="application/json; charset=utf-8")
+        if not contributed:
+            return HttpResponse(body, content_type="application/json; charset=utf-8")
+        data = json.loads(body)
+        data["rows"][:0] = contributed
+        return HttpResponse(
+            json.dumps(data, separators=(",", ":")), content_type="application/json; charset=utf-8"
+        )
     personal = [
         (key, name, items)
         for key, name, items in (
@@ -442,6 +456,6 @@ def home_rows(request: HttpRequest) -> Any:
              "items": [watch_item_out(i) for i in items]}
         ).model_dump(mode="json")
         for key, name, items in personal
-    ]  # fmt: skip
+    ] + contributed  # fmt: skip
     body = json.dumps(merge_viewer_state(data, viewer), separators=(",", ":"))
     return HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     comments,
+    discovery,
     engagement,
     notifications,
     reviews,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from streamflix_core.dashboard import Chart, DashboardCard, Dataset, Metric, count, day_labels
 
@@ -13,13 +14,8 @@ RECENT_DAYS = 7
 
 
 def social_cards() -> list[DashboardCard]:
-    """Comments to moderate, ratings and likes per day (and, later, discovery). Three
-    queries."""
-    cards = [moderation_card(), engagement_card()]
-    discovery = discovery_card()
-    if discovery is not None:
-        cards.append(discovery)
-    return cards
+    """Comments to moderate, ratings and likes per day, discovery. Four queries."""
+    return [moderation_card(), engagement_card(), discovery_card()]
 
 
 def moderation_card() -> DashboardCard:
@@ -70,8 +66,42 @@ def engagement_card() -> DashboardCard:
     )
 
 
-def discovery_card() -> DashboardCard | None:
-    """The discovery card's place (order 42): search and recommendation figures, to be read
-    from ``streamflix_social.selectors.discovery_stats`` when the discovery work adds that
-    module. Until then there is no discovery card."""
-    return None
+def discovery_card() -> DashboardCard:
+    """The last recommendations refresh, how much it covers and whether the latest failed
+    (one query)."""
+    figures = selectors.discovery_card()
+    runs = reverse("admin:streamflix_social_refreshrun_changelist")
+    last = figures["last_refresh_at"]
+    status = figures["latest_status"]
+    if last is None:
+        when, how = "never", "no refresh has finished yet"
+    else:
+        when = formats.date_format(timezone.localtime(last), "SHORT_DATETIME_FORMAT")
+        how = f"{figures['last_refresh_mode']}, {figures['last_refresh_seconds'] or 0:.1f} s"
+    return DashboardCard(
+        title="Discovery",
+        plugin="social",
+        kind="metrics",
+        order=42,
+        metrics=(
+            Metric("Last refresh", when, hint=how, link=runs),
+            Metric(
+                "Profiles with picks",
+                f"{figures['profile_coverage']:.0%}",
+                hint=f"of {count(figures['profiles'])} profiles",
+            ),
+            Metric(
+                "Titles with neighbours",
+                f"{figures['title_coverage']:.0%}",
+                hint=f"of {count(figures['titles'])} titles",
+            ),
+            Metric(
+                "Latest run",
+                str(status or "none"),
+                hint=(figures["latest_error"] or "")[:120],
+                link=f"{runs}?status__exact=failed" if status == "failed" else runs,
+            ),
+        ),
+        link=runs,
+        link_label="Refresh runs",
+    )

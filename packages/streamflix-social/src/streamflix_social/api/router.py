@@ -1,9 +1,11 @@
 """The social plugin's Ninja router (``PluginSpec.router``), mounted at ``/api/social/``:
-likes, My List and ratings; reviews; comments; the WebSocket ticket; notifications."""
+likes, My List and ratings; reviews; comments; the WebSocket ticket; notifications;
+discovery (recommendations, more like this)."""
 
 from ninja import Router
 
 from .comments import router as comments_router
+from .discovery import router as discovery_router
 from .engagement import router as engagement_router
 from .live import router as live_router
 from .notifications import router as notifications_router
@@ -15,3 +17,4 @@ router.add_router("", reviews_router)
 router.add_router("", comments_router)
 router.add_router("", live_router)
 router.add_router("", notifications_router)
+router.add_router("", discovery_router)

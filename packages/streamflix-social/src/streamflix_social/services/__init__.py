@@ -13,6 +13,7 @@ from .comments import (  # noqa: F401
     comments_unhide,
 )
 from .digests import digest_set, digests_send  # noqa: F401
+from .discovery import recommendations_refresh, recommendations_refresh_queue  # noqa: F401
 from .engagement import (  # noqa: F401
     LikeState,
     ListState,
