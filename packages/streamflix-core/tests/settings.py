@@ -1,5 +1,3 @@
-import importlib.util
-
 from streamflix_core.testing.settings import *  # noqa: F403
 from streamflix_core.testing.settings import compose
 
@@ -10,7 +8,11 @@ INSTALLED_APPS = compose(STREAMFLIX_PLUGINS)
 # the test provider of tests/oidc_provider, which tests/test_social_login.py starts on this
 # port (chosen here, as the settings must name it).
 SOCIAL_LOGIN_TEST_PORT = None
-if importlib.util.find_spec("allauth") is not None:
+try:
+    import allauth  # noqa: F401
+except ImportError:
+    pass
+else:
     from streamflix_core import social_login
     from streamflix_core.testing.net import free_port
 
