@@ -22,6 +22,7 @@ describes the flow, the linking rules and the settings.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -128,6 +129,11 @@ def enable(
     ``MIDDLEWARE`` must already be defined; allauth settings the site set itself are kept."""
     if not (force or wanted(providers, environ)):
         return False
+    if importlib.util.find_spec("allauth") is None:
+        raise RuntimeError(
+            "Social login is configured but django-allauth is not installed: "
+            "pip install 'streamflix-core[social-login]'."
+        )
     apps = list(namespace["INSTALLED_APPS"])
     namespace["INSTALLED_APPS"] = apps + [app for app in APPS if app not in apps]
     middleware = list(namespace["MIDDLEWARE"])
