@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
-from django.core import mail
 from django.contrib.auth.hashers import make_password
+from django.core import mail
 from django.test import Client, TestCase
 
 from streamflix_core.testing.net import stop, wait_until_answers
@@ -33,7 +33,7 @@ requests = pytest.importorskip("requests")
 
 CORE_DIR = Path(__file__).resolve().parents[1]
 CLIENT_ID = "streamflix-tests"
-CLIENT_SECRET = "streamflix-tests-secret"  # noqa: S105
+CLIENT_SECRET = "streamflix-tests-secret"
 CALLBACK = "http://testserver/accounts/oidc/testid/login/callback/"
 APP_URL = "http://app.test/auth/callback"
 CODE_SECONDS = 5
@@ -51,7 +51,7 @@ def oidc_provider(tmp_path_factory: Any) -> Any:
         "OIDC_REDIRECT_URIS": CALLBACK,
         "OIDC_PROVIDER_CODE_SECONDS": str(CODE_SECONDS),
     }
-    process = subprocess.Popen(  # noqa: S603 - our own test server
+    process = subprocess.Popen(
         [sys.executable, "-m", "tests.oidc_provider.serve", str(port)], cwd=CORE_DIR, env=env
     )
     base = f"http://127.0.0.1:{port}"
@@ -466,8 +466,11 @@ def test_the_last_way_to_sign_in_cannot_be_unlinked(browser: Any) -> None:
     ("body", "status", "code"),
     [
         ({"provider": "nope", "password": STRONG}, 404, "unknown_provider"),
-        ({"provider": "testid", "password": STRONG, "next": "https://evil.test/"}, 422,
-         "redirect_not_allowed"),
+        (
+            {"provider": "testid", "password": STRONG, "next": "https://evil.test/"},
+            422,
+            "redirect_not_allowed",
+        ),
         ({"password": STRONG}, 422, "validation_error"),
         ({"provider": "testid", "password": "wrong"}, 400, "wrong_password"),
     ],
@@ -499,3 +502,48 @@ def test_connect_page_with_a_bad_code_goes_back_with_an_error(db: Any) -> None:
     answer = Client().get("/social-login/connect/not-a-code")
     assert answer.status_code == 302
     assert answer["Location"] == f"{APP_URL}?error=social_code_invalid"
+
+
+# --- the admin ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(db: Any) -> Client:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser(email="root@example.com", password="pw-1")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/socialaccount/socialapp/",
+        "/admin/socialaccount/socialapp/add/",
+        "/admin/socialaccount/socialaccount/",
+    ],
+)
+def test_provider_admin_pages_render_in_unfold(admin_client: Client, url: str) -> None:
+    answer = admin_client.get(url)
+    assert answer.status_code == 200
+    assert b"unfold" in answer.content.lower()
+
+
+def test_a_provider_added_in_the_admin_is_listed(admin_client: Client) -> None:
+    answer = admin_client.post(
+        "/admin/socialaccount/socialapp/add/",
+        {
+            "provider": "google",
+            "name": "Google",
+            "client_id": "google-client",
+            "secret": "google-secret",
+            "key": "",
+            "settings": "{}",
+        },
+    )
+    assert answer.status_code == 302, answer.content[:3000]
+    providers = Client().get("/api/auth/social/providers").json()["providers"]
+    assert {"id": "google", "name": "Google", "kind": "google"} in providers
+    assert "/admin/socialaccount/socialapp/" in admin_client.get("/admin/").content.decode()

@@ -51,9 +51,7 @@ def main() -> None:
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=False,
     )
-    server = make_server(
-        "127.0.0.1", port, get_wsgi_application(), ThreadingServer, QuietHandler
-    )
+    server = make_server("127.0.0.1", port, get_wsgi_application(), ThreadingServer, QuietHandler)
     print(f"listening on {port}", flush=True)
     server.serve_forever()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-SECRET_KEY = "oidc-provider-tests-only"  # noqa: S105
+SECRET_KEY = "oidc-provider-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 INSTALLED_APPS = [

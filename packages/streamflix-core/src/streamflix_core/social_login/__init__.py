@@ -107,9 +107,7 @@ def providers_from_env(environ: Mapping[str, str] | None = None) -> dict[str, di
     return providers
 
 
-def wanted(
-    providers: Mapping[str, Any], environ: Mapping[str, str] | None = None
-) -> bool:
+def wanted(providers: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> bool:
     """Whether to turn social login on: some provider is configured, or
     ``SOCIAL_LOGIN_ENABLED`` is set (providers then come from the admin only)."""
     env = os.environ if environ is None else environ

@@ -51,9 +51,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             raise _back(sociallogin, {"email_sent": "1"})
         if find_by_email(identity.email) is not None:
             pending_id = services.pending_stash(sociallogin=sociallogin, identity=identity)
-            raise _back(
-                sociallogin, {"link": pending_id, "provider": sociallogin.account.provider}
-            )
+            raise _back(sociallogin, {"link": pending_id, "provider": sociallogin.account.provider})
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return True

@@ -150,7 +150,14 @@ def social_code_exchange(
 
 @router.post(
     "/auth/social/link/password",
-    response={200: TokensOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: TokensOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     throttle=[login_throttle()],
     summary="Link a provider to the existing account of its email, with the password",
 )
@@ -178,7 +185,14 @@ def social_link_email_send(request: HttpRequest, payload: PendingIn) -> Status:
 
 @router.post(
     "/auth/social/email/confirm",
-    response={200: TokensOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: TokensOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     throttle=[activation_throttle()],
     summary="Finish a provider sign-in from the emailed link",
 )
@@ -229,7 +243,14 @@ def social_account_list(request: HttpRequest) -> SocialAccountsOut:
 @router.post(
     "/me/social/link",
     auth=account_auth,
-    response={200: LinkStartOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={
+        200: LinkStartOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Start linking a provider (password required when the account has one)",
 )
 def social_account_link(request: HttpRequest, payload: LinkStartIn) -> LinkStartOut:
@@ -250,7 +271,15 @@ def social_account_link(request: HttpRequest, payload: LinkStartIn) -> LinkStart
 @router.delete(
     "/me/social/{account_id}",
     auth=account_auth,
-    response={200: SocialAccountsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: SocialAccountsOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Unlink a provider (password required; never the last way to sign in)",
 )
 def social_account_unlink(
