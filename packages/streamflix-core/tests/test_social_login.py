@@ -547,3 +547,40 @@ def test_a_provider_added_in_the_admin_is_listed(admin_client: Client) -> None:
     providers = Client().get("/api/auth/social/providers").json()["providers"]
     assert {"id": "google", "name": "Google", "kind": "google"} in providers
     assert "/admin/socialaccount/socialapp/" in admin_client.get("/admin/").content.decode()
+
+
+def test_an_account_made_by_a_provider_sets_its_first_password_by_reset(browser: Any) -> None:
+    tokens = exchange(browser.sign_in("needs.password@example.com")["code"]).json()
+    mail.outbox.clear()
+    assert (
+        Api().post("/api/auth/password/reset", {"email": "needs.password@example.com"}).status_code
+        == 202
+    )
+    (message,) = mail.outbox
+    uid, token = re.search(r"uid=([\w-]+)&token=([\w-]+)", message.body).groups()
+    done = Api().post(
+        "/api/auth/password/reset/confirm", {"uid": uid, "token": token, "new_password": STRONG}
+    )
+    assert done.status_code == 200, done.content
+    login = Api().post(
+        "/api/auth/login", {"email": "needs.password@example.com", "password": STRONG}
+    )
+    assert login.status_code == 200
+    api = Api(token=login.json()["access"])
+    listed = api.get("/api/me/social").json()
+    assert listed["has_password"] is True
+    # with a password, the provider is no longer the last way to sign in
+    answer = api.delete(f"/api/me/social/{listed['accounts'][0]['id']}", {"password": STRONG})
+    assert answer.status_code == 200
+    assert tokens["access"]
+
+
+def test_an_account_without_password_or_provider_gets_no_reset(make_user: Any) -> None:
+    user = make_user(email="locked@example.com", email_verified=True)
+    user.set_unusable_password()
+    user.save()
+    mail.outbox.clear()
+    assert (
+        Api().post("/api/auth/password/reset", {"email": "locked@example.com"}).status_code == 202
+    )
+    assert mail.outbox == []
