@@ -584,3 +584,30 @@ def test_an_account_without_password_or_provider_gets_no_reset(make_user: Any) -
         Api().post("/api/auth/password/reset", {"email": "locked@example.com"}).status_code == 202
     )
     assert mail.outbox == []
+
+
+def test_an_address_an_account_moved_away_from_can_sign_up(browser: Any, make_user: Any) -> None:
+    from allauth.account.models import EmailAddress
+
+    moved = make_user(email="moved.on@example.com")
+    # allauth's record of the account's former address, left behind by an email change
+    EmailAddress.objects.create(user=moved, email="former@example.com", verified=True)
+    back = browser.sign_in("former@example.com")
+    assert set(back) == {"code"}
+    assert users("former@example.com").get().pk != moved.pk
+
+
+def test_an_app_setting_cannot_turn_on_sign_in_by_email(
+    browser: Any, make_user: Any, settings: Any
+) -> None:
+    providers = {**settings.SOCIALACCOUNT_PROVIDERS}
+    oidc = {**providers["openid_connect"], "EMAIL_AUTHENTICATION": True}
+    oidc["APPS"] = [
+        {**app, "settings": {**app["settings"], "email_authentication": True}}
+        for app in oidc["APPS"]
+    ]
+    settings.SOCIALACCOUNT_PROVIDERS = {**providers, "openid_connect": oidc}
+    owner = make_user(email="target@example.com", password=STRONG)
+    back = browser.sign_in("target@example.com")
+    assert set(back) == {"link", "provider"}
+    assert linked(owner) == []

@@ -52,9 +52,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if find_by_email(identity.email) is not None:
             pending_id = services.pending_stash(sociallogin=sociallogin, identity=identity)
             raise _back(sociallogin, {"link": pending_id, "provider": sociallogin.account.provider})
+        services.stale_addresses_forget(email=identity.email)
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return True
+
+    def can_authenticate_by_email(self, login: Any, email: str) -> bool:
+        # Never, whatever a provider app's settings say: a provider's email alone must not
+        # sign in to (take over) an existing account; pre_social_login asks for proof.
+        return False
 
     def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
         user = super().save_user(request, sociallogin, form)

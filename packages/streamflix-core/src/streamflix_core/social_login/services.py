@@ -172,6 +172,19 @@ def account_setup_from_provider(*, user: Any, name: str = "") -> None:
     transaction.on_commit(lambda: signals.user_registered.send_robust(sender=model, user=user))
 
 
+def stale_addresses_forget(*, email: str) -> None:
+    """Drop allauth's address records of ``email`` kept for accounts whose address has
+    changed since (Streamflix's email change does not touch allauth's table); otherwise
+    allauth would count the address as taken and refuse a new account for it."""
+    from allauth.account.models import EmailAddress
+
+    from streamflix_core.users import email_field
+
+    EmailAddress.objects.filter(email__iexact=email).exclude(
+        **{f"user__{email_field()}__iexact": email}
+    ).delete()
+
+
 # --- pending links (an existing account, or an unverified provider email) ------------------
 
 
