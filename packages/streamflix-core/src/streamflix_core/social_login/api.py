@@ -167,7 +167,7 @@ def social_link_password_confirm(
     """For ``?link=<pending>``: the provider verified an address that has an account. The
     provider is linked once its password is given; the answer signs in."""
     pair = services.pending_confirm_with_password(
-        request=request, pending_id=payload.pending, password=payload.password
+        pending_id=payload.pending, password=payload.password
     )
     return tokens_out(request, response, pair, cookies=payload.cookies)
 
@@ -201,7 +201,7 @@ def social_email_confirm(
 ) -> TokensOut:
     """Links the provider to the account of the address, or creates that account (and its
     first profile); the answer signs in."""
-    pair = services.pending_confirm_by_email(request=request, token=payload.token)
+    pair = services.pending_confirm_by_email(token=payload.token)
     return tokens_out(request, response, pair, cookies=payload.cookies)
 
 

@@ -269,7 +269,7 @@ def pending_email_send(*, pending_id: str) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
 
 
-def _connect(request: HttpRequest, pending: dict[str, Any], user: Any) -> None:
+def _connect(pending: dict[str, Any], user: Any) -> None:
     from allauth.socialaccount.models import SocialAccount, SocialLogin
 
     sociallogin = SocialLogin.deserialize(pending["sociallogin"])
@@ -286,7 +286,6 @@ def _connect(request: HttpRequest, pending: dict[str, Any], user: Any) -> None:
                 code="provider_account_taken",
             )
         return
-    sociallogin.user = user
     account.user = user
     account.pk = None
     account.save()
@@ -305,9 +304,7 @@ def _open_account(user: Any) -> None:
 
 
 @transaction.atomic
-def pending_confirm_with_password(
-    *, request: HttpRequest, pending_id: str, password: str
-) -> TokenPair:
+def pending_confirm_with_password(*, pending_id: str, password: str) -> TokenPair:
     """Link the pending provider account to the existing account of its (provider-verified)
     address once the account's password is given; the answer is a token pair for it."""
     pending = _pending(pending_id, take=False)
@@ -318,13 +315,13 @@ def pending_confirm_with_password(
         raise WrongCredentials("The password is wrong.", code="wrong_password")
     if _take(PENDING_KEY, pending_id) is None:
         raise PendingLinkInvalid("This sign-in link is invalid, used or expired; sign in again.")
-    _connect(request, pending, user)
+    _connect(pending, user)
     _open_account(user)
     return tokens_for_sign_in(user)
 
 
 @transaction.atomic
-def pending_confirm_by_email(*, request: HttpRequest, token: str) -> TokenPair:
+def pending_confirm_by_email(*, token: str) -> TokenPair:
     """Finish a pending sign-in from its emailed link: link the provider account to the
     account that uses the address, or create that account (and its first profile)."""
     pending_id = _take(EMAILED_KEY, token)
@@ -341,7 +338,7 @@ def pending_confirm_by_email(*, request: HttpRequest, token: str) -> TokenPair:
         account_setup_from_provider(user=user, name=pending.get("name") or "")
     else:
         _open_account(user)
-    _connect(request, pending, user)
+    _connect(pending, user)
     return tokens_for_sign_in(user)
 
 
