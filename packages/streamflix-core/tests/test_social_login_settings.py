@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from streamflix_core import social_login
+
+
+@pytest.fixture
+def allauth_installed(monkeypatch: Any) -> None:
+    """These tests read settings only; they hold whether or not the extra is installed."""
+    monkeypatch.setattr(social_login, "_allauth_installed", lambda: True)
 
 
 def test_no_provider_in_the_environment_leaves_social_login_off() -> None:
@@ -47,7 +57,9 @@ def test_a_provider_without_client_id_is_not_configured() -> None:
     assert social_login.providers_from_env({"SOCIAL_LOGIN_GOOGLE_SECRET": "s"}) == {}
 
 
-def test_enable_adds_apps_middleware_backends_and_keeps_site_values() -> None:
+def test_enable_adds_apps_middleware_backends_and_keeps_site_values(
+    allauth_installed: None,
+) -> None:
     namespace = {
         "INSTALLED_APPS": ["django.contrib.auth"],
         "MIDDLEWARE": ["django.contrib.sessions.middleware.SessionMiddleware"],
@@ -64,7 +76,15 @@ def test_enable_adds_apps_middleware_backends_and_keeps_site_values() -> None:
     assert namespace["SOCIALACCOUNT_EMAIL_AUTHENTICATION"] is False
 
 
-def test_the_flag_enables_admin_configured_providers_only() -> None:
+def test_the_flag_enables_admin_configured_providers_only(allauth_installed: None) -> None:
     namespace = {"INSTALLED_APPS": [], "MIDDLEWARE": []}
     assert social_login.enable(namespace, {}, environ={"SOCIAL_LOGIN_ENABLED": "1"}) is True
     assert namespace["SOCIALACCOUNT_PROVIDERS"] == {}
+
+
+def test_providers_without_the_extra_installed_are_a_clear_error(monkeypatch: Any) -> None:
+    monkeypatch.setattr(social_login, "_allauth_installed", lambda: False)
+    namespace = {"INSTALLED_APPS": [], "MIDDLEWARE": []}
+    with pytest.raises(RuntimeError, match=r"streamflix-core\[social-login\]"):
+        social_login.enable(namespace, {"google": {}})
+    assert namespace == {"INSTALLED_APPS": [], "MIDDLEWARE": []}

@@ -54,6 +54,13 @@ def _value(environ: Mapping[str, str], name: str) -> str:
     return (environ.get(name) or "").strip()
 
 
+def _allauth_installed() -> bool:
+    try:
+        return importlib.util.find_spec("allauth") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def providers_from_env(environ: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """allauth's ``SOCIALACCOUNT_PROVIDERS`` for the providers the environment configures.
 
@@ -127,7 +134,7 @@ def enable(
     ``MIDDLEWARE`` must already be defined; allauth settings the site set itself are kept."""
     if not (force or wanted(providers, environ)):
         return False
-    if importlib.util.find_spec("allauth") is None:
+    if not _allauth_installed():
         raise RuntimeError(
             "Social login is configured but django-allauth is not installed: "
             "pip install 'streamflix-core[social-login]'."
