@@ -92,7 +92,7 @@ class Browser:
                 "provider": "testid",
                 "callback_url": start["callback_url"],
                 "process": start["process"],
-                "csrfmiddlewaretoken": self.site.cookies["csrftoken"].value,
+                "csrfmiddlewaretoken": start["csrf_token"],
             },
         )
         assert answer.status_code == 302, answer.content
@@ -168,6 +168,17 @@ def test_provider_list_names_the_configured_providers_and_how_to_start(db: Any) 
     callback = parse_qs(urlsplit(body["start"]["callback_url"]).query)
     assert callback["next"] == [APP_URL]
     assert "csrftoken" in client.cookies
+    assert body["start"]["csrf_token"]
+
+
+def test_the_start_form_needs_the_csrf_token(oidc_provider: str, db: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    start = client.get("/api/auth/social/providers").json()["start"]
+    fields = {"provider": "testid", "callback_url": start["callback_url"], "process": "login"}
+    assert client.post(start["url"], fields).status_code == 403
+    answer = client.post(start["url"], {**fields, "csrfmiddlewaretoken": start["csrf_token"]})
+    assert answer.status_code == 302
+    assert str(answer["Location"]).startswith(oidc_provider)
 
 
 def test_provider_list_refuses_a_return_address_that_is_not_allowed(db: Any) -> None:

@@ -39,13 +39,17 @@ class ProviderOut(Schema):
 
 class ProviderStartOut(Schema):
     """How a browser starts a provider sign-in: an HTML form POST (not fetch: the browser
-    must follow the redirect to the provider) to ``url`` with ``provider``, these fields,
-    and the CSRF token (``csrfmiddlewaretoken``, the ``csrftoken`` cookie's value)."""
+    must follow the redirect to the provider) to ``url`` with ``provider``,
+    ``callback_url``, ``process`` and ``csrfmiddlewaretoken`` (``csrf_token``); the browser
+    sends the ``csrftoken`` cookie this answer set."""
 
     url: str
     method: str = "POST"
     callback_url: str
     process: str = "login"
+    csrf_token: str = Field(
+        ..., description="The `csrfmiddlewaretoken` field's value (also the csrftoken cookie)."
+    )
 
 
 class ProvidersOut(Schema):
@@ -124,12 +128,13 @@ def social_provider_list(request: HttpRequest, query: Query[NextQuery]) -> Provi
         ProviderOut(id=provider.sub_id, name=str(provider.name), kind=provider.id)
         for provider in get_adapter().list_providers(request)
     ]
-    get_token(request)
+    csrf_token = get_token(request)
     return ProvidersOut(
         providers=sorted(providers, key=lambda p: p.id),
         start=ProviderStartOut(
             url=reverse("headless:browser:socialaccount:redirect_to_provider"),
             callback_url=services.complete_url(next_url=target),
+            csrf_token=csrf_token,
         ),
     )
 
