@@ -33,7 +33,13 @@ PACKAGES = [
     "packages/streamflix-social",
 ]
 DEMO = ROOT / "sites" / "demo"
-EVERYTHING = [*(f"-e{p}[test]" for p in PACKAGES), "-esites/demo[test]"]
+# core with its optional social login (django-allauth), so the demo, typecheck and
+# schemathesis cover it too
+EVERYTHING = [
+    "-epackages/streamflix-core[test,social-login]",
+    *(f"-e{p}[test]" for p in PACKAGES[1:]),
+    "-esites/demo[test]",
+]
 LOCAL_DISTRIBUTIONS = [Path(p).name for p in PACKAGES] + ["streamflix-demo"]
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 CHROMIUM_STEP = "make e2e-deps"

@@ -1,4 +1,5 @@
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLResolver
 
@@ -28,6 +29,19 @@ CORE_PATHS = {
     "/api/profiles/{profile_id}",
     "/api/profiles/{profile_id}/switch",
 }
+SOCIAL_LOGIN_PATHS = {
+    "/api/auth/social/providers",
+    "/api/auth/social/exchange",
+    "/api/auth/social/link/password",
+    "/api/auth/social/link/email",
+    "/api/auth/social/email/confirm",
+    "/api/me/social",
+    "/api/me/social/link",
+    "/api/me/social/{account_id}",
+}
+if apps.is_installed("streamflix_core.social_login"):
+    # the optional sub-app: core's router mounts its endpoints when the site enables it
+    CORE_PATHS = CORE_PATHS | SOCIAL_LOGIN_PATHS
 
 
 def _paths(api) -> set[str]:

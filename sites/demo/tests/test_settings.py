@@ -1,5 +1,7 @@
 """The demo's environment switches, each read in a fresh process."""
 
+import pytest
+
 from .run_demo import manage, settings_value
 
 
@@ -60,3 +62,29 @@ def test_scale_switches(tmp_path):
         "smtp.EmailBackend",
     ):
         assert expected in out
+
+
+def test_social_login_is_off_without_providers(tmp_path):
+    env = {"DJANGO_SECRET_KEY": "x", "STREAMFLIX_DATA_DIR": str(tmp_path)}
+    out = settings_value("'streamflix_core.social_login' in settings.INSTALLED_APPS", env)
+    assert out == "(False,)"
+
+
+def test_a_provider_in_the_environment_turns_social_login_on(tmp_path):
+    pytest.importorskip("allauth")
+    env = {
+        "DJANGO_SECRET_KEY": "x",
+        "STREAMFLIX_DATA_DIR": str(tmp_path),
+        "SOCIAL_LOGIN_GOOGLE_CLIENT_ID": "google-client",
+        "SOCIAL_LOGIN_GOOGLE_SECRET": "google-secret",
+        "SOCIAL_LOGIN_REDIRECT_URLS": "https://app.example.com/auth/callback",
+    }
+    expression = (
+        "'streamflix_core.social_login' in settings.INSTALLED_APPS, "
+        "sorted(settings.SOCIALACCOUNT_PROVIDERS), "
+        "settings.STREAMFLIX_CORE['SOCIAL_LOGIN_REDIRECT_URLS']"
+    )
+    out = settings_value(expression, env)
+    assert out == "(True, ['google'], ('https://app.example.com/auth/callback',))"
+    result = manage("check", env=env)
+    assert result.returncode == 0, result.stderr

@@ -213,6 +213,17 @@ class CoreSettings:
         AUTH_COOKIE_PATH: the cookies' path.
         DASHBOARD_CACHE_SECONDS: how long each plugin's admin dashboard cards are kept in
             the Django cache (``0``: computed on every visit of the admin index).
+        SOCIAL_LOGIN_REDIRECT_URLS: the front-end pages a social sign-in may return to
+            (``<url>?code=...``, or ``?error=...``); the first is the default. Any other
+            ``next`` is refused, so the flow is no open redirect. Only read when social
+            login is enabled (docs/social-login.md).
+        SOCIAL_LOGIN_CODE_SECONDS: how long the one-time code of a finished social sign-in
+            may be exchanged for tokens (once).
+        SOCIAL_LOGIN_LINK_MAX_AGE_SECONDS: how long a pending link of a provider account to
+            an existing account (password or emailed confirmation) stays open.
+        SOCIAL_LOGIN_CONFIRM_URL: the front-end page the confirmation email of a pending
+            social sign-in links to; ``{token}`` is filled in. The page posts it to
+            ``/api/auth/social/email/confirm``.
     """
 
     DEFAULT_PLAYBACK_POLICY: str = "authenticated"
@@ -248,6 +259,10 @@ class CoreSettings:
     AUTH_COOKIE_DOMAIN: str | None = None
     AUTH_COOKIE_PATH: str = "/"
     DASHBOARD_CACHE_SECONDS: int = 60
+    SOCIAL_LOGIN_REDIRECT_URLS: tuple[str, ...] = ("/auth/callback",)
+    SOCIAL_LOGIN_CODE_SECONDS: int = 60
+    SOCIAL_LOGIN_LINK_MAX_AGE_SECONDS: int = 3600
+    SOCIAL_LOGIN_CONFIRM_URL: str = "http://localhost:8000/social-confirm?token={token}"
 
 
 def settings() -> CoreSettings:

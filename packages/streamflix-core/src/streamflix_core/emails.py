@@ -268,8 +268,15 @@ def queue_email(*, to: str, subject: str, body: str) -> None:
 
 def _can_reset(user: Any) -> bool:
     # A reset link goes only to an address the account has proven it owns: otherwise whoever
-    # put an unconfirmed address on an account could take the account over with it.
-    return bool(user.is_active and user.has_usable_password() and is_verified(user))
+    # put an unconfirmed address on an account could take the account over with it. An
+    # account without a password gets one only when it signs in with a provider (created by
+    # social login): that is how it sets its first password, which email change and account
+    # deletion ask for.
+    from .social_login.selectors import signs_in_with_a_provider
+
+    if not (user.is_active and is_verified(user)):
+        return False
+    return bool(user.has_usable_password() or signs_in_with_a_provider(user))
 
 
 def build_message(spec: dict[str, Any]) -> tuple[str, str, str] | None:

@@ -15,6 +15,13 @@ plugin = PluginSpec(
             AdminLink("Users", "admin:streamflix_core_user_changelist", icon="person"),
             AdminLink("Profiles", "admin:streamflix_core_profile_changelist", icon="face"),
             AdminLink("Groups", "admin:auth_group_changelist", icon="group"),
+            # Only when the site enabled social login (a link that does not resolve is left out).
+            AdminLink(
+                "Sign-in providers", "admin:socialaccount_socialapp_changelist", icon="login"
+            ),
+            AdminLink(
+                "Linked sign-ins", "admin:socialaccount_socialaccount_changelist", icon="link"
+            ),
             AdminLink("Scheduled tasks", "admin:django_q_schedule_changelist", icon="schedule"),
             AdminLink("Failed tasks", "admin:django_q_failure_changelist", icon="error"),
             AdminLink(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from streamflix_core import plugins
+from streamflix_core import plugins, social_login
 
 from . import env
 
@@ -43,6 +43,13 @@ STREAMFLIX_CORE = {
     "NUM_PROXIES": int(env.text("STREAMFLIX_NUM_PROXIES", "0")),
     # gunicorn_conf.py reads the same variable: billing checks its Stripe budget against it.
     "HTTP_WORKER_TIMEOUT_SECONDS": env.http_worker_timeout(),
+    # Social sign-in returns to these front-end pages only (the first is the default).
+    "SOCIAL_LOGIN_REDIRECT_URLS": tuple(
+        env.items("SOCIAL_LOGIN_REDIRECT_URLS", ["/auth/callback"]) or ["/auth/callback"]
+    ),
+    "SOCIAL_LOGIN_CONFIRM_URL": env.text(
+        "SOCIAL_LOGIN_CONFIRM_URL", "http://localhost:8000/social-confirm?token={token}"
+    ),
 }
 # Without STRIPE_SECRET_KEY billing uses its local development gateway (simulated checkout).
 STREAMFLIX_BILLING = {
@@ -107,6 +114,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Sign in with Google, Apple, Facebook or OpenID Connect (the social-login extra): on when a
+# provider's SOCIAL_LOGIN_*_CLIENT_ID is set, or with SOCIAL_LOGIN_ENABLED=1 for providers
+# configured in the admin only. docs/social-login.md.
+SOCIAL_LOGIN_PROVIDERS = social_login.providers_from_env()
+social_login.enable(globals(), SOCIAL_LOGIN_PROVIDERS)
 
 ROOT_URLCONF = "streamflix_demo.urls"
 ASGI_APPLICATION = "streamflix_demo.asgi.application"

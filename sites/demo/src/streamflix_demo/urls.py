@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from streamflix_core import plugins
+from streamflix_core import plugins, social_login
 
 from .hello import hello
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("hello", hello, name="hello"),
     path("api/", plugins.api().urls),
     *plugins.urlpatterns(),
+    *social_login.urlpatterns(),
 ]
 
 if settings.STREAMFLIX_SERVE_STATIC:

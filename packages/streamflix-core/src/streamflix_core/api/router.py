@@ -20,6 +20,18 @@ router.add_router("", me_router)
 router.add_router("", profiles_router)
 
 
+def _social_login_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("streamflix_core.social_login")
+
+
+if _social_login_installed():
+    from streamflix_core.social_login.api import router as social_login_router
+
+    router.add_router("", social_login_router)
+
+
 @router.get(
     "/health",
     response={200: HealthOut, 503: HealthOut},
