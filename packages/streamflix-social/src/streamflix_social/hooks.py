@@ -34,6 +34,7 @@ def social_dashboard_cards() -> list[DashboardCard]:
 
     return social_cards()
 
+
 @home_rows.register
 def discovery_home_rows(viewer: Any) -> list[HomeRow]:
     """``home_rows`` provider: "Trending" for everyone; for a signed-in profile also "Top
