@@ -7,18 +7,23 @@ A pytest module, so it gets a fresh test database (SQLite, or PostgreSQL with DA
     python -m pytest -q -s -p no:cacheprovider -c pyproject.toml --rootdir . \
         ../../bench/recommendations_db_probe.py
 
-It prints the phases' times; not part of ``nox -s bench`` (which runs ``bench_*.py``).
+The scale comes from PROBE_PROFILES, PROBE_TITLES and PROBE_INTERACTIONS (the issue's full
+scale: 20000, 10000 and 1000000). It prints the phases' times; not part of ``nox -s bench``
+(which runs ``bench_*.py``).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
 import pytest
 from django.utils import timezone
 
-PROFILES, TITLES, INTERACTIONS = 2000, 1000, 50000
+PROFILES = int(os.environ.get("PROBE_PROFILES", "2000"))
+TITLES = int(os.environ.get("PROBE_TITLES", "1000"))
+INTERACTIONS = int(os.environ.get("PROBE_INTERACTIONS", "50000"))
 
 
 @pytest.mark.django_db
