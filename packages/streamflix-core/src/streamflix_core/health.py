@@ -83,17 +83,25 @@ def _limit_statement(connection: Any, seconds: float) -> None:
             cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}")
 
 
-# SQLite has one writer at a time: the database and broker probes of one process take turns
-# rather than report each other as a lock (an in-memory shared-cache database does not even
-# wait for a busy writer).
-_sqlite_writer = threading.Lock()
+# SQLite has one writer at a time per database file: the database and broker probes of one
+# process take turns on the same file rather than report each other as a lock (an in-memory
+# shared-cache database does not even wait for a busy writer). Different files do not wait for
+# each other, so a locked queue database never makes the main database look broken.
+_sqlite_writers: dict[str, threading.Lock] = {}
+_sqlite_writers_guard = threading.Lock()
+
+
+def _sqlite_writer(connection: Any) -> threading.Lock:
+    name = str(connection.settings_dict.get("NAME") or connection.alias)
+    with _sqlite_writers_guard:
+        return _sqlite_writers.setdefault(name, threading.Lock())
 
 
 def _write_and_roll_back(alias: str, seconds: float, write: Callable[[], Any]) -> None:
     """Run ``write`` on ``alias`` in a transaction that is always rolled back."""
     connection = connections[alias]
-    serialized = connection.vendor == "sqlite"
-    if serialized and not _sqlite_writer.acquire(timeout=seconds):
+    writer = _sqlite_writer(connection) if connection.vendor == "sqlite" else None
+    if writer is not None and not writer.acquire(timeout=seconds):
         raise TimeoutError("another health probe of this SQLite database is still writing")
     try:
         _limit_lock_waits(connection, seconds)
@@ -102,8 +110,8 @@ def _write_and_roll_back(alias: str, seconds: float, write: Callable[[], Any]) -
             write()
             transaction.set_rollback(True, using=alias)
     finally:
-        if serialized:
-            _sqlite_writer.release()
+        if writer is not None:
+            writer.release()
 
 
 def check_database(timeout: float) -> None:
