@@ -210,3 +210,11 @@ def succeeded_payment(*, subscription: Any, amount: int = 1299) -> Any:
         gateway="development",
         paid_at=timezone.now(),
     )
+
+
+@pytest.fixture
+def admin_client(client: Any, make_user: Any) -> Any:
+    """A client signed in as a superuser (the admin's pages)."""
+    admin = make_user(email="root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return client

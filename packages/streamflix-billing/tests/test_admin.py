@@ -26,13 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client: Any, make_user: Any) -> Any:
-    admin = make_user(email="root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(admin)
-    return client
-
-
-@pytest.fixture
 def history(plans: dict[str, Any], make_user: Any) -> dict[str, Any]:
     user = make_user(email="payer@example.com")
     subscription = services.subscription_start_local(

@@ -25,13 +25,6 @@ from .conftest import succeeded_payment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client: Any, make_user: Any) -> Any:
-    admin = make_user(email="root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(admin)
-    return client
-
-
 def _start(plan: Plan, make_user: Any, *, days_ago: int = 40) -> Subscription:
     subscription = services.subscription_start_local(user=make_user(), plan=plan, source="test")
     Subscription.objects.filter(pk=subscription.pk).update(
