@@ -13,7 +13,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
 from .. import services
-from ..models import RefreshRun, RowCuration
+from ..models import GenrePreference, RefreshRun, RowCuration
 
 
 @admin.register(RowCuration)
@@ -25,6 +25,22 @@ class RowCurationAdmin(ModelAdmin):
     autocomplete_fields = ("title",)
     list_select_related = ("title",)
     fields = ("row", "title", "action", "position")
+
+
+@admin.register(GenrePreference)
+class GenrePreferenceAdmin(ModelAdmin):
+    """What profiles said they like (read-only: a profile chooses its own)."""
+
+    list_display = ("profile", "genre", "chosen_at")
+    list_filter = ("genre",)
+    search_fields = ("profile__name", "profile__user__email")
+    list_select_related = ("profile", "genre")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(RefreshRun)

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from streamflix_core.api.errors import ErrorOut, ValidationErrorOut
 from streamflix_core.api.pagination import PageNumber
@@ -19,7 +19,8 @@ from streamflix_core.viewer import current_viewer
 from streamflix_media.api.catalog import merge_viewer_state
 from streamflix_media.api.schemas.catalog import TitleCardOut
 
-from .. import selectors
+from .. import selectors, services
+from ..services import MAX_CHOSEN_GENRES
 
 router = Router()
 
@@ -36,6 +37,21 @@ class RecommendationPageOut(Schema):
 
 class MoreLikeThisOut(Schema):
     items: list[TitleCardOut]
+
+
+class ChosenGenreOut(Schema):
+    slug: str
+    name: str
+
+
+class GenrePreferencesOut(Schema):
+    genres: list[ChosenGenreOut]
+
+
+class GenrePreferencesIn(Schema):
+    genres: list[str] = Field(
+        max_length=MAX_CHOSEN_GENRES, description="Genre slugs; an empty list clears them."
+    )
 
 
 def _json(data: dict[str, Any], viewer: Any, lists: tuple[str, ...]) -> HttpResponse:
@@ -77,3 +93,29 @@ def similar_title_list(request: HttpRequest, slug: str) -> Any:
     items = selectors.more_like_this(viewer=viewer, slug=slug)
     data = MoreLikeThisOut.model_validate({"items": items}).model_dump(mode="json")
     return _json(data, viewer, ("items",))
+
+
+@router.get(
+    "/genre-preferences",
+    response={200: GenrePreferencesOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Genres the current profile likes",
+    auth=jwt_auth,
+)
+def genre_preference_list(request: HttpRequest) -> Any:
+    """The genres the current profile chose ("What do you like to watch?"), by name."""
+    return {"genres": list(selectors.genre_preferences(viewer=current_viewer(request)))}
+
+
+@router.put(
+    "/genre-preferences",
+    response={200: GenrePreferencesOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Choose the genres the current profile likes",
+    auth=jwt_auth,
+)
+def genre_preferences_set(request: HttpRequest, payload: GenrePreferencesIn) -> Any:
+    """Replace the current profile's genres (slugs; at most 10; an unknown slug is 422 with
+    nothing changed). Until the profile has watched, liked or rated a few titles, its top
+    picks are what trends in these genres and the genres it watched, then what is popular;
+    the next recommendations refresh applies them."""
+    genres = services.genre_preferences_set(viewer=current_viewer(request), genres=payload.genres)
+    return {"genres": genres}

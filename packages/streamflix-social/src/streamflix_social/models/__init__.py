@@ -3,6 +3,7 @@ comments, notifications, discovery."""
 
 from .comments import Comment, CommentBan, CommentReport  # noqa: F401
 from .discovery import (  # noqa: F401
+    GenrePreference,
     ProfilePick,
     RefreshRun,
     RowCuration,

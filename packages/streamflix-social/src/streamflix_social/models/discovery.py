@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from streamflix_core.models import Profile
-from streamflix_media.models import Title
+from streamflix_media.models import Genre, Title
 
 
 class TitleNeighbour(models.Model):
@@ -140,3 +140,21 @@ class RowCuration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.title_id} in {self.get_row_display()}"
+
+
+class GenrePreference(models.Model):
+    """A genre a profile said it likes ("What do you like to watch?"): a profile with little
+    history gets trending titles of these genres (and of the genres it watched) first."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
+    genre = models.ForeignKey(Genre, on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("profile", "genre__name")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "genre"], name="social_genre_chosen_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"profile {self.profile_id} likes genre {self.genre_id}"

@@ -13,3 +13,4 @@ from .notifications import (  # noqa: F401
     notification_unread_count,
 )
 from .reviews import REVIEW_ORDERINGS, review_detail, review_list  # noqa: F401
+from .taste import genre_preferences  # noqa: F401

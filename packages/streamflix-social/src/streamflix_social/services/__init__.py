@@ -29,4 +29,5 @@ from .live import live_broadcast, notifications_group, title_group  # noqa: F401
 from .notifications import notification_mark_read, notifications_create, notifications_mark_all_read  # noqa: F401
 from .reviews import review_create, review_delete, review_update, review_vote  # noqa: F401
 from .rooms import room_join, room_leave  # noqa: F401
+from .taste import MAX_CHOSEN_GENRES, genre_preferences_set  # noqa: F401
 from .tickets import ws_ticket_issue, ws_ticket_redeem  # noqa: F401

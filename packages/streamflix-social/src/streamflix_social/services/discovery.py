@@ -71,7 +71,7 @@ def recommendations_refresh(*, full: bool = False, progress: Progress | None = N
             changed = changed_profiles(since=previous.started_at)
             refreshed = [i for i, pk in enumerate(data.profile_ids) if pk in changed]
         say(f"writing: {len(refreshed)} profiles' picks")
-        _store(run, data, outputs, refreshed)
+        _store(run, data, outputs, refreshed, say)
     except Exception as error:
         RefreshRun.objects.filter(pk=run.pk).update(
             status=RefreshRun.Status.FAILED,
@@ -87,7 +87,9 @@ def recommendations_refresh(*, full: bool = False, progress: Progress | None = N
     return run
 
 
-def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[int]) -> None:
+def _store(
+    run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[int], say: Progress
+) -> None:
     config = settings()
     batch = config.DISCOVERY_WRITE_BATCH
     full = run.mode == RefreshRun.Mode.FULL
@@ -101,6 +103,7 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
             .order_by("-started_at", "-id")[:1]
         )
         if full:
+            say("writing: neighbours")
             TitleNeighbour.objects.all().delete()
             _insert(
                 TitleNeighbour, ("title_id", "neighbour_id", "score", "rank"),
@@ -108,6 +111,7 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
                                 config.DISCOVERY_STORED_NEIGHBOURS),
                 batch,
             )  # fmt: skip
+        say("writing: trending")
         TrendingTitle.objects.all().delete()
         trending = data.inputs.trending
         order = [i for i in np.argsort(-trending, kind="stable") if trending[i] > 0]
@@ -117,6 +121,7 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
             ((titles[i], float(trending[i]), rank) for rank, i in enumerate(order, start=1)),
             batch,
         )  # fmt: skip
+        say("writing: picks")
         if full:
             ProfilePick.objects.all().delete()
         else:
@@ -130,6 +135,7 @@ def _store(run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[in
             _pick_rows(outputs, refreshed, profiles, titles),
             batch,
         )
+        say("committing")
         with_picks = int((outputs.picks.index[:, 0] >= 0).sum())
         published = int(data.inputs.allowed.sum())
         has_neighbours = (outputs.neighbours.index[:, 0] >= 0) & data.inputs.allowed
