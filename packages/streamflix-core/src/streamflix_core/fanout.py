@@ -11,9 +11,13 @@ A consumer joins with a ``deliver`` coroutine function (called with the event's 
 text) and leaves on disconnect::
 
     fanout = process_fanout()
-    await fanout.join("title.42", self.push)
+    await fanout.join("title.42", self.push, writer=frame_writer(self.base_send))
     ...
     await fanout.leave("title.42", self.push)
+
+With a ``writer`` (:mod:`streamflix_core.socket_writers`: daphne's plain sockets) the event is
+encoded to a WebSocket frame once per process and written to every such member directly;
+``deliver`` remains for the others, and for a writer that finds its socket closing.
 
 and a sender (sync code, after its transaction committed) uses :func:`fanout_send`.
 """
@@ -28,6 +32,8 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
+
+from .socket_writers import FrameWriter, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +54,13 @@ class ProcessFanout:
 
     def __init__(self, layer: BaseChannelLayer) -> None:
         self.layer = layer
-        self.members: dict[str, dict[Deliver, None]] = {}
+        self.members: dict[str, dict[Deliver, FrameWriter | None]] = {}
         self.channel: str | None = None
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def join(self, group: str, deliver: Deliver) -> None:
-        """Deliver ``group``'s events to ``deliver`` from now on."""
+    async def join(self, group: str, deliver: Deliver, writer: FrameWriter | None = None) -> None:
+        """Deliver ``group``'s events to ``deliver`` (or as frames to ``writer``) from now on."""
         async with self._lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel()
@@ -65,7 +71,7 @@ class ProcessFanout:
             members = self.members.setdefault(group, {})
             if not members:
                 await self.layer.group_add(group, self.channel)
-            members[deliver] = None
+            members[deliver] = writer
 
     async def leave(self, group: str, deliver: Deliver) -> None:
         """Stop delivering ``group``'s events to ``deliver`` (no error if it had left)."""
@@ -101,8 +107,14 @@ class ProcessFanout:
         members = self.members.get(message.get("group", ""))
         if not isinstance(text, str) or not members:
             return
-        for deliver in tuple(members):
+        frame: bytes | None = None
+        for deliver, writer in tuple(members.items()):
             try:
+                if writer is not None:
+                    if frame is None:
+                        frame = text_frame(text)
+                    if writer(frame):
+                        continue
                 await deliver(text)
             except Exception:
                 logger.exception("A fan-out member failed to take an event")

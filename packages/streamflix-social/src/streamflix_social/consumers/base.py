@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError
 from streamflix_core.auth import token_identity
 from streamflix_core.conf import settings as core_settings
 from streamflix_core.fanout import process_fanout
+from streamflix_core.socket_writers import FrameWriter, frame_writer
 
 from ..conf import settings
 from ..selectors.live import LiveViewer, live_viewer
@@ -103,8 +104,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         fanout = process_fanout()
         if fanout is None:
             return
+        writer = frame_writer(self.base_send)
         for group in admitted:
-            await fanout.join(group, self.push)
+            await fanout.join(group, self.push, writer=self.writer_while_open(writer))
             self.live_groups = (*self.live_groups, group)
 
     def admit(self) -> list[str] | CloseCode:
@@ -130,6 +132,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.refuse(CloseCode.MALFORMED)
             return
         await self.send(text_data=json.dumps({"type": "pong"}))
+
+    def writer_while_open(self, writer: FrameWriter | None) -> FrameWriter | None:
+        """``writer``, silent once this consumer started closing (as :meth:`push` is)."""
+        if writer is None:
+            return None
+
+        def write(frame: bytes) -> bool:
+            return True if self.closing else writer(frame)
+
+        return write
 
     async def push(self, text: str) -> None:
         """A pushed event (``services.live.live_broadcast``), already JSON: sent as is.
