@@ -46,7 +46,7 @@ def frame_writer(send: Any) -> FrameWriter | None:
     protocol = _daphne_protocol(send)
     if protocol is None or getattr(protocol, "_perMessageCompress", None) is not None:
         return None
-    transport = getattr(protocol, "transport", None)
+    transport: Any = getattr(protocol, "transport", None)
     if not _is_plain_tcp(transport):
         return None
     open_state = protocol.STATE_OPEN
