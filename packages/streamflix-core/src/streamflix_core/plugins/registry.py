@@ -63,8 +63,16 @@ def discovery_problems() -> tuple[DiscoveryProblem, ...]:
 
 
 def distribution_version(spec: PluginSpec) -> str:
+    """The installed version of the plugin's distribution (``"unknown"`` when not installed
+    as one). Read from the distribution's metadata once per process: finding it walks
+    ``sys.path`` (about 0.3 ms a distribution), and an upgrade restarts the process anyway."""
+    return _installed_version(spec.distribution)
+
+
+@cache
+def _installed_version(distribution: str) -> str:
     try:
-        return version(spec.distribution)
+        return version(distribution)
     except PackageNotFoundError:
         return "unknown"
 
