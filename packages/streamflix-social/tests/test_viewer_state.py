@@ -1,5 +1,5 @@
 """The profile's own marks (liked, on its list, its rating) on media's title pages, given
-through core's ``title_viewer_state`` hook in a fixed number of queries."""
+through core's ``title_viewer_marks`` hook, inside media's one query per page."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from streamflix_core.hooks import title_viewer_state
-from streamflix_social.hooks import engagement_viewer_state
+from streamflix_core.hooks import title_viewer_marks
+from streamflix_media.selectors import viewer_state_by_title
+from streamflix_social.hooks import engagement_viewer_marks
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def mark(client: Any, slug: str, *, like: bool = False, listed: bool = False, ra
 
 
 def test_the_provider_is_registered_when_django_is_ready():
-    assert engagement_viewer_state in title_viewer_state.providers
+    assert engagement_viewer_marks in title_viewer_marks.providers
 
 
 def test_title_pages_show_the_profiles_own_marks(api, make_viewer, make_title):
@@ -82,14 +83,28 @@ def test_the_marks_cost_the_same_queries_whatever_the_page_size(make_viewer, mak
     assert large[1] == small[1]
 
 
-def test_the_provider_answers_a_page_in_three_queries(make_viewer, make_title):
+def test_a_pages_marks_and_progress_are_one_query(make_viewer, make_title):
     _, profile, client = make_viewer()
     titles = [make_title() for _ in range(6)]
     for title in titles[:3]:
         mark(client, title.slug, like=True, listed=True, rating=2)
     ids = [t.pk for t in titles]
     with CaptureQueriesContext(connection) as queries:
-        state = engagement_viewer_state(profile.pk, ids)
-    assert len(queries) == 3
-    assert state[ids[0]] == {"liked": True, "in_list": True, "my_rating": 2}
-    assert state[ids[5]] == {"liked": False, "in_list": False, "my_rating": None}
+        state = viewer_state_by_title(profile_id=profile.pk, title_ids=ids)
+    assert len(queries) == 1
+    assert state[ids[0]] == {"liked": True, "in_list": True, "my_rating": 2, "progress": None}
+    assert state[ids[5]] == {"liked": False, "in_list": False, "my_rating": None, "progress": None}
+
+
+def test_a_signed_in_page_from_the_cache_costs_one_query(make_viewer, make_title):
+    _, _, client = make_viewer()
+    for _ in range(5):
+        mark(client, make_title().slug, like=True)
+    cache.clear()
+    client.get("/api/media/titles")  # fills the shared page cache
+    with CaptureQueriesContext(connection) as queries:
+        items = client.get("/api/media/titles").json()["items"]
+    assert [c["liked"] for c in items] == [True] * 5
+    # the account comes from the shared cache: only the profile's state on the page is read
+    assert len(queries) == 1
+    assert "streamflix_media_title" in queries[0]["sql"]

@@ -307,3 +307,56 @@ def test_wrong_logins_spread_over_workers_share_one_throttle(site: Site) -> None
     assert len({a.worker for a in answers}) == 2, "every login went to one worker"
     refused = next(a for a in answers if a.status == 429)
     assert refused.body["code"] == "throttled"
+
+
+GROWN_UP = """
+from streamflix_core.models import Profile, User
+from streamflix_core.services.tokens import tokens_issue
+from streamflix_media import services
+
+user = User.objects.create_user(email="grown@example.com", password="pw-grown-1234",
+                                is_active=True, email_verified=True)
+profile = Profile.objects.create(user=user, name="Grown", maturity_limit=18, is_default=True)
+services.title_publish(title=services.title_create(
+    data={"name": "Velvet Midnight", "year": 2003, "maturity_rating": 18}))
+print(profile.pk, tokens_issue(user=user, profile_id=profile.pk).access)
+"""
+
+
+def _lists_velvet(site: Site, token: str, count: int) -> list[tuple[str, bool]]:
+    """(worker, whether the 18+ title is listed) for ``count`` concurrent signed-in reads."""
+
+    def one(_: int) -> tuple[str, bool]:
+        answer = site.request("GET", "/api/media/titles?page_size=50", token=token)
+        assert answer.status == 200, answer.body
+        return answer.worker, any(i["slug"] == "velvet-midnight" for i in answer.body["items"])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_a_lowered_maturity_limit_applies_at_once_in_every_worker(site: Site) -> None:
+    # Signed-in reads take the account from the shared cache (no user or profile query):
+    # a change made through one worker must reach the other at its next request.
+    seeded = manage("shell", "--no-imports", "-c", GROWN_UP, env=site.env)
+    assert seeded.returncode == 0, seeded.stderr
+    profile_id, token = seeded.stdout.split()[-2:]
+    workers: set[str] = set()
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and time.monotonic() < deadline:
+        answers = _lists_velvet(site, token, 8)
+        assert all(listed for _, listed in answers)
+        workers |= {worker for worker, _ in answers}
+    assert len(workers) == 2, "every request went to one worker for 30 s"
+
+    lowered = site.request(
+        "PATCH",
+        f"/api/profiles/{profile_id}",
+        {"maturity_limit": 13, "password": "pw-grown-1234"},
+        token=token,
+    )
+    assert lowered.status == 200, lowered.body
+
+    answers = _lists_velvet(site, token, 12)
+    assert {worker for worker, _ in answers} == workers
+    assert not any(listed for _, listed in answers), answers

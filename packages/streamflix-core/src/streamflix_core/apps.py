@@ -24,7 +24,9 @@ class CoreConfig(AppConfig):
         )
         from .dashboard import use_index_template
         from .plugins.compose import active
+        from .receivers import connect
 
+        connect()
         hooks.admin_dashboard_cards.register(accounts_cards)
         for spec in active():
             if spec.hooks:

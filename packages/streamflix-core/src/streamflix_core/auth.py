@@ -213,11 +213,38 @@ class TokenIdentityAuth(AccessTokenAuth):
         return identity, expires, validated
 
 
+class ReadAccessTokenAuth(OptionalAccessTokenAuth):
+    """For read-only endpoints: optional, and a token costs no query.
+
+    The token is validated as by ``token_identity_auth`` (no query; remembered per process)
+    and the account — the user's flags and its profiles — comes from the shared cache
+    (:mod:`streamflix_core.account_cache`, dropped whenever the user or a profile changes),
+    so a signed-in page served from the cache costs no user or profile query. The viewer is
+    decided by the same rules as :func:`streamflix_core.viewer.current_viewer`; the request's
+    user is a read-only stand-in (no password hash), fit for reading, not for saving."""
+
+    def jwt_authenticate(self, request: HttpRequest, token: str) -> Any:
+        from .account_cache import cached_account
+        from .viewer import viewer_for
+
+        request.user = AnonymousUser()
+        identity = token_identity_auth.identity(token)
+        account = cached_account(identity.user_id)
+        if account is None or not account.user.is_active:
+            raise AuthenticationError()
+        request.user = account.user
+        request._streamflix_viewer = viewer_for(  # type: ignore[attr-defined]
+            account.user, identity.profile_id, account.profile(identity.profile_id)
+        )
+        return account.user
+
+
 jwt_auth = AccessTokenAuth()
 optional_auth = OptionalAccessTokenAuth()
 staff_auth = StaffAccessTokenAuth()
 account_auth = AccountSessionAuth()
 token_identity_auth = TokenIdentityAuth()
+read_auth = ReadAccessTokenAuth()
 
 
 def token_identity(token: str) -> TokenIdentity:

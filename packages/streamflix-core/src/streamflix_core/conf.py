@@ -213,6 +213,10 @@ class CoreSettings:
         AUTH_COOKIE_PATH: the cookies' path.
         DASHBOARD_CACHE_SECONDS: how long each plugin's admin dashboard cards are kept in
             the Django cache (``0``: computed on every visit of the admin index).
+        ACCOUNT_CACHE_SECONDS: how long read-only endpoints (``read_auth``) may take a
+            signed-in account — its flags and profiles, never a hash — from the shared cache
+            instead of two queries (``0``: always read). Saving or deleting the user or a
+            profile drops it at once; this bounds a change made behind the ORM's back.
         SOCIAL_LOGIN_REDIRECT_URLS: the front-end pages a social sign-in may return to
             (``<url>?code=...``, or ``?error=...``); the first is the default. Any other
             ``next`` is refused, so the flow is no open redirect. Only read when social
@@ -259,6 +263,7 @@ class CoreSettings:
     AUTH_COOKIE_DOMAIN: str | None = None
     AUTH_COOKIE_PATH: str = "/"
     DASHBOARD_CACHE_SECONDS: int = 60
+    ACCOUNT_CACHE_SECONDS: int = 60
     SOCIAL_LOGIN_REDIRECT_URLS: tuple[str, ...] = ("/auth/callback",)
     SOCIAL_LOGIN_CODE_SECONDS: int = 60
     SOCIAL_LOGIN_LINK_MAX_AGE_SECONDS: int = 3600

@@ -18,12 +18,13 @@ Declared hooks:
     ``provider(user) -> int | None`` (``None``: no opinion). :func:`max_profiles` returns the
     lowest answer, or ``STREAMFLIX_CORE["MAX_PROFILES"]`` when no provider answers.
 
-``title_viewer_state``
-    "What is this profile's own state on these titles?" (liked, on its list, its rating).
-    Media asks once per page through :func:`viewer_state_for_titles` and merges the answer
-    into title cards. Each provider is ``provider(profile_id: int, title_ids: list[int]) ->
-    Mapping[int, Mapping[str, Any]]`` (title id to fields; titles it knows nothing of are
-    left out) and must answer a whole page in a fixed number of queries. Social registers
+``title_viewer_marks``
+    "What is this profile's own state on a title?" (liked, on its list, its rating). Each
+    provider is ``provider(profile_id: int) -> Mapping[str, Expression]``: field name to a
+    query expression evaluated on media's title rows (``OuterRef("pk")`` is the title's id),
+    such as ``Exists(...)`` or ``Subquery(...)``. Media puts every provider's expressions
+    into one query per page with the profile's progress (:func:`viewer_marks`), so a page
+    costs one query whatever the page size and the number of providers. Social registers
     one giving ``liked``, ``in_list`` and ``my_rating``.
 
 ``admin_dashboard_cards``
@@ -213,22 +214,19 @@ def max_profiles(user: Any) -> int:
 
 # --- the viewer's own state on titles -------------------------------------------------------
 
-TitleStateProvider = Callable[[int, list[int]], Mapping[int, Mapping[str, Any]]]
+TitleMarksProvider = Callable[[int], Mapping[str, Any]]
 
-title_viewer_state: Hook[TitleStateProvider] = Hook(
-    "title_viewer_state",
-    "provider(profile_id: int, title_ids: list[int]) -> Mapping[int, Mapping[str, Any]]",
+title_viewer_marks: Hook[TitleMarksProvider] = Hook(
+    "title_viewer_marks", "provider(profile_id: int) -> Mapping[str, Expression]"
 )
 
 
-def viewer_state_for_titles(*, profile_id: int, title_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Every provider's fields for each title, merged (a later provider wins a clash)."""
-    merged: dict[int, dict[str, Any]] = {}
-    if not title_ids:
-        return merged
-    for answer in title_viewer_state.collect(profile_id, title_ids):
-        for title_id, fields in answer.items():
-            merged.setdefault(title_id, {}).update(fields)
+def viewer_marks(profile_id: int) -> dict[str, Any]:
+    """Every provider's expressions for ``profile_id``, merged (a later provider wins a
+    clash): annotations for a query over media's titles."""
+    merged: dict[str, Any] = {}
+    for answer in title_viewer_marks.collect(profile_id):
+        merged.update(answer)
     return merged
 
 

@@ -45,8 +45,6 @@ def current_viewer(request: HttpRequest) -> Viewer:
     profile (with its PIN). A user without any profile gets the top of the scale. A token
     whose profile no longer exists is refused (401). The result is cached on the request.
     """
-    from ninja.errors import AuthenticationError
-
     from .conf import settings
     from .selectors import viewer_profile
     from .services.tokens import PROFILE_CLAIM
@@ -59,17 +57,27 @@ def current_viewer(request: HttpRequest) -> Viewer:
         return Viewer(user=user, profile=None, maturity_limit=settings().ANONYMOUS_MATURITY_LIMIT)
     token = getattr(request, "access_token", None)
     profile_id = token.get(PROFILE_CLAIM) if token is not None else None
-    profile = viewer_profile(user=user, profile_id=profile_id)
+    viewer = viewer_for(user, profile_id, viewer_profile(user=user, profile_id=profile_id))
+    request._streamflix_viewer = viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+def viewer_for(user: Any, profile_id: Any, profile: Any) -> Viewer:
+    """The viewer of a signed-in ``user`` whose token names ``profile_id`` (maybe ``None``),
+    given the profile that resolves to (:func:`streamflix_core.selectors.viewer_profile`):
+    the rules :func:`current_viewer` describes. Raises Ninja's ``AuthenticationError`` (401)
+    for a token whose profile no longer exists."""
+    from ninja.errors import AuthenticationError
+
+    from .conf import settings
+
     if profile is None and profile_id is not None:
         raise AuthenticationError()
     if profile_id is None and profile is not None and profile.pin_hash:
         # Only the PIN opens this profile; a token that never chose it stays outside it.
-        viewer = Viewer(user=user, profile=None, maturity_limit=settings().ANONYMOUS_MATURITY_LIMIT)
-    else:
-        limit = int(profile.maturity_limit) if profile is not None else int(Maturity.AGE_18)
-        viewer = Viewer(user=user, profile=profile, maturity_limit=limit)
-    request._streamflix_viewer = viewer  # type: ignore[attr-defined]
-    return viewer
+        return Viewer(user=user, profile=None, maturity_limit=settings().ANONYMOUS_MATURITY_LIMIT)
+    limit = int(profile.maturity_limit) if profile is not None else int(Maturity.AGE_18)
+    return Viewer(user=user, profile=profile, maturity_limit=limit)
 
 
 class ProfileRequired(NotPermitted):

@@ -99,6 +99,7 @@ def test_list_query_count_is_constant(api, make_title, drama, comedy, staff_api)
     for _ in range(30):
         make_title(genres=[drama, comedy])
     for client in (api, staff_api):
+        client.get("/api/media/genres")  # a signed-in account is read once, then cached
         counts = []
         for size in (1, 30):
             with CaptureQueriesContext(connection) as queries:
@@ -185,6 +186,21 @@ def test_public_pages_are_cached_until_the_catalog_changes(
     with django_capture_on_commit_callbacks(execute=True):
         staff_api.patch("/api/media/titles/first", {"name": "Renamed"})
     assert api.get(URL).json()["items"][0]["name"] == "Renamed"
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_a_page_from_the_cache_is_the_same_bytes_as_the_page_that_filled_it(
+    api, viewer_api, make_title, signed_in
+):
+    client = viewer_api if signed_in else api
+    make_title("Amélie", year=2001)  # not ASCII: both answers must encode it the same way
+    make_title("Zulu")
+
+    uncached = client.send("get", URL).content
+    cached = client.send("get", URL).content
+
+    assert b"Am\xc3\xa9lie" in uncached
+    assert cached == uncached
 
 
 def test_openapi_documents_the_catalog(api):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db.models import prefetch_related_objects
+from django.db.models import Value, prefetch_related_objects
 
-from streamflix_core.hooks import HomeRow, home_rows, title_viewer_state
+from streamflix_core.hooks import HomeRow, home_rows, title_viewer_marks
 from streamflix_media.models import Title
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,10 @@ def test_contributed_rows_come_first_for_a_signed_out_viewer(api, make_title):
 def test_contributed_rows_follow_the_profiles_own_and_carry_its_state(viewer_api, make_title):
     make_title("Alpha")
 
-    def all_liked(profile_id: int, title_ids: list[int]) -> dict[int, dict[str, Any]]:
-        return {title_id: {"liked": True} for title_id in title_ids}
+    def all_liked(profile_id: int) -> dict[str, Any]:
+        return {"liked": Value(True)}
 
-    with home_rows.temporarily(staff_picks), title_viewer_state.temporarily(all_liked):
+    with home_rows.temporarily(staff_picks), title_viewer_marks.temporarily(all_liked):
         rows = viewer_api.get("/api/media/home").json()["rows"]
     keys = [row["key"] for row in rows]
     assert keys.index("staff_picks") < keys.index("featured")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -461,13 +462,13 @@ def test_markers_need_a_duration(staff_api, movie, make_ready_asset):
 def test_plugins_add_the_profiles_own_state_to_cards_through_the_hook(
     api, viewer_api, viewer, feature, temporary_hook
 ):
-    seen: list[tuple[int, list[int]]] = []
+    seen: list[int] = []
 
-    def liked_everything(profile_id: int, title_ids: list[int]) -> dict[int, dict[str, Any]]:
-        seen.append((profile_id, title_ids))
-        return {pk: {"liked": True, "my_rating": 4, "unknown_field": "dropped"} for pk in title_ids}
+    def liked_everything(profile_id: int) -> dict[str, Any]:
+        seen.append(profile_id)
+        return {"liked": Value(True), "my_rating": Value(4), "unknown_field": Value("dropped")}
 
-    with temporary_hook(hooks.title_viewer_state, liked_everything):
+    with temporary_hook(hooks.title_viewer_marks, liked_everything):
         card = viewer_api.get("/api/media/titles").json()["items"][0]
         detail = viewer_api.get(f"/api/media/titles/{feature.slug}").json()
         anonymous = api.get("/api/media/titles").json()["items"][0]
@@ -475,4 +476,4 @@ def test_plugins_add_the_profiles_own_state_to_cards_through_the_hook(
     assert "unknown_field" not in card
     assert detail["liked"] is True and detail["my_rating"] == 4
     assert anonymous["liked"] is None  # signed out: no provider is asked
-    assert seen[0] == (viewer.streamflix_profiles.get().pk, [feature.pk])
+    assert seen[0] == viewer.streamflix_profiles.get().pk

@@ -8,22 +8,18 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 
 from streamflix_core.dashboard import DashboardCard
-from streamflix_core.hooks import HomeRow, admin_dashboard_cards, home_rows, title_viewer_state
+from streamflix_core.hooks import HomeRow, admin_dashboard_cards, home_rows, title_viewer_marks
 
 from .conf import settings
-from .selectors import engagement_state
+from .selectors import engagement_marks
 from .selectors.discovery import GENRES, because_you_watched, top_picks, trending
 
 
-@title_viewer_state.register
-def engagement_viewer_state(
-    profile_id: int, title_ids: list[int]
-) -> Mapping[int, Mapping[str, Any]]:
-    """``title_viewer_state`` provider: the profile's ``liked``, ``in_list`` and
-    ``my_rating`` on each title of a page, in three queries (one per kind of mark)."""
-    if profile_id is None or not title_ids:
-        return {}
-    return engagement_state(profile_id=profile_id, title_ids=title_ids)
+@title_viewer_marks.register
+def engagement_viewer_marks(profile_id: int) -> Mapping[str, Any]:
+    """``title_viewer_marks`` provider: the profile's ``liked``, ``in_list`` and
+    ``my_rating``, as subqueries media puts into its one query per page."""
+    return engagement_marks(profile_id=profile_id)
 
 
 @admin_dashboard_cards.register

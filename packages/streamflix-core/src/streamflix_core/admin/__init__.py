@@ -15,18 +15,28 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from ..account_cache import account_forget
 from ..models import Profile, User
+
+
+def _set_active(queryset: QuerySet, active: bool) -> int:
+    """Bulk update (no ``post_save``), so the accounts' cached copies are dropped here."""
+    ids = list(queryset.values_list("pk", flat=True))
+    count = queryset.model._default_manager.filter(pk__in=ids).update(is_active=active)
+    for user_id in ids:
+        account_forget(user_id)
+    return count
 
 
 @admin.action(description="Activate the selected accounts")
 def activate_accounts(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
-    count = queryset.update(is_active=True)
+    count = _set_active(queryset, True)
     modeladmin.message_user(request, f"{count} account(s) activated.", messages.SUCCESS)
 
 
 @admin.action(description="Deactivate the selected accounts")
 def deactivate_accounts(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
-    count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+    count = _set_active(queryset.exclude(pk=request.user.pk), False)
     modeladmin.message_user(request, f"{count} account(s) deactivated.", messages.SUCCESS)
 
 

@@ -14,8 +14,8 @@ from ninja.pagination import paginate
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
-from streamflix_core.auth import optional_auth, staff_auth
-from streamflix_core.hooks import contributed_home_rows, viewer_state_for_titles
+from streamflix_core.auth import read_auth, staff_auth
+from streamflix_core.hooks import contributed_home_rows
 from streamflix_core.viewer import current_viewer
 
 from .. import selectors, services
@@ -119,11 +119,18 @@ def _cards_in(data: dict[str, Any], lists: tuple[str, ...]) -> list[dict[str, An
     return cards
 
 
+def json_body(data: Any) -> str:
+    """Compact JSON with non-ASCII characters as they are: the bytes pydantic's
+    ``model_dump_json`` writes, so a page merged with a profile's state is encoded like the
+    public page it came from."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
 def with_viewer_progress(body: str, viewer: Any, *, lists: tuple[str, ...] = ()) -> str:
     """``body`` (a page as cached for everyone) with the profile's own state on each title
-    card: its progress (one query) and what the ``title_viewer_state`` providers add."""
+    card: its progress and what the ``title_viewer_marks`` providers mark (one query)."""
     data = json.loads(body)
-    return json.dumps(merge_viewer_state(data, viewer, lists=lists), separators=(",", ":"))
+    return json_body(merge_viewer_state(data, viewer, lists=lists))
 
 
 VIEWER_STATE_FIELDS = ("liked", "in_list", "my_rating")
@@ -132,17 +139,17 @@ VIEWER_STATE_FIELDS = ("liked", "in_list", "my_rating")
 def merge_viewer_state(
     data: dict[str, Any], viewer: Any, *, lists: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """Set the profile's progress and state on every title card of ``data`` (one query for
-    the progress, and each state provider's fixed number, whatever the page size)."""
+    """Set the profile's progress and marks (``title_viewer_marks`` providers: liked, on its
+    list, its rating) on every title card of ``data``: one query, whatever the page size."""
     cards = _cards_in(data, lists)
     ids = list({card["id"] for card in cards})
-    found = selectors.progress_by_title(profile_id=viewer.profile_id, title_ids=ids)
-    states = viewer_state_for_titles(profile_id=viewer.profile_id, title_ids=ids)
+    states = selectors.viewer_state_by_title(profile_id=viewer.profile_id, title_ids=ids)
     for card in cards:
-        progress = found.get(card["id"])
+        state = states.get(card["id"], {})
+        progress = state.get("progress")
         if progress is not None:
             card["progress"] = ProgressOut.model_validate(progress).model_dump(mode="json")
-        for field, value in states.get(card["id"], {}).items():
+        for field, value in state.items():
             if field in VIEWER_STATE_FIELDS:
                 card[field] = value
     return data
@@ -160,8 +167,8 @@ def _detail(request: HttpRequest, slug: str) -> Any:
         )
         # Read by the schemas' resolvers; set on the instances of this one answer.
         title.viewer_progress = progress  # type: ignore[attr-defined]
-        title.viewer_state = viewer_state_for_titles(  # type: ignore[attr-defined]
-            profile_id=viewer.profile_id, title_ids=[title.pk]
+        title.viewer_state = selectors.viewer_state_by_title(  # type: ignore[attr-defined]
+            profile_id=viewer.profile_id, title_ids=[title.pk], progress=False
         ).get(title.pk, {})
         for season in title.seasons.all():
             for episode in season.episodes.all():
@@ -173,7 +180,7 @@ def _detail(request: HttpRequest, slug: str) -> Any:
     "/titles",
     response=list[TitleCardOut],
     summary="Browse titles",
-    auth=optional_auth,
+    auth=read_auth,
     # paginated, so the response map holds only 200: the staff-only statuses go here
     openapi_extra={
         "responses": {
@@ -206,7 +213,7 @@ def title_create(request: HttpRequest, payload: TitleIn) -> Status:
 
 
 @router.get(
-    "/titles/{slug}", response={200: TitleOut, 404: ErrorOut}, summary="A title", auth=optional_auth
+    "/titles/{slug}", response={200: TitleOut, 404: ErrorOut}, summary="A title", auth=read_auth
 )
 def title_detail(request: HttpRequest, slug: str) -> Any:
     """Seasons with episodes, credits grouped by role, genres and counters."""
@@ -319,7 +326,7 @@ def credit_delete(request: HttpRequest, credit_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/genres", response=list[GenreOut], summary="Genres", auth=optional_auth)
+@router.get("/genres", response=list[GenreOut], summary="Genres", auth=read_auth)
 @cached_page(GenrePageOut)
 @paginate(PageNumber)
 def genre_list(request: HttpRequest) -> Any:
@@ -343,7 +350,7 @@ def genre_delete(request: HttpRequest, slug: str) -> Status:
     return Status(204, None)
 
 
-@router.get("/people", response=list[PersonOut], summary="People", auth=optional_auth)
+@router.get("/people", response=list[PersonOut], summary="People", auth=read_auth)
 @cached_page(PersonPageOut)
 @paginate(PageNumber)
 def person_list(
@@ -357,7 +364,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status:
     return Status(201, services.person_create(**payload.model_dump()))
 
 
-@router.get("/people/{slug}", response={200: PersonDetailOut, 404: ErrorOut}, auth=optional_auth)
+@router.get("/people/{slug}", response={200: PersonDetailOut, 404: ErrorOut}, auth=read_auth)
 def person_detail(request: HttpRequest, slug: str) -> Any:
     """A person with their filmography (titles the viewer may see)."""
     person, credits = selectors.person_detail(viewer=current_viewer(request), slug=slug)
@@ -377,7 +384,7 @@ def person_delete(request: HttpRequest, slug: str) -> Status:
     return Status(204, None)
 
 
-@router.get("/search", response=SearchOut, summary="Typo-tolerant search", auth=optional_auth)
+@router.get("/search", response=SearchOut, summary="Typo-tolerant search", auth=read_auth)
 def catalog_search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=100)) -> Any:
     """Titles (by name or original name, or by genre) and people, best first."""
     config = settings()
@@ -407,7 +414,7 @@ def catalog_search(request: HttpRequest, q: str = Query(..., min_length=1, max_l
     )
 
 
-@router.get("/home", response=HomeOut, summary="Home screen rows", auth=optional_auth)
+@router.get("/home", response=HomeOut, summary="Home screen rows", auth=read_auth)
 def home_rows(request: HttpRequest) -> Any:
     """Featured, new, most viewed and one row per top genre, in one call; for a signed-in
     profile first "Continue watching" and "Next up" (rows with ``items``: the episode and
@@ -438,9 +445,7 @@ def home_rows(request: HttpRequest) -> Any:
             return HttpResponse(body, content_type="application/json; charset=utf-8")
         data = json.loads(body)
         data["rows"][:0] = contributed
-        return HttpResponse(
-            json.dumps(data, separators=(",", ":")), content_type="application/json; charset=utf-8"
-        )
+        return HttpResponse(json_body(data), content_type="application/json; charset=utf-8")
     personal = [
         (key, name, items)
         for key, name, items in (
@@ -457,5 +462,5 @@ def home_rows(request: HttpRequest) -> Any:
         ).model_dump(mode="json")
         for key, name, items in personal
     ] + contributed  # fmt: skip
-    body = json.dumps(merge_viewer_state(data, viewer), separators=(",", ":"))
+    body = json_body(merge_viewer_state(data, viewer))
     return HttpResponse(body, content_type="application/json; charset=utf-8")

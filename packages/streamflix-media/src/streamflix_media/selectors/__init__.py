@@ -29,6 +29,7 @@ from .dashboard_stats import (
     transcode_figures,
     views_and_watch_time_per_day,
 )
+from .viewer_state import viewer_state_by_title
 from .watch_stats import (
     active_now,
     sessions_for_staff,
@@ -75,6 +76,7 @@ __all__ = [
     "top_titles",
     "transcode_figures",
     "upload_session_get",
+    "viewer_state_by_title",
     "views_and_watch_time_per_day",
     "visible_titles",
     "watch_time_per_day",

@@ -6,7 +6,6 @@ list, its rating), merged by media as on its own lists.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +15,7 @@ from streamflix_core.api.errors import ErrorOut, ValidationErrorOut
 from streamflix_core.api.pagination import PageNumber
 from streamflix_core.auth import jwt_auth, optional_auth
 from streamflix_core.viewer import current_viewer
-from streamflix_media.api.catalog import merge_viewer_state
+from streamflix_media.api.catalog import json_body, merge_viewer_state
 from streamflix_media.api.schemas.catalog import TitleCardOut
 
 from .. import selectors, services
@@ -57,9 +56,7 @@ class GenrePreferencesIn(Schema):
 def _json(data: dict[str, Any], viewer: Any, lists: tuple[str, ...]) -> HttpResponse:
     if viewer.profile is not None:
         data = merge_viewer_state(data, viewer, lists=lists)
-    return HttpResponse(
-        json.dumps(data, separators=(",", ":")), content_type="application/json; charset=utf-8"
-    )
+    return HttpResponse(json_body(data), content_type="application/json; charset=utf-8")
 
 
 @router.get(

@@ -43,29 +43,12 @@ def my_list(*, viewer: Any) -> QuerySet[Title]:
     )
 
 
-def engagement_state(*, profile_id: int, title_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """For each of ``title_ids``: ``liked``, ``in_list`` and ``my_rating`` (``None`` when
-    unrated) of the profile. Three queries, whatever the number of titles."""
-    liked = set(
-        Like.objects.filter(profile_id=profile_id, title_id__in=title_ids).values_list(
-            "title_id", flat=True
-        )
-    )
-    listed = set(
-        ListItem.objects.filter(profile_id=profile_id, title_id__in=title_ids).values_list(
-            "title_id", flat=True
-        )
-    )
-    ratings = dict(
-        Rating.objects.filter(profile_id=profile_id, title_id__in=title_ids).values_list(
-            "title_id", "value"
-        )
-    )
+def engagement_marks(*, profile_id: int) -> dict[str, Any]:
+    """``liked``, ``in_list`` and ``my_rating`` of the profile as expressions over a title
+    query (``OuterRef("pk")`` is the title): evaluated inside the caller's one query."""
+    mine = {"profile_id": profile_id, "title_id": OuterRef("pk")}
     return {
-        title_id: {
-            "liked": title_id in liked,
-            "in_list": title_id in listed,
-            "my_rating": ratings.get(title_id),
-        }
-        for title_id in title_ids
+        "liked": Exists(Like.objects.filter(**mine)),
+        "in_list": Exists(ListItem.objects.filter(**mine)),
+        "my_rating": Subquery(Rating.objects.filter(**mine).values("value")[:1]),
     }

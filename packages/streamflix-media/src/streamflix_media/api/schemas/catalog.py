@@ -79,7 +79,7 @@ class TitleCardOut(Schema):
     """A title in a list or a row: enough to draw a card. ``progress`` is the signed-in
     profile's (for a series, on its most recently watched episode); ``liked``, ``in_list``
     and ``my_rating`` are its own too, given by the plugins that keep them (core's
-    ``title_viewer_state`` hook; the social plugin), else ``null``."""
+    ``title_viewer_marks`` hook; the social plugin), else ``null``."""
 
     id: int
     slug: str

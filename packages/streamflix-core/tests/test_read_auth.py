@@ -1,0 +1,134 @@
+"""``read_auth``: a signed-in read costs no user or profile query once the account is in the
+shared cache, and any change to the account applies at the next request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from ninja.errors import AuthenticationError
+
+from streamflix_core.account_cache import account_key, cached_account
+from streamflix_core.auth import read_auth
+from streamflix_core.maturity import KIDS_LIMIT, Maturity
+from streamflix_core.testing.api_client import bearer_token
+from streamflix_core.viewer import current_viewer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def read(token: str | None) -> Any:
+    """A GET authenticated by ``read_auth``; its viewer."""
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    request = RequestFactory().get("/", **headers)
+    read_auth(request)
+    return current_viewer(request)
+
+
+def test_a_second_read_costs_no_query_and_sees_the_same_viewer(make_user, make_profile):
+    user = make_user(email="a@example.com")
+    profile = make_profile(user, name="Teen", maturity_limit=Maturity.AGE_13)
+    token = bearer_token(user, profile)
+    first = read(token)
+    with CaptureQueriesContext(connection) as queries:
+        again = read(token)
+    assert len(queries) == 0
+    assert (again.user.pk, again.profile_id, again.maturity_limit) == (
+        user.pk,
+        profile.pk,
+        int(Maturity.AGE_13),
+    )
+    assert (first.profile_id, first.maturity_limit) == (again.profile_id, again.maturity_limit)
+
+
+def test_a_lowered_maturity_limit_applies_at_the_next_read(make_user, make_profile):
+    user = make_user(email="a@example.com")
+    profile = make_profile(user, name="Me", maturity_limit=Maturity.AGE_18)
+    token = bearer_token(user, profile)
+    assert read(token).maturity_limit == int(Maturity.AGE_18)
+
+    profile.maturity_limit = KIDS_LIMIT
+    profile.save()
+
+    assert read(token).maturity_limit == int(KIDS_LIMIT)
+
+
+def test_a_deactivated_account_is_refused_at_the_next_read(make_user, make_profile):
+    user = make_user(email="a@example.com")
+    token = bearer_token(user, make_profile(user, name="Me"))
+    read(token)
+
+    user.is_active = False
+    user.save()
+
+    with pytest.raises(AuthenticationError):
+        read(token)
+
+
+def test_an_admin_bulk_deactivation_is_seen_at_the_next_read(
+    make_user, make_profile, admin_client
+):
+    user = make_user(email="a@example.com")
+    token = bearer_token(user, make_profile(user, name="Me"))
+    read(token)
+
+    response = admin_client.post(
+        "/admin/streamflix_core/user/",
+        {"action": "deactivate_accounts", "_selected_action": [user.pk]},
+    )
+
+    assert response.status_code == 302
+    with pytest.raises(AuthenticationError):
+        read(token)
+
+
+def test_a_deleted_profile_named_by_the_token_is_refused(make_user, make_profile):
+    user = make_user(email="a@example.com")
+    gone = make_profile(user, name="Gone")
+    make_profile(user, name="Stays")
+    token = bearer_token(user, gone)
+    read(token)
+
+    gone.delete()
+
+    with pytest.raises(AuthenticationError):
+        read(token)
+
+
+def test_a_token_without_a_profile_keeps_a_pin_protected_default_closed(make_user, make_profile):
+    from django.contrib.auth.hashers import make_password
+
+    user = make_user(email="a@example.com")
+    make_profile(user, name="Locked", is_default=True, pin_hash=make_password("1234"))
+
+    viewer = read(bearer_token(user))
+
+    assert viewer.profile is None
+
+
+def test_no_password_or_pin_hash_goes_to_the_cache(make_user, make_profile):
+    from django.contrib.auth.hashers import make_password
+
+    user = make_user(email="a@example.com")
+    make_profile(user, name="Locked", pin_hash=make_password("1234"))
+    account = cached_account(user.pk)
+    stored = repr(cache.get(account_key(user.pk)))
+
+    assert "pbkdf2" not in stored and "argon2" not in stored and "password" not in stored
+    assert account is not None and not account.user.has_usable_password()
+
+
+def test_anonymous_reads_stay_anonymous():
+    viewer = read(None)
+    assert not viewer.is_authenticated and viewer.profile is None
