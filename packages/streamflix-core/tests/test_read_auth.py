@@ -76,9 +76,7 @@ def test_a_deactivated_account_is_refused_at_the_next_read(make_user, make_profi
         read(token)
 
 
-def test_an_admin_bulk_deactivation_is_seen_at_the_next_read(
-    make_user, make_profile, admin_client
-):
+def test_an_admin_bulk_deactivation_is_seen_at_the_next_read(make_user, make_profile, admin_client):
     user = make_user(email="a@example.com")
     token = bearer_token(user, make_profile(user, name="Me"))
     read(token)
