@@ -36,6 +36,8 @@ DEFAULT_COUNT = 14
 #: in seconds per clip.
 CLIP_SIZE = "854x480"
 CLIP_RATE = 25
+#: Clip lengths: ``CLIP_SECONDS[0]`` plus up to ``CLIP_SECONDS[1]`` more, varied per clip.
+CLIP_SECONDS = (20, 10)
 #: Episodes of the playable series.
 SERIES_EPISODES = 3
 SUBTITLE_LANGUAGES = (("en", "English"), ("fr", "Français"))
@@ -162,7 +164,7 @@ def plan(count: int) -> list[DemoVideo]:
                 title=title,
                 episode=episode,
                 source=SOURCES[index],
-                seconds=20 + (index * 7) % 11,
+                seconds=CLIP_SECONDS[0] + (index * 7) % (CLIP_SECONDS[1] + 1),
                 subtitles=index == 0,
             )
         )
@@ -232,7 +234,7 @@ def sample_subtitles(language: str, seconds: int, name: str) -> str:
         return f"00:00:{int(at):02d}.{int(at * 1000) % 1000:03d}"
 
     lines = _LINES[language]
-    cues = [f"1\n{stamp(0.5)} --> {stamp(3.5)}\n{name}"]
+    cues = [f"1\n{stamp(0.5)} --> {stamp(min(3.5, seconds - 0.1))}\n{name}"]
     for number, start in enumerate(range(4, seconds - 1, 4), start=2):
         text = lines[(number - 2) % len(lines)].format(n=seconds - start)
         cues.append(f"{number}\n{stamp(start)} --> {stamp(min(start + 3.5, seconds - 0.1))}\n{text}")
