@@ -45,7 +45,9 @@ def test_plan_puts_distinct_looks_on_visible_titles(catalog):
     assert first.title.maturity_rating <= KIDS_LIMIT
     assert sum(video.subtitles for video in videos) == 1
     episodes = [video.episode for video in videos if video.episode is not None]
-    assert [(e.season.title.name, e.number) for e in episodes] == [("Long Show", n) for n in (1, 2, 3)]
+    assert [(e.season.title.name, e.number) for e in episodes] == [
+        ("Long Show", n) for n in (1, 2, 3)
+    ]
     assert all(video.title.status == Title.Status.PUBLISHED for video in videos)
     assert all(20 <= video.seconds <= 30 for video in videos)
     assert [video.title.pk for video in plan(2)] == [video.title.pk for video in videos[:2]]

@@ -82,7 +82,7 @@ def _palette(slug: str, genres: Sequence[str]) -> tuple[tuple[int, int, int], ..
     rng = _rng(slug, "palette")
     hue, saturation = GENRE_HUES.get(genres[0] if genres else "", (rng.randrange(360), 0.6))
     hue += rng.uniform(-18, 18)
-    second = GENRE_HUES.get(genres[1], None) if len(genres) > 1 else None
+    second = GENRE_HUES.get(genres[1]) if len(genres) > 1 else None
     accent_hue = second[0] if second else hue + rng.choice((-150, 150, 180, 40))
     return (
         _rgb(hue, saturation, rng.uniform(0.55, 0.8)),
@@ -97,7 +97,9 @@ def _background(full: tuple[int, int], slug: str, genres: Sequence[str]) -> Imag
     light, dark, accent = _palette(slug, genres)
     rng = _rng(slug, "shapes")
     size = width, height = full[0] // 4, full[1] // 4
-    ramp = Image.linear_gradient("L").rotate(rng.uniform(0, 360), resample=Image.Resampling.BILINEAR)
+    ramp = Image.linear_gradient("L").rotate(
+        rng.uniform(0, 360), resample=Image.Resampling.BILINEAR
+    )
     ramp = ramp.crop((48, 48, 208, 208)).resize(size, Image.Resampling.BILINEAR)
     image = Image.composite(Image.new("RGB", size, dark), Image.new("RGB", size, light), ramp)
     layer = Image.new("RGBA", size, (0, 0, 0, 0))
@@ -113,9 +115,7 @@ def _background(full: tuple[int, int], slug: str, genres: Sequence[str]) -> Imag
         elif style == 1:
             draw.rectangle((x, y, x + extent, y + extent * rng.uniform(0.2, 1.5)), fill=colour)
         elif style == 2:
-            points = [
-                (x + rng.uniform(0, extent), y + rng.uniform(0, extent)) for _ in range(3)
-            ]
+            points = [(x + rng.uniform(0, extent), y + rng.uniform(0, extent)) for _ in range(3)]
             draw.polygon(points, fill=colour)
         else:
             step = rng.uniform(0.02, 0.05) * width
@@ -202,7 +202,9 @@ def render_poster(name: str, slug: str, genres: Sequence[str], year: int | None 
         if part
     ).upper()  # fmt: skip
     caption_bottom = height - margin
-    _draw_lines(draw, [caption], small, x=margin, bottom=caption_bottom, centred_in=width - 2 * margin)
+    _draw_lines(
+        draw, [caption], small, x=margin, bottom=caption_bottom, centred_in=width - 2 * margin
+    )
     _draw_lines(
         draw, lines, face, x=margin, bottom=caption_bottom - height // 30,
         centred_in=width - 2 * margin,

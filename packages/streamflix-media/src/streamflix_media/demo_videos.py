@@ -72,9 +72,7 @@ SOURCES: tuple[ClipSource, ...] = (
     ClipSource("colorspectrum", "colorspectrum=type=all", "sine=frequency=349"),
     ClipSource("yuvtestsrc", "yuvtestsrc", "anoisesrc=color=pink:amplitude=0.08"),
     ClipSource("pal75bars", "pal75bars", "sine=frequency=587:beep_factor=6"),
-    ClipSource(
-        "cellauto-rule30", "cellauto=rule=30", "sine=frequency=147", filters="hue=H=0.6*t"
-    ),
+    ClipSource("cellauto-rule30", "cellauto=rule=30", "sine=frequency=147", filters="hue=H=0.6*t"),
     ClipSource(
         "life-glider",
         "life=ratio=0.3:death_color=#102010:life_color=#d4ff3a",
@@ -237,7 +235,9 @@ def sample_subtitles(language: str, seconds: int, name: str) -> str:
     cues = [f"1\n{stamp(0.5)} --> {stamp(min(3.5, seconds - 0.1))}\n{name}"]
     for number, start in enumerate(range(4, seconds - 1, 4), start=2):
         text = lines[(number - 2) % len(lines)].format(n=seconds - start)
-        cues.append(f"{number}\n{stamp(start)} --> {stamp(min(start + 3.5, seconds - 0.1))}\n{text}")
+        cues.append(
+            f"{number}\n{stamp(start)} --> {stamp(min(start + 3.5, seconds - 0.1))}\n{text}"
+        )
     return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
 
 
