@@ -30,9 +30,7 @@ def thumbnail_url(title: Title) -> str | None:
     same way; ``None`` without images."""
     for field in ("backdrop", "poster"):
         variants = image_variant_urls(getattr(title, f"{field}_variants"))
-        by_width = sorted(
-            (int(key[1:]), url) for key, url in variants.items() if key[1:].isdigit()
-        )
+        by_width = sorted((int(key[1:]), url) for key, url in variants.items() if key[1:].isdigit())
         wide = [url for width, url in by_width if width >= THUMBNAIL_MIN_WIDTH]
         if wide:
             return wide[0]

@@ -254,6 +254,8 @@ def sitemap_titles() -> QuerySet[Title]:
     ).exclude(output_prefix="")
     return (
         Title.objects.filter(status=Title.Status.PUBLISHED, playable=True)
-        .annotate(video_duration=Subquery(feature.order_by("-ready_at", "-id").values("duration")[:1]))
+        .annotate(
+            video_duration=Subquery(feature.order_by("-ready_at", "-id").values("duration")[:1])
+        )
         .order_by(*ORDERINGS["newest"])[: settings().SITEMAP_MAX_TITLES]
     )
