@@ -80,8 +80,8 @@ def _rng(slug: str, kind: str) -> random.Random:
 
 def _palette(slug: str, genres: Sequence[str]) -> tuple[tuple[int, int, int], ...]:
     rng = _rng(slug, "palette")
-    hue, saturation = GENRE_HUES.get(genres[0] if genres else "", (rng.randrange(360), 0.6))
-    hue += rng.uniform(-18, 18)
+    base_hue, saturation = GENRE_HUES.get(genres[0] if genres else "", (rng.randrange(360), 0.6))
+    hue = base_hue + rng.uniform(-18, 18)
     second = GENRE_HUES.get(genres[1]) if len(genres) > 1 else None
     accent_hue = second[0] if second else hue + rng.choice((-150, 150, 180, 40))
     return (

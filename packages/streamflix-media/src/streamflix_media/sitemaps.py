@@ -51,7 +51,8 @@ def video_sitemap(request: HttpRequest) -> HttpResponse:
     for title in sitemap_titles():
         page = request.build_absolute_uri(player_path.format(slug=title.slug))
         thumbnail = thumbnail_url(title)
-        seconds = title.video_duration or (title.runtime_minutes or 0) * 60
+        # ``video_duration``: annotated by ``sitemap_titles``.
+        seconds = getattr(title, "video_duration", None) or (title.runtime_minutes or 0) * 60
         video = [
             f"<video:thumbnail_loc>{escape(request.build_absolute_uri(thumbnail))}"
             "</video:thumbnail_loc>"
