@@ -10,6 +10,7 @@ import functools
 import hashlib
 import io
 import random
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -251,6 +252,7 @@ def seed_images(stdout: TextIO, *, every: int = 100) -> int:
         stdout.write("  art: every title has a poster and a backdrop\n")
         return 0
     stdout.write(f"  art: drawing posters and backdrops for {total} titles\n")
+    started = time.monotonic()
     for done, title in enumerate(missing.iterator(chunk_size=200), start=1):
         genres = [genre.slug for genre in sorted(title.genres.all(), key=lambda g: g.pk)]
         if not title.poster:
@@ -262,5 +264,5 @@ def seed_images(stdout: TextIO, *, every: int = 100) -> int:
             upload = ContentFile(data, name=f"{title.slug}-backdrop.jpg")
             title_image_set(title=title, field="backdrop", upload=upload)
         if done % every == 0 or done == total:
-            stdout.write(f"  art: {done}/{total}\n")
+            stdout.write(f"  art: {done}/{total} ({time.monotonic() - started:.0f} s)\n")
     return total

@@ -12,6 +12,7 @@ import functools
 import os
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -305,6 +306,7 @@ def seed(stdout: TextIO) -> list[DemoVideo]:
     if wanted:
         binary = find_ffmpeg(settings().FFMPEG_BINARY)
         stdout.write(f"  videos: making {len(wanted)} clips ({CLIP_SIZE}, 20-30 s each)\n")
+        started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="streamflix-demo-clips-") as tmp:
             for index, video in wanted:
                 caption = video.title.name
@@ -318,6 +320,7 @@ def seed(stdout: TextIO) -> list[DemoVideo]:
                     caption=caption,
                 )
                 statuses[index] = _queue(video, clip).status
+        stdout.write(f"  videos: made in {time.monotonic() - started:.0f} s\n")
     queued = sum(1 for status in statuses.values() if status != VideoAsset.Status.READY)
     stdout.write(
         f"  videos: {len(videos)} clips, {len(videos) - queued} ready, {queued} queued for the"
