@@ -73,7 +73,12 @@ SOURCES: tuple[ClipSource, ...] = (
     ClipSource("colorspectrum", "colorspectrum=type=all", "sine=frequency=349"),
     ClipSource("yuvtestsrc", "yuvtestsrc", "anoisesrc=color=pink:amplitude=0.08"),
     ClipSource("pal75bars", "pal75bars", "sine=frequency=587:beep_factor=6"),
-    ClipSource("cellauto-rule30", "cellauto=rule=30", "sine=frequency=147", filters="hue=H=0.6*t"),
+    ClipSource(
+        "cellauto-rule30",
+        "cellauto=rule=30",
+        "sine=frequency=147",
+        filters="format=rgb24,colorchannelmixer=rr=1:gg=0.55:bb=0.15",
+    ),
     ClipSource(
         "life-glider",
         "life=ratio=0.3:death_color=#102010:life_color=#d4ff3a",
