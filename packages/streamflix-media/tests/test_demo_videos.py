@@ -58,6 +58,9 @@ def test_the_count_comes_from_the_environment(monkeypatch):
     assert demo_videos.requested_count() == 3
     monkeypatch.setenv("STREAMFLIX_DEMO_VIDEOS", "off")
     assert demo_videos.requested_count() == 0
+    monkeypatch.setenv("STREAMFLIX_DEMO_VIDEOS", "lots")
+    with pytest.raises(ValueError, match="STREAMFLIX_DEMO_VIDEOS='lots'"):
+        demo_videos.requested_count()
     monkeypatch.delenv("STREAMFLIX_DEMO_VIDEOS")
     assert demo_videos.requested_count() == demo_videos.DEFAULT_COUNT >= 14
 

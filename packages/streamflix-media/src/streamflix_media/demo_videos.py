@@ -13,7 +13,6 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -125,7 +124,12 @@ def requested_count() -> int:
         return DEFAULT_COUNT
     if raw in {"off", "no", "false"}:
         return 0
-    return max(0, min(int(raw), len(SOURCES)))
+    try:
+        return max(0, min(int(raw), len(SOURCES)))
+    except ValueError:
+        raise ValueError(
+            f"STREAMFLIX_DEMO_VIDEOS={raw!r}: expected a number of clips (0 for none)."
+        ) from None
 
 
 def plan(count: int) -> list[DemoVideo]:
@@ -343,8 +347,3 @@ def seed(stdout: TextIO) -> list[DemoVideo]:
         " status and progress) or GET /api/media/assets as staff\n"
     )
     return videos
-
-
-def wanted_slugs(videos: Sequence[DemoVideo]) -> list[str]:
-    """Slugs of the titles ``videos`` make playable, each once, in plan order."""
-    return list(dict.fromkeys(video.title.slug for video in videos))
