@@ -95,6 +95,8 @@ def demo(session: nox.Session) -> None:
         f"    Admin     {base}/admin/   (credentials above)\n"
         f"    Plugins   {base}/api/plugins\n"
         f"    Health    {base}/api/health\n"
+        "  The worker transcodes the sample videos listed above: they play as they finish\n"
+        f"  (progress: {base}/admin/streamflix_media/videoasset/).\n"
         "  Ctrl-C stops the server and the worker."
     )
     try:

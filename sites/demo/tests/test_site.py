@@ -17,11 +17,20 @@ def test_root_redirects_to_the_api_docs(db):
     assert response.status_code == 302 and response["Location"] == "/api/docs"
 
 
-def test_seed_creates_the_admin_and_is_repeatable(db, capsys):
+def test_seed_creates_the_admin_and_is_repeatable(db, capsys, monkeypatch):
+    from streamflix_media.models import Title, VideoAsset
+
+    # A small catalog and one clip: the seed's pieces have tests of their own in media.
+    monkeypatch.setenv("STREAMFLIX_DEMO_TITLES", "30")
+    monkeypatch.setenv("STREAMFLIX_DEMO_VIDEOS", "1")
     call_command("demo_seed")
     call_command("demo_seed")
     out = capsys.readouterr().out
     assert "admin@streamflix.local / streamflix-admin" in out
+    assert not Title.objects.filter(poster="").exists()
+    # Queued for the worker (it runs once the seed's transaction commits), made once.
+    assert list(VideoAsset.objects.values_list("status", flat=True)) == ["pending"]
+    assert "these titles play" in out and "/admin/streamflix_media/videoasset/" in out
     admin = get_user_model().objects.get(email="admin@streamflix.local")
     assert admin.is_superuser and admin.check_password("streamflix-admin")
 

@@ -32,7 +32,7 @@ class MediaSettings:
         MAX_IMAGE_BYTES: the largest poster or backdrop upload accepted.
         MAX_IMAGE_PIXELS: the largest image (width x height) accepted.
         SITEMAP_PLAYER_PATH: path of a title's player page in the video sitemap, with
-            ``{slug}`` replaced.
+            ``{slug}`` replaced (default ``/watch/{slug}``: the demo web app's player).
         SITEMAP_MAX_TITLES: the most titles listed in the video sitemap
             (``/stream/sitemap-video.xml``, URL name ``media:video-sitemap``).
 

@@ -12,8 +12,12 @@ watches the leases still live at its start), django-q2 re-delivering the unackno
 
 from __future__ import annotations
 
+from typing import Any
+
+from .models import VideoAsset
 from .services.assets import asset_transcode
 from .services.run_leases import runs_recover
+from .services.subtitles import subtitle_add
 from .services.watching import sessions_expire
 
 
@@ -21,6 +25,24 @@ def transcode_asset(asset_id: int) -> str:
     """Transcode asset ``asset_id``; returns its status (or ``"skipped"``)."""
     asset = asset_transcode(asset_id=int(asset_id))
     return asset.status if asset is not None else "skipped"
+
+
+def transcode_asset_with_subtitles(asset_id: int, subtitles: list[dict[str, Any]]) -> str:
+    """Transcode asset ``asset_id``, then publish ``subtitles`` (``subtitle_add``'s
+    ``language``, ``data``, ``name``, ``default``) once it is ready; returns its status."""
+    asset = asset_transcode(asset_id=int(asset_id))
+    if asset is None:
+        return "skipped"
+    if asset.status == VideoAsset.Status.READY:
+        for track in subtitles:
+            subtitle_add(
+                asset=asset,
+                language=str(track["language"]),
+                data=str(track["data"]),
+                name=track.get("name") or None,
+                default=bool(track.get("default", False)),
+            )
+    return asset.status
 
 
 def recover_transcodes() -> int:

@@ -130,23 +130,3 @@ def test_person_filmography(api, make_title, kids_limit):
     assert body["filmography"][0]["role"] == "writer"
     missing = api.get("/api/media/people/bob")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-
-
-def test_video_sitemap(client, make_title):
-    make_title(
-        "Harbor & Sons", slug="harbor-sons", synopsis="Boats <and> more.", runtime_minutes=90
-    )
-    make_title("Hidden", published=False)
-    response = client.get("/stream/sitemap-video.xml")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/xml")
-    text = response.content.decode()
-    assert "<video:title>Harbor &amp; Sons</video:title>" in text
-    assert "Boats &lt;and&gt; more." in text
-    assert "http://testserver/watch/harbor-sons" in text
-    assert "<video:duration>5400</video:duration>" in text
-    assert "Hidden" not in text
-    from xml.dom.minidom import parseString
-
-    parseString(response.content)  # noqa: S318 - our own output
-    assert client.post("/stream/sitemap-video.xml").status_code == 405

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 
 from streamflix_core.errors import NotFound, NotPermitted
@@ -234,7 +244,18 @@ def home_rows(*, viewer: Any) -> list[dict[str, Any]]:
 
 
 def sitemap_titles() -> QuerySet[Title]:
-    """Published titles for the video sitemap, newest first."""
-    return Title.objects.filter(status=Title.Status.PUBLISHED).order_by(*ORDERINGS["newest"])[
-        : settings().SITEMAP_MAX_TITLES
-    ]
+    """Published titles that play (a ready feature, or a ready episode of a series) for the
+    video sitemap, newest first, each with ``video_duration``: the seconds of its ready
+    feature (``None`` for a series)."""
+    from ..models import VideoAsset
+
+    feature = VideoAsset.objects.filter(
+        title_id=OuterRef("pk"), role=VideoAsset.Role.FEATURE, status=VideoAsset.Status.READY
+    ).exclude(output_prefix="")
+    return (
+        Title.objects.filter(status=Title.Status.PUBLISHED, playable=True)
+        .annotate(
+            video_duration=Subquery(feature.order_by("-ready_at", "-id").values("duration")[:1])
+        )
+        .order_by(*ORDERINGS["newest"])[: settings().SITEMAP_MAX_TITLES]
+    )

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -42,6 +42,7 @@ from ..transcoding import (
 logger = logging.getLogger(__name__)
 
 TASK = "streamflix_media.tasks.transcode_asset"
+TASK_WITH_SUBTITLES = "streamflix_media.tasks.transcode_asset_with_subtitles"
 Status = VideoAsset.Status
 
 
@@ -78,9 +79,16 @@ def task_timeout() -> int | None:
     return transcode_task_timeout(settings())
 
 
-def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
-    """Queue the transcode task (django-q2) once the current transaction commits."""
+def asset_enqueue_transcode(
+    *, asset: VideoAsset, subtitles: Sequence[Mapping[str, Any]] = ()
+) -> None:
+    """Queue the transcode task (django-q2) once the current transaction commits.
+
+    ``subtitles`` (mappings of ``language``, ``data`` and optionally ``name`` and
+    ``default``, as ``subtitle_add`` takes them) are published by the same task once the
+    video is ready: the demo seed queues its subtitled sample this way."""
     asset_id = asset.pk
+    tracks = [dict(track) for track in subtitles]
 
     def enqueue() -> None:
         from django_q.tasks import async_task
@@ -90,8 +98,9 @@ def asset_enqueue_transcode(*, asset: VideoAsset) -> None:
         # cluster's applies, which core's check streamflix.E011 requires to be unset).
         limit = {"timeout": timeout} if timeout is not None else {}
         async_task(
-            TASK,
+            TASK_WITH_SUBTITLES if tracks else TASK,
             asset_id,
+            *([tracks] if tracks else []),
             task_name=f"transcode-asset-{asset_id}",
             group="streamflix_media.transcode",
             **limit,
