@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from streamflix_core import hooks
 from streamflix_core.signals import progress_recorded, title_completed
@@ -406,6 +407,14 @@ def test_lists_say_what_is_playable_and_the_profiles_progress(
     assert mine["not-yet-1"]["progress"] is None
     detail = viewer_api.get(f"/api/media/titles/{feature.slug}").json()
     assert detail["playable"] is True and detail["progress"]["position"] == 25.0
+    # the card's progress (built by the database as one JSON object) is the detail's: same
+    # types, the same moment in UTC (the detail's renderer keeps milliseconds)
+    card = dict(mine[feature.slug]["progress"])
+    shown = dict(detail["progress"])
+    card_time, shown_time = (parse_datetime(p.pop("watched_at")) for p in (card, shown))
+    assert card == shown
+    assert card_time.utcoffset() == shown_time.utcoffset() == dt.timedelta(0)
+    assert abs(card_time - shown_time) < dt.timedelta(milliseconds=1)
 
 
 def test_the_list_filters_playable_titles(api, feature, make_title):

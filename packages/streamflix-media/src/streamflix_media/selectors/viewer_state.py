@@ -3,9 +3,12 @@ on its list, its rating) — in one query, whatever the page size."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
+from django.utils.dateparse import parse_datetime
 
 from streamflix_core.hooks import viewer_marks
 
@@ -30,9 +33,9 @@ def viewer_state_by_title(
         latest = WatchProgress.objects.filter(
             profile_id=profile_id, title_id=OuterRef("pk")
         ).order_by("-watched_at", "-id")
-        annotations.update(
-            {f"progress__{field}": Subquery(latest.values(field)[:1]) for field in _PROGRESS}
-        )
+        # One subquery for the whole progress row (a JSON object), not one per field.
+        fields = JSONObject(**{field: field for field in _PROGRESS})
+        annotations["progress__row"] = Subquery(latest.values(row=fields)[:1])
     if not annotations:
         return {}
     rows = Title.objects.filter(pk__in=title_ids).annotate(**annotations).values("pk", *annotations)
@@ -42,19 +45,24 @@ def viewer_state_by_title(
 def _state(row: dict[str, Any], marks: dict[str, Any], progress: bool) -> dict[str, Any]:
     state = {name: row[f"mark__{name}"] for name in marks}
     if progress:
-        watched_at = row["progress__watched_at"]
-        state["progress"] = (
-            None
-            if watched_at is None
-            else {
-                "episode_id": row["progress__episode_id"],
-                "position": row["progress__position"],
-                "duration": row["progress__duration"],
-                "resume_position": resume_position(
-                    row["progress__position"], row["progress__duration"]
-                ),
-                "played": row["progress__played"],
-                "watched_at": watched_at,
-            }
-        )
+        found = row["progress__row"]
+        state["progress"] = None if found is None else _progress(found)
     return state
+
+
+def _progress(found: dict[str, Any]) -> dict[str, Any]:
+    """The progress fields as the API gives them, from the JSON object the database built
+    (its time as text, its flag maybe 0/1)."""
+    watched_at = found["watched_at"]
+    if isinstance(watched_at, str):
+        watched_at = parse_datetime(watched_at)
+        if watched_at is not None and watched_at.tzinfo is None:
+            watched_at = watched_at.replace(tzinfo=dt.UTC)
+    return {
+        "episode_id": found["episode_id"],
+        "position": float(found["position"]),
+        "duration": float(found["duration"]),
+        "resume_position": resume_position(float(found["position"]), float(found["duration"])),
+        "played": bool(found["played"]),
+        "watched_at": watched_at,
+    }

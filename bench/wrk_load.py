@@ -1,0 +1,69 @@
+"""GET load from ``wrk`` (Debian's package; ``make bench-deps``), in its own process, so the
+load generator never shares the interpreter of what it measures.
+
+Every run goes through ``wrk_heartbeats.lua`` in its plain-GET mode, which prints one JSON
+summary line (requests, seconds, socket errors, non-2xx answers, p50 and p99).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+from pathlib import Path
+from typing import Any
+
+LUA = Path(__file__).with_name("wrk_heartbeats.lua")
+# Few load threads: wrk shares the two cores with the server it measures.
+THREADS = 2
+CONNECTIONS = 16
+
+
+def wrk_missing() -> str | None:
+    """Why wrk cannot run here, or ``None``."""
+    if shutil.which("wrk") is None:
+        return "wrk is missing; run `make bench-deps` (installs Debian's wrk with apt)"
+    return None
+
+
+def wrk_get(
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    threads: int = THREADS,
+    connections: int = CONNECTIONS,
+) -> dict[str, Any]:
+    """GET ``url`` from ``connections`` keep-alive connections for ``seconds``; the summary
+    with ``requests_per_second`` added."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command += ["-s", str(LUA), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("wrk-json "))
+    summary: dict[str, Any] = json.loads(line.removeprefix("wrk-json "))
+    summary["requests_per_second"] = round(summary["requests"] / summary["seconds"], 1)
+    return summary
+
+
+def against_ceiling(runs: list[dict[str, Any]], ceilings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over interleaved rounds: requests/s, the ratio to the same round's ceiling
+    (the hello view of the same server), p50 and p99, and every failed answer."""
+
+    def median(values: list[float]) -> float:
+        return round(statistics.median(values), 3)
+
+    return {
+        "requests_per_second": median([r["requests_per_second"] for r in runs]),
+        "ratio_to_ceiling": median(
+            [
+                run["requests_per_second"] / ceiling["requests_per_second"]
+                for run, ceiling in zip(runs, ceilings, strict=True)
+            ]
+        ),
+        "p50_ms": median([r["p50_ms"] for r in runs]),
+        "p99_ms": median([r["p99_ms"] for r in runs]),
+        "failed": sum(r["socket_errors"] + r["non_2xx"] for r in runs),
+    }
