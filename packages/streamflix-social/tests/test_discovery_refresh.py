@@ -3,6 +3,7 @@ the task and the dashboard card."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -11,7 +12,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from streamflix_social import tasks
-from streamflix_social.models import ProfilePick, RefreshRun, TitleNeighbour, TrendingTitle
+from streamflix_social.models import (
+    Like,
+    ProfilePick,
+    Rating,
+    RefreshRun,
+    TitleNeighbour,
+    TrendingTitle,
+)
 from streamflix_social.selectors import discovery_card
 from streamflix_social.services import discovery as refresh_service
 from streamflix_social.services import recommendations_refresh
@@ -73,6 +81,26 @@ def test_an_incremental_refresh_rewrites_only_profiles_with_new_interactions(wor
     assert world.drama[0].pk not in set(
         ProfilePick.objects.filter(profile=touched).values_list("title_id", flat=True)
     )
+
+
+def test_an_incremental_refresh_rewrites_a_profile_that_took_something_back(world):
+    recommendations_refresh(full=True)
+    fan = world.fans[3]  # a comedy fan who finished and liked comedy 0
+    Like.objects.filter(profile=fan).delete()
+    Rating.objects.create(profile=world.fans[4], title=world.comedy[1], value=1)
+    Rating.objects.filter(profile=world.fans[4]).update(
+        updated_at=timezone.now() - dt.timedelta(days=30)
+    )
+
+    run = recommendations_refresh()
+
+    assert run.mode == RefreshRun.Mode.INCREMENTAL
+    assert run.profiles_refreshed == 2  # the unlike and the (back-dated) rating, nobody else
+
+
+def test_an_incremental_refresh_with_nothing_new_rewrites_nobody(world):
+    recommendations_refresh(full=True)
+    assert recommendations_refresh().profiles_refreshed == 0
 
 
 def test_a_failed_refresh_keeps_the_previous_rows_and_is_recorded(world, monkeypatch):

@@ -53,8 +53,13 @@ class RefreshRunAdmin(ModelAdmin):
     ordering = ("-started_at", "-id")
     actions_list = ("refresh_now", "refresh_full")
 
+    exclude = ("profile_fingerprints",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("profile_fingerprints")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [field.name for field in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields if f.name != "profile_fingerprints"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

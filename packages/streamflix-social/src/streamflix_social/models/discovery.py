@@ -102,6 +102,12 @@ class RefreshRun(models.Model):
         default=0.0, help_text="Share of published titles with at least one neighbour."
     )
     error = models.TextField(blank=True)
+    profile_fingerprints = models.BinaryField(
+        null=True,
+        editable=False,
+        help_text="What each profile had told the recommender at this run (ids and two "
+        "numbers each): the next incremental run rewrites the profiles whose numbers moved.",
+    )
 
     class Meta:
         ordering = ("-started_at", "-id")

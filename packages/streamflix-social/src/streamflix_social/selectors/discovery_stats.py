@@ -12,7 +12,9 @@ def discovery_card() -> dict[str, Any]:
     before any), its mode, how long it took, the share of profiles with picks and of
     published titles with neighbours, and the state of the latest run (``running``,
     ``finished`` or ``failed``)."""
-    runs = list(RefreshRun.objects.order_by("-started_at", "-id")[:20])
+    runs = list(
+        RefreshRun.objects.defer("profile_fingerprints").order_by("-started_at", "-id")[:20]
+    )
     finished = next((run for run in runs if run.status == RefreshRun.Status.FINISHED), None)
     latest = runs[0] if runs else None
     return {

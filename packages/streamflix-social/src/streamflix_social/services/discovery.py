@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..conf import settings
+from ..discovery.fingerprints import changed_profiles as fingerprint_changes
+from ..discovery.fingerprints import pack, profile_fingerprints, unpack
 from ..discovery.model import TopK
 from ..discovery.pipeline import Outputs, Tuning, compute
 from ..models import ProfilePick, RefreshRun, TitleNeighbour, TrendingTitle
@@ -64,14 +66,19 @@ def recommendations_refresh(*, full: bool = False, progress: Progress | None = N
             f"{data.inputs.rows.size} interactions"
         )
         outputs = compute(data.inputs, tuning(), say)
+        fingerprints = profile_fingerprints(
+            outputs.interactions,
+            np.array(data.title_ids, dtype=np.int64),
+            data.chosen_genres,
+            data.genre_ids,
+        )
         if mode == RefreshRun.Mode.FULL:
             refreshed = list(range(len(data.profile_ids)))
         else:
             assert previous is not None
-            changed = changed_profiles(since=previous.started_at)
-            refreshed = [i for i, pk in enumerate(data.profile_ids) if pk in changed]
+            refreshed = _changed(previous, data, fingerprints)
         say(f"writing: {len(refreshed)} profiles' picks")
-        _store(run, data, outputs, refreshed, say)
+        _store(run, data, outputs, refreshed, say, pack(np.array(data.profile_ids), fingerprints))
     except Exception as error:
         RefreshRun.objects.filter(pk=run.pk).update(
             status=RefreshRun.Status.FAILED,
@@ -87,8 +94,28 @@ def recommendations_refresh(*, full: bool = False, progress: Progress | None = N
     return run
 
 
+def _changed(previous: RefreshRun, data: Snapshot, fingerprints: np.ndarray) -> list[int]:
+    """Dense indexes of the profiles to rewrite: anything new since the previous run started
+    (progress, a like, a rating, a list entry, chosen genres, a new profile), and every
+    profile whose fingerprint moved — which also catches what was taken back (an unlike, a
+    rating removed, a list entry removed) and an earlier title watched again."""
+    since = changed_profiles(since=previous.started_at)
+    indexes = {i for i, pk in enumerate(data.profile_ids) if pk in since}
+    stored = previous.profile_fingerprints
+    if stored:
+        before_ids, before = unpack(bytes(stored))
+        moved = fingerprint_changes(before_ids, before, np.array(data.profile_ids), fingerprints)
+        indexes.update(int(i) for i in moved)
+    return sorted(indexes)
+
+
 def _store(
-    run: RefreshRun, data: Snapshot, outputs: Outputs, refreshed: list[int], say: Progress
+    run: RefreshRun,
+    data: Snapshot,
+    outputs: Outputs,
+    refreshed: list[int],
+    say: Progress,
+    fingerprints: bytes,
 ) -> None:
     config = settings()
     batch = config.DISCOVERY_WRITE_BATCH
@@ -147,6 +174,7 @@ def _store(
             interactions=int(outputs.interactions.nnz),
             profiles_refreshed=len(refreshed),
             profile_coverage=with_picks / len(profiles) if profiles else 0.0,
+            profile_fingerprints=fingerprints,
             title_coverage=int(has_neighbours.sum()) / published if published else 0.0,
         )
 

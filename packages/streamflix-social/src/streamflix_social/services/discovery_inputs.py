@@ -43,6 +43,8 @@ class Snapshot:
     profile_ids: list[int]
     title_ids: list[int]
     inputs: Inputs
+    genre_ids: np.ndarray
+    chosen_genres: sp.csr_matrix
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def snapshot(*, now: dt.datetime) -> Snapshot:
         title_maturity=np.array([row[4] for row in titles], dtype=np.int64),
         profile_limits=np.array([row[1] for row in profiles], dtype=np.int64),
     )  # fmt: skip
-    return Snapshot(profile_ids, title_ids, inputs)
+    genre_ids = np.array(list(genre_index), dtype=np.int64)
+    return Snapshot(profile_ids, title_ids, inputs, genre_ids, chosen_genres)
 
 
 def _chosen_genres(
