@@ -1,38 +1,63 @@
-"""The demo's HTTP API under daphne (ASGI) and gunicorn (WSGI, 2 workers).
+"""The demo's HTTP API under daphne (ASGI) and gunicorn (WSGI, 2 workers): GET /api/plugins
+and GET /api/health, each as a ratio to the hello view (``/hello``) of the same server.
 
-Prints requests/second and latency for GET /api/plugins and GET /api/health and writes them
-to bench/results/api_servers.json. Run with ``nox -s bench -- api_servers``.
+Load from ``wrk`` (BENCH_SECONDS per run, 2 threads, 16 connections) in BENCH_ROUNDS
+interleaved rounds per server; medians. Figures go to bench/results/api_servers.json. Run
+with ``nox -s bench -- api_servers``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import SERVERS, demo_env, manage, serve, write_results
-from loadgen import run_load
+from wrk_load import CONNECTIONS, THREADS, against_ceiling, wrk_get, wrk_missing
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CEILING = "/hello"
 ENDPOINTS = ("/api/plugins", "/api/health")
 
 
+def measure(base: str) -> dict[str, Any]:
+    for path in (CEILING, *ENDPOINTS):
+        wrk_get(base + path, seconds=1)  # warm up
+    ceilings: list[dict[str, Any]] = []
+    runs: dict[str, list[dict[str, Any]]] = {path: [] for path in ENDPOINTS}
+    for _ in range(ROUNDS):
+        ceilings.append(wrk_get(base + CEILING, seconds=SECONDS))
+        for path in ENDPOINTS:
+            runs[path].append(wrk_get(base + path, seconds=SECONDS))
+    figures = {path: against_ceiling(found, ceilings) for path, found in runs.items()}
+    figures[CEILING] = against_ceiling(ceilings, ceilings)
+    return figures
+
+
 def main() -> None:
-    env = demo_env(Path(tempfile.mkdtemp(prefix="streamflix-bench-")))
+    missing = wrk_missing()
+    if missing:
+        print(f"bench_api_servers: skipped: {missing}")
+        return
+    env = demo_env(Path(tempfile.mkdtemp(prefix="streamflix-bench-")), DJANGO_DEBUG="0")
     manage(env, "migrate", "-v0")
-    results: dict[str, dict] = {}
+    results: dict[str, Any] = {}
     for server in SERVERS:
         with serve(server, env) as base:
-            for endpoint in ENDPOINTS:
-                run_load(base + endpoint, concurrency=4, seconds=1)  # warm up
-                outcome = run_load(base + endpoint, concurrency=CONCURRENCY, seconds=SECONDS)
-                results[f"{server} {endpoint}"] = outcome.summary()
-                print(f"{server:20} {endpoint:14} {outcome.summary()}", flush=True)
+            results[server] = measure(base)
+        print(f"{server}: {json.dumps(results[server])}", flush=True)
     write_results(
-        "api_servers", {"concurrency": CONCURRENCY, "seconds": SECONDS, "results": results}
+        "api_servers",
+        {
+            "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} interleaved rounds",
+            "ceiling_endpoint": f"GET {CEILING}",
+            "results": results,
+        },
     )
 
 
