@@ -314,13 +314,15 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run every benchmark under bench/; figures are printed and written to bench/results/."""
+    """Run every benchmark under bench/; figures are printed and written to bench/results/
+    (one file per benchmark, then all of them gathered in bench/results/all.json)."""
     install_everything(session, "gunicorn")
     scripts = sorted((ROOT / "bench").glob("bench_*.py"))
     if session.posargs:
         scripts = [s for s in scripts if any(a in s.name for a in session.posargs)]
     for script in scripts:
         session.run("python", str(script))
+    session.run("python", str(ROOT / "bench" / "collect_results.py"))
 
 
 @nox.session
