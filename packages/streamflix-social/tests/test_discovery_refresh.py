@@ -153,3 +153,25 @@ def test_the_demo_seed_runs_a_full_refresh(world):
     seed(out)
     assert "discovery: 12 titles" in out.getvalue()
     assert RefreshRun.objects.get().mode == RefreshRun.Mode.FULL
+
+
+def test_deleting_a_title_or_profile_deletes_the_rows_stored_for_it(world):
+    from streamflix_media.models import Title
+
+    recommendations_refresh(full=True)
+    anchor = Title.objects.get(
+        pk=ProfilePick.objects.filter(because_title__isnull=False).values("because_title")[:1]
+    )
+    picked = Title.objects.get(pk=ProfilePick.objects.values("title")[:1])
+    fan = world.fans[0]
+    gone = [anchor.pk, picked.pk]
+
+    anchor.delete()
+    picked.delete()
+    fan.delete()
+
+    assert not ProfilePick.objects.filter(title_id__in=gone).exists()
+    assert not ProfilePick.objects.filter(because_title_id__in=gone).exists()
+    assert not TitleNeighbour.objects.filter(title_id__in=gone).exists()
+    assert not TitleNeighbour.objects.filter(neighbour_id__in=gone).exists()
+    assert not ProfilePick.objects.filter(profile_id=fan.pk).exists()
