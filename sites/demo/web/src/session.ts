@@ -1,0 +1,75 @@
+import { api, csrfToken } from "./api/client";
+import { unwrap } from "./api/errors";
+import type { Me, Profile } from "./api/types";
+
+// Who is signed in (the account, from GET /api/me) and who is watching (the profile chosen
+// on "Who's watching?", remembered per browser so every tab watches as the same profile).
+
+const PROFILE_KEY = "streamflix.profile";
+
+export interface ChosenProfile {
+  id: number;
+  name: string;
+  is_kids: boolean;
+}
+
+let me: Me | null = null;
+let checked = false;
+
+export function currentUser(): Me | null {
+  return me;
+}
+
+export function currentProfile(): ChosenProfile | null {
+  try {
+    const raw = localStorage.getItem(PROFILE_KEY);
+    return raw ? (JSON.parse(raw) as ChosenProfile) : null;
+  } catch {
+    return null;
+  }
+}
+
+function changed(): void {
+  document.dispatchEvent(new CustomEvent("sessionchange"));
+}
+
+/** The signed-in account, asked once per page load (null when signed out). */
+export async function loadUser(force = false): Promise<Me | null> {
+  if (checked && !force) return me;
+  const result = await api.GET("/api/me");
+  checked = true;
+  me = result.response.ok ? (result.data ?? null) : null;
+  if (!me) localStorage.removeItem(PROFILE_KEY);
+  changed();
+  return me;
+}
+
+export async function signIn(email: string, password: string): Promise<void> {
+  unwrap(await api.POST("/api/auth/login", { body: { email, password, cookies: true } }));
+  localStorage.removeItem(PROFILE_KEY);
+  await loadUser(true);
+}
+
+export async function switchProfile(profile: Profile, pin: string | null): Promise<void> {
+  unwrap(
+    await api.POST("/api/profiles/{profile_id}/switch", {
+      params: { path: { profile_id: profile.id } },
+      body: { pin },
+    }),
+  );
+  const chosen: ChosenProfile = { id: profile.id, name: profile.name, is_kids: profile.is_kids };
+  localStorage.setItem(PROFILE_KEY, JSON.stringify(chosen));
+  changed();
+}
+
+export async function signOut(): Promise<void> {
+  // the refresh token comes from its cookie; a failure still signs this browser out
+  await api.POST("/api/auth/logout", { body: {} }).catch(() => undefined);
+  me = null;
+  localStorage.removeItem(PROFILE_KEY);
+  changed();
+}
+
+export function hasCsrfCookie(): boolean {
+  return csrfToken() !== "";
+}
