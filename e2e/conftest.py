@@ -27,6 +27,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DJANGO_SECRET_KEY": "e2e-secret",
         "STREAMFLIX_DATA_DIR": str(data_dir),
     }
+    # the viewer web app the server answers / with (a no-op when the build is current)
+    subprocess.run([sys.executable, str(DEMO / "web" / "build.py")], check=True, timeout=600)
     manage = [sys.executable, str(DEMO / "manage.py")]
     fresh_cache = [
         "shell",

@@ -109,7 +109,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The web app's built assets (WHITENOISE_ROOT) and the collected static files.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "streamflix_demo.web_app.WebAppWhiteNoiseMiddleware",
     # Before CommonMiddleware, which may answer (redirect) a preflight first.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,9 +170,7 @@ STREAMFLIX_SERVE_STATIC = env.flag("STREAMFLIX_SERVE_STATIC", default=True)
 # The viewer web app's build (`npm run build` in sites/demo/web): index.html answers the app's
 # routes (web_app.py), WhiteNoise serves the rest of the directory from the site's root.
 STREAMFLIX_WEB_APP_DIR = env.web_app_dir()
-WHITENOISE_ROOT = (
-    STREAMFLIX_WEB_APP_DIR if STREAMFLIX_SERVE_STATIC and STREAMFLIX_WEB_APP_DIR.is_dir() else None
-)
+WHITENOISE_ROOT = STREAMFLIX_WEB_APP_DIR if STREAMFLIX_SERVE_STATIC else None
 # Vite names every built asset after its content hash: cache those for good.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^/?assets/.+-[A-Za-z0-9_-]{8,}\.\w+$"
 

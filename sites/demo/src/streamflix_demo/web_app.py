@@ -4,11 +4,14 @@ built assets (``/assets/...``) from the same directory (``WHITENOISE_ROOT``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 # The app's own pages; anything else keeps its 404. Keep in step with web/src/router.ts.
 APP_ROUTES = (
@@ -43,6 +46,16 @@ npm run build</code></pre>
 <p>Then reload this page. Meanwhile the API is at <a href="/api/docs">/api/docs</a> and the
 admin at <a href="/admin/">/admin/</a>.</p></body></html>
 """
+
+
+class WebAppWhiteNoiseMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise over the web app's build and the collected static files; a directory that
+    does not exist yet (an unbuilt app, static files not collected) is skipped quietly. Files
+    are listed when the process starts: restart the server after a build."""
+
+    def add_files(self, root: str, prefix: str | None = None) -> None:
+        if root and Path(root).is_dir():
+            super().add_files(root, prefix)
 
 
 @require_safe
