@@ -126,6 +126,12 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
       const levels = data.levels.map((level, i) => ({ label: level.height ? `${level.height}p` : `${Math.round(level.bitrate / 1000)} kb/s`, value: String(i) }));
       quality.setOptions([{ label: "Auto", value: "-1" }, ...levels.reverse()], "-1");
     });
+    // the level playing, for people and tests to see (the quality menu's "Auto" hides it)
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
+      video.dataset.level = String(data.level);
+      const height = hls?.levels[data.level]?.height;
+      video.dataset.height = height ? String(height) : "";
+    });
     hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_event, data) => {
       audio.setOptions(data.audioTracks.map((t, i) => ({ label: t.name || t.lang || `Track ${i + 1}`, value: String(i) })), String(hls?.audioTrack ?? 0));
     });
