@@ -6,6 +6,9 @@ import type { Me, Profile } from "./api/types";
 // on "Who's watching?", remembered per browser so every tab watches as the same profile).
 
 const PROFILE_KEY = "streamflix.profile";
+// Set while this browser holds a session: the cookies themselves are HTTP-only, and asking
+// the API while signed out would only log 401s.
+const SIGNED_IN_KEY = "streamflix.signedIn";
 
 export interface ChosenProfile {
   id: number;
@@ -36,10 +39,17 @@ function changed(): void {
 /** The signed-in account, asked once per page load (null when signed out). */
 export async function loadUser(force = false): Promise<Me | null> {
   if (checked && !force) return me;
-  const result = await api.GET("/api/me");
   checked = true;
-  me = result.response.ok ? (result.data ?? null) : null;
-  if (!me) localStorage.removeItem(PROFILE_KEY);
+  if (localStorage.getItem(SIGNED_IN_KEY)) {
+    const result = await api.GET("/api/me");
+    me = result.response.ok ? (result.data ?? null) : null;
+  } else {
+    me = null;
+  }
+  if (!me) {
+    localStorage.removeItem(PROFILE_KEY);
+    localStorage.removeItem(SIGNED_IN_KEY);
+  }
   changed();
   return me;
 }
@@ -47,6 +57,7 @@ export async function loadUser(force = false): Promise<Me | null> {
 export async function signIn(email: string, password: string): Promise<void> {
   unwrap(await api.POST("/api/auth/login", { body: { email, password, cookies: true } }));
   localStorage.removeItem(PROFILE_KEY);
+  localStorage.setItem(SIGNED_IN_KEY, "1");
   await loadUser(true);
 }
 
@@ -67,6 +78,7 @@ export async function signOut(): Promise<void> {
   await api.POST("/api/auth/logout", { body: {} }).catch(() => undefined);
   me = null;
   localStorage.removeItem(PROFILE_KEY);
+  localStorage.removeItem(SIGNED_IN_KEY);
   changed();
 }
 
