@@ -128,8 +128,11 @@ def test_play_switch_quality_and_toggle_subtitles(demo_server, app_page):
     lowest = levels.last
     level = lowest.get_attribute("data-value")
     lowest.click()
-    assert page.locator(f"#quality-list [data-value='{level}']").get_attribute("aria-checked") == "true"
-    page.wait_for_function(f"() => document.querySelector('video').dataset.level === '{level}'", timeout=30_000)
+    chosen = page.locator(f"#quality-list [data-value='{level}']")
+    assert chosen.get_attribute("aria-checked") == "true"
+    page.wait_for_function(
+        f"() => document.querySelector('video').dataset.level === '{level}'", timeout=30_000
+    )
 
     # subtitles: on, then off with the keyboard's C
     page.locator("#subtitles-button").click()

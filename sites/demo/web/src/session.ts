@@ -1,4 +1,4 @@
-import { api, csrfToken } from "./api/client";
+import { api, csrfToken, refreshSession } from "./api/client";
 import { unwrap } from "./api/errors";
 import type { Me, Profile } from "./api/types";
 
@@ -32,7 +32,14 @@ export function currentProfile(): ChosenProfile | null {
   }
 }
 
+// Renew the access cookie before it expires (15 minutes by default), so requests rarely meet
+// a 401 first; one that does is refreshed and sent again by the client.
+const RENEW_EVERY_MS = 10 * 60 * 1000;
+let renewTimer: number | undefined;
+
 function changed(): void {
+  window.clearInterval(renewTimer);
+  if (me) renewTimer = window.setInterval(() => void refreshSession(), RENEW_EVERY_MS);
   document.dispatchEvent(new CustomEvent("sessionchange"));
 }
 

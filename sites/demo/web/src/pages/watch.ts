@@ -5,6 +5,7 @@ import type { ActiveSession, Playback } from "../api/types";
 import { formatDuration, h, render } from "../dom";
 import { navigate, type RouteContext } from "../router";
 import { startHeartbeats } from "../player/heartbeats";
+import { icon, setIcon } from "../player/icons";
 import { menu } from "../player/menu";
 import { loadThumbnails, thumbnailAt } from "../player/trickplay";
 import { empty, failure, loading } from "../ui/states";
@@ -84,11 +85,11 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
     video.append(h("track", { kind: "subtitles", src: track.url, srclang: track.language, label: track.name, default: false }));
   }
   const message = h("div", { class: "player-message", role: "status", "aria-live": "polite" });
-  const playButton = h("button", { type: "button", class: "control", id: "play-toggle", "aria-label": "Play" }, "▶");
-  const back10 = h("button", { type: "button", class: "control", "aria-label": "Back 10 seconds" }, "⟲10");
-  const fwd10 = h("button", { type: "button", class: "control", "aria-label": "Forward 10 seconds" }, "10⟳");
-  const muteButton = h("button", { type: "button", class: "control", "aria-label": "Mute" }, "🔊");
-  const fullButton = h("button", { type: "button", class: "control", "aria-label": "Full screen" }, "⛶");
+  const playButton = h("button", { type: "button", class: "control", id: "play-toggle", "aria-label": "Play" }, icon("play"));
+  const back10 = h("button", { type: "button", class: "control", "aria-label": "Back 10 seconds", title: "Back 10 s (←: 5 s)" }, icon("back"));
+  const fwd10 = h("button", { type: "button", class: "control", "aria-label": "Forward 10 seconds", title: "Forward 10 s (→: 5 s)" }, icon("forward"));
+  const muteButton = h("button", { type: "button", class: "control", "aria-label": "Mute", title: "Mute (M)" }, icon("volume"));
+  const fullButton = h("button", { type: "button", class: "control", "aria-label": "Full screen", title: "Full screen (F)" }, icon("fullscreen"));
   const time = h("span", { class: "time", "aria-live": "off" }, "0:00 / 0:00");
   const seek = h("input", { type: "range", class: "seek", min: 0, max: playback.duration ?? 0, step: "0.1", value: 0, "aria-label": "Seek" });
   const preview = h("div", { class: "trickplay", hidden: true, "aria-hidden": "true" }, h("div", { class: "trickplay-image" }), h("span", {}));
@@ -98,13 +99,13 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   const nextButton = nextHref && next ? h("a", { class: "button primary overlay-button next-episode", href: nextHref, hidden: true }, `Next episode: S${next.season}:E${next.number} ${next.name} ▶`) : null;
 
   let hls: Hls | null = null;
-  const quality = menu("Quality", "quality", (value) => {
+  const quality = menu("Quality", "quality", icon("quality"), (value) => {
     if (hls) hls.currentLevel = Number(value);
   });
-  const subtitles = menu("Subtitles", "subtitles", (value) => {
+  const subtitles = menu("Subtitles", "subtitles", icon("subtitles"), (value) => {
     [...video.textTracks].forEach((track, i) => (track.mode = String(i) === value ? "showing" : "disabled"));
   });
-  const audio = menu("Audio", "audio", (value) => {
+  const audio = menu("Audio", "audio", icon("audio"), (value) => {
     if (hls) hls.audioTrack = Number(value);
   });
   subtitles.setOptions([{ label: "Off", value: "off" }, ...playback.subtitles.map((s, i) => ({ label: s.name || s.language, value: String(i) }))], "off");
@@ -172,18 +173,32 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   fullButton.addEventListener("click", () => (document.fullscreenElement ? void document.exitFullscreen() : void stage.requestFullscreen().catch(() => undefined)));
   seek.addEventListener("input", () => (video.currentTime = Number(seek.value)));
   video.addEventListener("play", () => {
-    playButton.textContent = "❚❚";
+    setIcon(playButton, "pause");
     playButton.setAttribute("aria-label", "Pause");
     message.textContent = "";
+    wake();
   });
   video.addEventListener("pause", () => {
-    playButton.textContent = "▶";
+    setIcon(playButton, "play");
     playButton.setAttribute("aria-label", "Play");
+    wake();
   });
   video.addEventListener("volumechange", () => {
-    muteButton.textContent = video.muted ? "🔇" : "🔊";
+    setIcon(muteButton, video.muted || video.volume === 0 ? "muted" : "volume");
     muteButton.setAttribute("aria-label", video.muted ? "Unmute" : "Mute");
   });
+  // the controls fade out while the video plays untouched, so they hide no subtitles
+  let idleTimer: number | undefined;
+  function wake(): void {
+    stage.classList.remove("idle");
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(() => {
+      if (!video.paused && !stage.querySelector(".menu-list:not([hidden])")) stage.classList.add("idle");
+    }, 3000);
+  }
+  stage.addEventListener("pointermove", wake);
+  stage.addEventListener("focusin", wake);
+  stage.addEventListener("keydown", wake);
   const markers = playback.markers;
   video.addEventListener("timeupdate", () => {
     const now = video.currentTime;
@@ -282,6 +297,7 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
       })
     : () => undefined;
   return () => {
+    window.clearTimeout(idleTimer);
     stopHeartbeats();
     hls?.destroy();
     video.removeAttribute("src");

@@ -46,7 +46,8 @@ export function poster(title: Imagery, kind: "poster" | "backdrop" = "poster"): 
 }
 
 function placeholder(name: string, kind: string): HTMLElement {
-  const element = h("div", { class: `artwork ${kind} placeholder`, "aria-hidden": "true" }, h("span", {}, initials(name)));
+  // a backdrop sits behind the title's name: initials there would only compete with it
+  const element = h("div", { class: `artwork ${kind} placeholder`, "aria-hidden": "true" }, kind === "poster" ? h("span", {}, initials(name)) : null);
   element.style.setProperty("--hue", String(hue(name)));
   return element;
 }
