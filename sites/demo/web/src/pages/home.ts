@@ -47,7 +47,8 @@ export async function homePage(context: RouteContext): Promise<void> {
     ]);
     const rows = home.rows;
     const featuredRow = rows.find((r) => r.key === "featured");
-    const featured = featuredRow?.titles[0] ?? rows.find((r) => r.titles.length)?.titles[0];
+    const candidates = featuredRow?.titles.length ? featuredRow.titles : rows.flatMap((r) => r.titles);
+    const featured = candidates.find((t) => t.playable) ?? candidates[0];
     const personal = rows.filter((r) => r.items?.length);
     const others = rows.filter((r) => !r.items?.length);
     const myList = list?.items.length ? cardRow("My List", list.items.map((t) => titleCard(t)), "my_list") : null;

@@ -17,7 +17,8 @@ export function renderHeader(container: HTMLElement): void {
           link("/", "Home"),
           link("/my-list", "My List"),
           link("/search", "Search"),
-          link("/account", "Account"),
+          // account pages need the account's own session: a kids profile gets 403 there
+          profile?.is_kids ? null : link("/account", "Account"),
         ),
         h(
           "div",
