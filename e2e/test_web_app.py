@@ -14,18 +14,53 @@ ADMIN = {"email": "admin@streamflix.local", "password": "streamflix-admin"}
 SUBTITLES = b"WEBVTT\n\n00:00:00.000 --> 00:01:00.000\nHello from the e2e test\n"
 
 
-@pytest.fixture
-def app_page(browser):
-    """A page whose console errors and page errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def watched_page(context):
+    """A page of the context whose console errors and page errors are collected."""
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
+    return page
+
+
+@pytest.fixture
+def app_page(browser):
+    """A signed-out page; a console error fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = watched_page(context)
     yield page
     context.close()
-    assert not errors, errors
+    assert not page.errors, page.errors
+
+
+@pytest.fixture(scope="session")
+def viewer_state(demo_server, browser):
+    """Cookies and storage of a browser signed in as the viewer, watching as Alex: signing in
+    once for every test keeps within the login and profile-switch throttles."""
+    context = browser.new_context()
+    sign_in(context.new_page(), demo_server)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def viewer_page(browser, viewer_state, demo_server):
+    """A page signed in as the viewer (Alex), on home; a console error fails the test."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, storage_state=viewer_state
+    )
+    page = watched_page(context)
+    open_home(page, demo_server)
+    yield page
+    context.close()
+    assert not page.errors, page.errors
+
+
+def open_home(page, base: str) -> None:
+    page.goto(base + "/")
+    page.locator("section.row").first.wait_for(timeout=20_000)
 
 
 def sign_in(page, base: str, profile: str = "Alex") -> None:
@@ -106,9 +141,8 @@ def test_sign_in_pick_a_profile_and_see_the_home_rows(demo_server, app_page):
     screenshot(page, "web-search")
 
 
-def test_play_switch_quality_and_toggle_subtitles(demo_server, app_page):
-    page = app_page
-    sign_in(page, demo_server)
+def test_play_switch_quality_and_toggle_subtitles(demo_server, viewer_page):
+    page = viewer_page
     slug = subtitled_title(page, demo_server)
     page.goto(demo_server + f"/title/{slug}")
     page.locator("#play-button").wait_for(timeout=20_000)
@@ -156,14 +190,12 @@ def test_play_switch_quality_and_toggle_subtitles(demo_server, app_page):
     assert sessions.json() == [], sessions.json()
 
 
-def test_a_comment_appears_live_in_another_browser(demo_server, browser, app_page):
-    writer = app_page
-    sign_in(writer, demo_server)
+def test_a_comment_appears_live_in_another_browser(demo_server, browser, viewer_state, viewer_page):
+    writer = viewer_page
     slug = writer.locator(".card").first.get_attribute("data-slug")
-    reader_context = browser.new_context()
-    reader = reader_context.new_page()
+    reader_context = browser.new_context(storage_state=viewer_state)
+    reader = watched_page(reader_context)
     try:
-        sign_in(reader, demo_server)
         for page in (writer, reader):
             page.goto(demo_server + f"/title/{slug}")
             page.locator(".live-status.on").wait_for(timeout=20_000)
@@ -174,11 +206,11 @@ def test_a_comment_appears_live_in_another_browser(demo_server, browser, app_pag
         screenshot(reader, "web-live-comments")
     finally:
         reader_context.close()
+    assert not reader.errors, reader.errors
 
 
-def test_the_account_page_and_the_phone_layout(demo_server, app_page):
-    page = app_page
-    sign_in(page, demo_server)
+def test_the_account_page_and_the_phone_layout(demo_server, viewer_page):
+    page = viewer_page
     page.get_by_role("link", name="Account").click()
     page.get_by_role("heading", name="Active streams").wait_for()
     page.locator(".account-section .state.loading").first.wait_for(state="detached", timeout=20_000)
@@ -188,3 +220,24 @@ def test_the_account_page_and_the_phone_layout(demo_server, app_page):
     page.locator("section.row").first.wait_for(timeout=20_000)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "web-home-phone")
+
+
+def test_cancel_and_resume_the_subscription_from_the_account_page(demo_server, viewer_page):
+    page = viewer_page
+    page.goto(demo_server + "/account")
+    page.get_by_role("button", name="Cancel subscription").click()
+    page.get_by_role("button", name="Resume subscription").click()
+    page.get_by_role("button", name="Cancel subscription").wait_for(timeout=20_000)
+
+
+def test_email_links_and_unknown_pages_explain_themselves(demo_server, page):
+    # the API refuses the made-up link (400): the page says why instead of going blank
+    page.goto(demo_server + "/activate?uid=MQ&token=made-up")
+    page.get_by_role("alert").wait_for(timeout=20_000)
+    assert page.get_by_role("alert").inner_text().strip()
+    page.goto(demo_server + "/reset-password")
+    assert "incomplete" in page.get_by_role("alert").inner_text()
+    page.goto(demo_server + "/title/no-such-title")
+    page.wait_for_url("**/signin?next=*")  # signed out: sign in first
+    page.goto(demo_server + "/search-nothing-here")
+    assert page.request.get(demo_server + "/search-nothing-here").status == 404

@@ -16,7 +16,9 @@ import { searchPage } from "./pages/search";
 import { signinPage } from "./pages/signin";
 import { subscribePage } from "./pages/subscribe";
 import { titlePage } from "./pages/title";
-import { watchPage } from "./pages/watch";
+
+// The player (and hls.js, most of the code) loads when a video is opened.
+const watchPage: Page = async (context) => (await import("./pages/watch")).watchPage(context);
 
 const here = () => window.location.pathname + window.location.search;
 

@@ -1,3 +1,5 @@
+import { failure } from "./ui/states";
+
 // History routing: every page is a function that renders into <main> and may return a
 // cleanup (the player stops its session, the title page closes its socket).
 
@@ -60,7 +62,14 @@ export async function show(): Promise<void> {
   }
   main.replaceChildren();
   window.scrollTo(0, 0);
-  const result = await page({ params, query: new URLSearchParams(search), main });
+  let result: Cleanup | void;
+  try {
+    result = await page({ params, query: new URLSearchParams(search), main });
+  } catch (error) {
+    // a page that failed outside its own error handling (e.g. its code did not load)
+    if (current === renderCount) main.replaceChildren(failure(error, () => void show()));
+    return;
+  }
   if (current !== renderCount) {
     // the viewer moved on while this page was loading
     if (result) result();
