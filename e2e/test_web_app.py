@@ -147,7 +147,9 @@ def test_play_switch_quality_and_toggle_subtitles(demo_server, viewer_page):
     page.goto(demo_server + f"/title/{slug}")
     page.locator("#play-button").wait_for(timeout=20_000)
     screenshot(page, "web-title")
-    page.locator("#play-button").click()
+    with page.expect_response(f"**/api/media/titles/{slug}/playback") as started:
+        page.locator("#play-button").click()
+    playback = started.value.json()
     page.wait_for_url(f"**/watch/{slug}", timeout=20_000)
     video = page.locator("video")
     video.wait_for()
@@ -167,6 +169,18 @@ def test_play_switch_quality_and_toggle_subtitles(demo_server, viewer_page):
     page.wait_for_function(
         f"() => document.querySelector('video').dataset.level === '{level}'", timeout=30_000
     )
+
+    # trickplay: hovering the seek bar shows the tile of that moment
+    if playback["trickplay_url"]:
+        page.locator(".seek").hover()
+        page.locator(".trickplay").wait_for(state="visible", timeout=10_000)
+        sprite = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.trickplay-image')).backgroundImage"
+        )
+        sprite_url = sprite.removeprefix('url("').removesuffix('")')
+        assert page.request.get(sprite_url).ok, sprite_url
+    else:
+        print(f"{slug}: the playback has no trickplay_url, so the seek bar shows no thumbnails")
 
     # subtitles: on, then off with the keyboard's C
     page.locator("#subtitles-button").click()

@@ -35,14 +35,7 @@ export function startHeartbeats(sessionId: string, video: HTMLVideoElement, onEn
     if (!video.paused) void beat("playing");
   }, EVERY_MS);
 
-  const stop = () => {
-    if (stopped) return;
-    void beat(video.ended ? "ended" : "paused");
-    stopped = true;
-    window.clearInterval(timer);
-    video.removeEventListener("play", onPlay);
-    video.removeEventListener("pause", onPause);
-    video.removeEventListener("seeked", onSeeked);
+  const end = () => {
     // keepalive: the request outlives a closing tab
     void fetch(`/api/media/sessions/${encodeURIComponent(sessionId)}`, {
       method: "DELETE",
@@ -51,9 +44,29 @@ export function startHeartbeats(sessionId: string, video: HTMLVideoElement, onEn
       headers: { "X-CSRFToken": csrfToken() },
     }).catch(() => undefined);
   };
-  window.addEventListener("pagehide", stop, { once: true });
+  const detach = () => {
+    window.clearInterval(timer);
+    video.removeEventListener("play", onPlay);
+    video.removeEventListener("pause", onPause);
+    video.removeEventListener("seeked", onSeeked);
+  };
+  // A closing tab has time for one request: free the stream slot (the position is at most
+  // one heartbeat old).
+  const onPageHide = () => {
+    if (stopped) return;
+    stopped = true;
+    detach();
+    end();
+  };
+  window.addEventListener("pagehide", onPageHide, { once: true });
+  // Leaving the player inside the app: the last position first, then the stop (a heartbeat
+  // arriving after the stop would only be refused).
   return () => {
-    window.removeEventListener("pagehide", stop);
-    stop();
+    window.removeEventListener("pagehide", onPageHide);
+    if (stopped) return;
+    detach();
+    const last = beat(video.ended ? "ended" : "paused");
+    stopped = true;
+    void last.finally(end);
   };
 }
