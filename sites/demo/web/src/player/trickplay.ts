@@ -16,8 +16,9 @@ function seconds(stamp: string): number {
   return parts.reduce((total, part) => total * 60 + part, 0);
 }
 
+/** The tiles of a thumbnails index; `base` is the index's absolute URL. */
 export function parseThumbnails(vtt: string, base: string): Thumbnail[] {
-  const baseUrl = new URL(base, window.location.href);
+  const baseUrl = new URL(base);
   const thumbnails: Thumbnail[] = [];
   for (const block of vtt.replace(/\r/g, "").split("\n\n")) {
     const lines = block.split("\n").filter(Boolean);
@@ -41,7 +42,7 @@ export async function loadThumbnails(url: string | null | undefined): Promise<Th
   if (!url) return [];
   try {
     const response = await fetch(url, { credentials: "same-origin" });
-    return response.ok ? parseThumbnails(await response.text(), url) : [];
+    return response.ok ? parseThumbnails(await response.text(), new URL(url, window.location.href).href) : [];
   } catch {
     return [];
   }
