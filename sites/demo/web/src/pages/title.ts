@@ -8,6 +8,7 @@ import { poster } from "../ui/poster";
 import { empty, failure, loading } from "../ui/states";
 import { kindLabel } from "../ui/titleCard";
 import { commentsSection } from "./comments";
+import { moreLikeThis } from "./moreLikeThis";
 import { reviewsSection } from "./reviews";
 import { titleActions } from "./titleActions";
 
@@ -104,6 +105,7 @@ export async function titlePage(context: RouteContext): Promise<(() => void) | v
       ),
       seasonsSection(title),
       creditsSection(title.credits),
+      moreLikeThis(slug),
       reviewsSection(slug),
       comments?.element ?? null,
     ),
