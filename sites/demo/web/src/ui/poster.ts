@@ -8,12 +8,18 @@ interface Imagery {
   backdrop_variants?: Record<string, string>;
 }
 
-function smallest(variants: Record<string, string> | undefined): string | null {
-  const entries = Object.entries(variants ?? {});
-  if (!entries.length) return null;
-  entries.sort(([a], [b]) => (parseInt(a, 10) || 0) - (parseInt(b, 10) || 0));
-  return entries[Math.min(1, entries.length - 1)]?.[1] ?? null;
+// Variants are keyed by width: let the browser pick the one the layout needs.
+function srcset(variants: Record<string, string> | undefined): string | null {
+  const entries = Object.entries(variants ?? {}).filter(([width]) => /^\d+$/.test(width));
+  return entries.length ? entries.map(([width, url]) => `${url} ${width}w`).join(", ") : null;
 }
+
+function largest(variants: Record<string, string> | undefined): string | null {
+  const entries = Object.entries(variants ?? {}).sort(([a], [b]) => Number(b) - Number(a));
+  return entries[0]?.[1] ?? null;
+}
+
+const SIZES = { poster: "(max-width: 640px) 40vw, 200px", backdrop: "100vw" };
 
 function initials(name: string): string {
   return name
@@ -33,12 +39,20 @@ function hue(name: string): number {
 
 /** The title's poster, or a styled placeholder with its name when it has none. */
 export function poster(title: Imagery, kind: "poster" | "backdrop" = "poster"): HTMLElement {
-  const url =
-    kind === "poster"
-      ? (smallest(title.poster_variants) ?? title.poster ?? null)
-      : (title.backdrop ?? smallest(title.backdrop_variants) ?? title.poster ?? null);
+  const variants = kind === "poster" ? title.poster_variants : title.backdrop_variants;
+  const original = kind === "poster" ? title.poster : title.backdrop;
+  const url = original ?? largest(variants);
   if (url) {
-    const image = h("img", { src: url, alt: "", loading: "lazy", decoding: "async", class: `artwork ${kind}` });
+    const set = srcset(variants);
+    const image = h("img", {
+      src: url,
+      srcset: set,
+      sizes: set ? SIZES[kind] : null,
+      alt: "",
+      loading: kind === "poster" ? "lazy" : "eager",
+      decoding: "async",
+      class: `artwork ${kind}`,
+    });
     image.addEventListener("error", () => image.replaceWith(placeholder(title.name, kind)), { once: true });
     return image;
   }
