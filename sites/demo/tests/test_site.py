@@ -120,3 +120,14 @@ def test_public_media_is_served_and_videos_stay_private(db, settings):
     for storage in (source_storage(), output_storage()):
         assert not str(storage.path("x")).startswith(media_root)
     assert not [m for m in checks.run_checks() if m.id and m.id.startswith("streamflix_media")]
+
+
+def test_export_openapi_writes_the_document_the_api_serves(tmp_path):
+    import json
+
+    target = tmp_path / "openapi.json"
+    call_command("export_openapi", output=str(target))
+    written = json.loads(target.read_text())
+    served = Client().get("/api/openapi.json").json()
+    assert written == served
+    assert "/api/media/home" in written["paths"]
