@@ -255,3 +255,20 @@ def test_email_links_and_unknown_pages_explain_themselves(demo_server, page):
     page.wait_for_url("**/signin?next=*")  # signed out: sign in first
     page.goto(demo_server + "/search-nothing-here")
     assert page.request.get(demo_server + "/search-nothing-here").status == 404
+
+
+def test_play_an_episode_from_its_series_page(demo_server, viewer_page):
+    page = viewer_page
+    listed = page.request.get(demo_server + "/api/media/titles?playable=true&kind=series")
+    series = listed.json()["items"]
+    assert series, "no playable series: the demo seed gives the first series' first episode a clip"
+    slug = series[0]["slug"]
+    page.goto(demo_server + f"/title/{slug}")
+    page.get_by_role("link", name="Play episode").first.click()
+    page.wait_for_url(f"**/watch/{slug}/episodes/*", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('video')?.readyState >= 2", timeout=60_000)
+    if page.evaluate("() => document.querySelector('video').paused"):
+        page.locator("#play-toggle").click()
+    page.wait_for_function("() => document.querySelector('video').currentTime > 1", timeout=60_000)
+    page.locator(".back-link").click()
+    page.wait_for_url(f"**/title/{slug}")
