@@ -60,14 +60,19 @@ export async function show(): Promise<void> {
       break;
     }
   }
-  main.replaceChildren();
+  // Each visit renders into its own element: a page still loading when the viewer moves on
+  // finishes into a detached element instead of over the next page.
+  const view = document.createElement("div");
+  view.className = "view";
+  main.replaceChildren(view);
   window.scrollTo(0, 0);
+  document.title = "Streamflix";
   let result: Cleanup | void;
   try {
-    result = await page({ params, query: new URLSearchParams(search), main });
+    result = await page({ params, query: new URLSearchParams(search), main: view });
   } catch (error) {
     // a page that failed outside its own error handling (e.g. its code did not load)
-    if (current === renderCount) main.replaceChildren(failure(error, () => void show()));
+    if (current === renderCount) view.replaceChildren(failure(error, () => void show()));
     return;
   }
   if (current !== renderCount) {
@@ -76,6 +81,9 @@ export async function show(): Promise<void> {
     return;
   }
   cleanup = result ?? null;
+  // keyboard and screen-reader users start at the new page, unless the page took focus itself
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || !focused.isConnected) main.focus({ preventScroll: true });
   document.dispatchEvent(new CustomEvent("routechange"));
 }
 
