@@ -44,9 +44,7 @@ export function formatDuration(seconds: number): string {
 }
 
 export function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(
-    amount / 100,
-  );
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
 }
 
 export function formatDate(iso: string | null | undefined): string {

@@ -9,7 +9,8 @@ describe("unwrap", () => {
   });
 
   it("throws the API's detail and code", () => {
-    const call = () => unwrap({ error: { detail: "Wrong email or password.", code: "invalid_credentials" }, response: response(401) });
+    const call = () =>
+      unwrap({ error: { detail: "Wrong email or password.", code: "invalid_credentials" }, response: response(401) });
     expect(call).toThrow(ApiError);
     try {
       call();
@@ -19,7 +20,11 @@ describe("unwrap", () => {
   });
 
   it("names the fields of a validation error", () => {
-    const error = { detail: "Invalid input.", code: "validation_error", errors: [{ loc: ["body", "payload", "email"], msg: "not an email", type: "value_error" }] };
+    const error = {
+      detail: "Invalid input.",
+      code: "validation_error",
+      errors: [{ loc: ["body", "payload", "email"], msg: "not an email", type: "value_error" }],
+    };
     expect(() => unwrap({ error, response: response(422) })).toThrow("Invalid input. (email: not an email)");
   });
 

@@ -25,12 +25,19 @@ function planSection(refresh: () => void): HTMLElement {
   void subscriptionOrNone().then(
     (subscription) => {
       if (!subscription) {
-        render(body, empty("You have no subscription.", h("a", { href: "/subscribe", class: "button primary" }, "See plans")));
+        render(
+          body,
+          empty("You have no subscription.", h("a", { href: "/subscribe", class: "button primary" }, "See plans")),
+        );
         return;
       }
       const act = async (action: "cancel" | "resume") => {
         try {
-          unwrap(action === "cancel" ? await api.POST("/api/billing/me/subscription/cancel") : await api.POST("/api/billing/me/subscription/resume"));
+          unwrap(
+            action === "cancel"
+              ? await api.POST("/api/billing/me/subscription/cancel")
+              : await api.POST("/api/billing/me/subscription/resume"),
+          );
           refresh();
         } catch (error) {
           message.error(error);
@@ -45,14 +52,34 @@ function planSection(refresh: () => void): HTMLElement {
       };
       render(
         body,
-        h("p", { class: "plan-line" }, h("strong", {}, subscription.plan.name), ` · ${formatMoney(subscription.plan.price_amount, subscription.plan.currency)} / ${subscription.plan.interval} · `, h("span", { class: `badge ${subscription.status}` }, subscription.status)),
-        h("p", { class: "muted" }, subscription.cancel_at_period_end ? `Ends on ${formatDate(subscription.current_period_end)}.` : `Renews on ${formatDate(subscription.current_period_end)}.`),
+        h(
+          "p",
+          { class: "plan-line" },
+          h("strong", {}, subscription.plan.name),
+          ` · ${formatMoney(subscription.plan.price_amount, subscription.plan.currency)} / ${subscription.plan.interval} · `,
+          h("span", { class: `badge ${subscription.status}` }, subscription.status),
+        ),
+        h(
+          "p",
+          { class: "muted" },
+          subscription.cancel_at_period_end
+            ? `Ends on ${formatDate(subscription.current_period_end)}.`
+            : `Renews on ${formatDate(subscription.current_period_end)}.`,
+        ),
         h(
           "div",
           { class: "actions" },
           subscription.cancel_at_period_end
-            ? h("button", { type: "button", class: "button primary", onclick: () => void act("resume") }, "Resume subscription")
-            : h("button", { type: "button", class: "button", onclick: () => void act("cancel") }, "Cancel subscription"),
+            ? h(
+                "button",
+                { type: "button", class: "button primary", onclick: () => void act("resume") },
+                "Resume subscription",
+              )
+            : h(
+                "button",
+                { type: "button", class: "button", onclick: () => void act("cancel") },
+                "Cancel subscription",
+              ),
           h("button", { type: "button", class: "button", onclick: () => void portal() }, "Billing portal"),
         ),
         message.element,
@@ -75,8 +102,32 @@ function paymentsSection(): HTMLElement {
             ? h(
                 "table",
                 { class: "table" },
-                h("thead", {}, h("tr", {}, h("th", {}, "Date"), h("th", {}, "Description"), h("th", {}, "Amount"), h("th", {}, "Status"))),
-                h("tbody", {}, payments.map((p) => h("tr", {}, h("td", {}, formatDate(p.paid_at ?? p.created_at)), h("td", {}, p.description || p.purpose), h("td", {}, formatMoney(p.amount, p.currency)), h("td", {}, p.status)))),
+                h(
+                  "thead",
+                  {},
+                  h(
+                    "tr",
+                    {},
+                    h("th", {}, "Date"),
+                    h("th", {}, "Description"),
+                    h("th", {}, "Amount"),
+                    h("th", {}, "Status"),
+                  ),
+                ),
+                h(
+                  "tbody",
+                  {},
+                  payments.map((p) =>
+                    h(
+                      "tr",
+                      {},
+                      h("td", {}, formatDate(p.paid_at ?? p.created_at)),
+                      h("td", {}, p.description || p.purpose),
+                      h("td", {}, formatMoney(p.amount, p.currency)),
+                      h("td", {}, p.status),
+                    ),
+                  ),
+                ),
               )
             : empty("No payments yet."),
         );
@@ -105,7 +156,14 @@ function streamsSection(): HTMLElement {
                 h(
                   "li",
                   {},
-                  h("span", {}, h("strong", {}, s.title), s.episode ? ` · ${s.episode}` : "", h("br", {}), h("small", { class: "muted" }, `${s.profile} on ${s.device}, since ${formatDate(s.since)}`)),
+                  h(
+                    "span",
+                    {},
+                    h("strong", {}, s.title),
+                    s.episode ? ` · ${s.episode}` : "",
+                    h("br", {}),
+                    h("small", { class: "muted" }, `${s.profile} on ${s.device}, since ${formatDate(s.since)}`),
+                  ),
                   h(
                     "button",
                     {
@@ -113,7 +171,9 @@ function streamsSection(): HTMLElement {
                       class: "button",
                       "aria-label": `Stop ${s.title} on ${s.device}`,
                       onclick: async () => {
-                        await api.DELETE("/api/media/sessions/{session_id}", { params: { path: { session_id: s.id } } });
+                        await api.DELETE("/api/media/sessions/{session_id}", {
+                          params: { path: { session_id: s.id } },
+                        });
                         void load();
                       },
                     },
@@ -125,7 +185,10 @@ function streamsSection(): HTMLElement {
           : empty("Nothing is playing on your account."),
       );
     } catch (error) {
-      render(body, failure(error, () => void load()));
+      render(
+        body,
+        failure(error, () => void load()),
+      );
     }
   };
   void load();
@@ -143,10 +206,23 @@ export function accountPage(context: RouteContext): void {
     main,
     h("h1", { class: "page-title" }, "Account"),
     notice.element,
-    user ? h("p", { class: "muted" }, `${user.display_name || user.email} · ${user.email}${user.email_verified ? "" : " (not verified)"}`) : null,
+    user
+      ? h(
+          "p",
+          { class: "muted" },
+          `${user.display_name || user.email} · ${user.email}${user.email_verified ? "" : " (not verified)"}`,
+        )
+      : null,
     planSection(refresh),
     streamsSection(),
     paymentsSection(),
-    h("p", { class: "muted" }, "Developers: ", h("a", { href: "/api/docs" }, "API docs"), " · ", h("a", { href: "/admin/" }, "Admin")),
+    h(
+      "p",
+      { class: "muted" },
+      "Developers: ",
+      h("a", { href: "/api/docs" }, "API docs"),
+      " · ",
+      h("a", { href: "/admin/" }, "Admin"),
+    ),
   );
 }

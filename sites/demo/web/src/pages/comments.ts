@@ -17,7 +17,13 @@ function commentItem(comment: Reply): HTMLElement {
   return h(
     "li",
     { class: "comment", "data-comment": comment.id },
-    h("div", { class: "meta" }, h("strong", {}, comment.author.name), h("small", { class: "muted" }, formatDate(comment.created_at)), comment.edited_at ? h("small", { class: "muted" }, "(edited)") : null),
+    h(
+      "div",
+      { class: "meta" },
+      h("strong", {}, comment.author.name),
+      h("small", { class: "muted" }, formatDate(comment.created_at)),
+      comment.edited_at ? h("small", { class: "muted" }, "(edited)") : null,
+    ),
     h("p", { class: comment.removed ? "muted" : "" }, comment.removed ? "This comment was removed." : comment.text),
     comment.replies?.length ? h("ul", { class: "replies" }, comment.replies.map(commentItem)) : null,
   );
@@ -45,10 +51,20 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
   const load = async (quiet = false) => {
     if (!quiet) render(list, loading("Loading comments…"));
     try {
-      const page = unwrap(await api.GET("/api/social/titles/{slug}/comments", { params: { path: { slug }, query: { page_size: 50 } } }));
-      if (!closed) render(list, page.items.length ? h("ul", { class: "comments" }, page.items.map(commentItem)) : empty("No comments yet."));
+      const page = unwrap(
+        await api.GET("/api/social/titles/{slug}/comments", { params: { path: { slug }, query: { page_size: 50 } } }),
+      );
+      if (!closed)
+        render(
+          list,
+          page.items.length ? h("ul", { class: "comments" }, page.items.map(commentItem)) : empty("No comments yet."),
+        );
     } catch (error) {
-      if (!closed) render(list, failure(error, () => void load()));
+      if (!closed)
+        render(
+          list,
+          failure(error, () => void load()),
+        );
     }
   };
 
@@ -58,7 +74,9 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
       const { ticket } = unwrap(await api.POST("/api/social/ws-ticket"));
       if (closed) return;
       const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-      socket = new WebSocket(`${scheme}://${window.location.host}/ws/social/titles/${encodeURIComponent(slug)}/?ticket=${encodeURIComponent(ticket)}`);
+      socket = new WebSocket(
+        `${scheme}://${window.location.host}/ws/social/titles/${encodeURIComponent(slug)}/?ticket=${encodeURIComponent(ticket)}`,
+      );
     } catch {
       status.textContent = "Live updates are off.";
       return;
@@ -96,7 +114,14 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
     event.preventDefault();
     const textarea = form.elements.namedItem("text") as HTMLTextAreaElement;
     try {
-      unwrap(await busy(form, () => api.POST("/api/social/titles/{slug}/comments", { params: { path: { slug } }, body: { text: textarea.value, parent_id: null, position: null } })));
+      unwrap(
+        await busy(form, () =>
+          api.POST("/api/social/titles/{slug}/comments", {
+            params: { path: { slug } },
+            body: { text: textarea.value, parent_id: null, position: null },
+          }),
+        ),
+      );
       form.reset();
       message.clear();
       await load(true);
@@ -108,7 +133,13 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
   void load();
   void connect();
   return {
-    element: h("section", { class: "comments-section", "aria-labelledby": "comments-heading" }, h("h2", { id: "comments-heading" }, "Comments"), form, list),
+    element: h(
+      "section",
+      { class: "comments-section", "aria-labelledby": "comments-heading" },
+      h("h2", { id: "comments-heading" }, "Comments"),
+      form,
+      list,
+    ),
     close: () => {
       closed = true;
       window.clearTimeout(timer);

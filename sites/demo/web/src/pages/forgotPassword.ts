@@ -17,11 +17,16 @@ export function forgotPasswordPage({ main }: RouteContext): void {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const sent = unwrap(await busy(form, () => api.POST("/api/auth/password/reset", { body: { email: value(form, "email").trim() } })));
+      const sent = unwrap(
+        await busy(form, () => api.POST("/api/auth/password/reset", { body: { email: value(form, "email").trim() } })),
+      );
       message.notice(sent.detail);
     } catch (error) {
       message.error(error);
     }
   });
-  render(main, panel("Reset your password", form, h("p", { class: "muted" }, h("a", { href: "/signin" }, "Back to sign in"))));
+  render(
+    main,
+    panel("Reset your password", form, h("p", { class: "muted" }, h("a", { href: "/signin" }, "Back to sign in"))),
+  );
 }

@@ -21,7 +21,9 @@ function banner(title: TitleCard): HTMLElement {
       h(
         "div",
         { class: "actions" },
-        title.playable ? h("a", { class: "button primary", href: `/watch/${encodeURIComponent(title.slug)}` }, "▶ Play") : null,
+        title.playable
+          ? h("a", { class: "button primary", href: `/watch/${encodeURIComponent(title.slug)}` }, "▶ Play")
+          : null,
         h("a", { class: "button", href: `/title/${encodeURIComponent(title.slug)}` }, "More info"),
       ),
     ),
@@ -29,9 +31,18 @@ function banner(title: TitleCard): HTMLElement {
 }
 
 function row(data: HomeRow): HTMLElement | null {
-  if (data.items?.length) return cardRow(data.name, data.items.map((item) => titleCard(item.title, item)), data.key);
+  if (data.items?.length)
+    return cardRow(
+      data.name,
+      data.items.map((item) => titleCard(item.title, item)),
+      data.key,
+    );
   if (!data.titles.length) return null;
-  return cardRow(data.name, data.titles.map((title) => titleCard(title)), data.key);
+  return cardRow(
+    data.name,
+    data.titles.map((title) => titleCard(title)),
+    data.key,
+  );
 }
 
 /** Home: the featured banner, the profile's rows, My List, then the shared rows. */
@@ -42,7 +53,10 @@ export async function homePage(context: RouteContext): Promise<void> {
     const [home, list] = await Promise.all([
       api.GET("/api/media/home").then(unwrap),
       currentProfile()
-        ? api.GET("/api/social/list", { params: { query: { page_size: 20 } } }).then(unwrap).catch(() => null)
+        ? api
+            .GET("/api/social/list", { params: { query: { page_size: 20 } } })
+            .then(unwrap)
+            .catch(() => null)
         : Promise.resolve(null),
     ]);
     const rows = home.rows;
@@ -51,14 +65,28 @@ export async function homePage(context: RouteContext): Promise<void> {
     const featured = candidates.find((t) => t.playable) ?? candidates[0];
     const personal = rows.filter((r) => r.items?.length);
     const others = rows.filter((r) => !r.items?.length);
-    const myList = list?.items.length ? cardRow("My List", list.items.map((t) => titleCard(t)), "my_list") : null;
+    const myList = list?.items.length
+      ? cardRow(
+          "My List",
+          list.items.map((t) => titleCard(t)),
+          "my_list",
+        )
+      : null;
     const rendered = [...personal.map(row), myList, ...others.map(row)].filter((r): r is HTMLElement => r !== null);
     render(
       main,
       featured ? banner(featured) : null,
-      rendered.length ? h("div", { class: "rows" }, rendered) : empty("Nothing to watch yet: the catalog is empty. Publish titles in the admin.", h("a", { href: "/admin/", class: "button" }, "Open the admin")),
+      rendered.length
+        ? h("div", { class: "rows" }, rendered)
+        : empty(
+            "Nothing to watch yet: the catalog is empty. Publish titles in the admin.",
+            h("a", { href: "/admin/", class: "button" }, "Open the admin"),
+          ),
     );
   } catch (error) {
-    render(main, failure(error, () => void homePage(context)));
+    render(
+      main,
+      failure(error, () => void homePage(context)),
+    );
   }
 }

@@ -11,7 +11,17 @@ export function moreLikeThis(slug: string): HTMLElement {
     .GET("/api/social/titles/{slug}/more-like-this", { params: { path: { slug } } })
     .then(unwrap)
     .then(
-      (similar) => render(section, similar.items.length ? cardRow("More like this", similar.items.map((t) => titleCard(t)), "more_like_this") : null),
+      (similar) =>
+        render(
+          section,
+          similar.items.length
+            ? cardRow(
+                "More like this",
+                similar.items.map((t) => titleCard(t)),
+                "more_like_this",
+              )
+            : null,
+        ),
       // a suggestion row is optional: its failure leaves the rest of the page as it is
       () => render(section),
     );

@@ -13,9 +13,21 @@ export async function myListPage(context: RouteContext): Promise<void> {
     render(
       main,
       h("h1", { class: "page-title" }, "My List"),
-      list.items.length ? h("div", { class: "grid" }, list.items.map((t) => titleCard(t))) : empty("Your list is empty. Add titles with “+ My List” on a title's page.", h("a", { href: "/", class: "button" }, "Browse")),
+      list.items.length
+        ? h(
+            "div",
+            { class: "grid" },
+            list.items.map((t) => titleCard(t)),
+          )
+        : empty(
+            "Your list is empty. Add titles with “+ My List” on a title's page.",
+            h("a", { href: "/", class: "button" }, "Browse"),
+          ),
     );
   } catch (error) {
-    render(main, failure(error, () => void myListPage(context)));
+    render(
+      main,
+      failure(error, () => void myListPage(context)),
+    );
   }
 }

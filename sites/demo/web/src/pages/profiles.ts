@@ -14,7 +14,10 @@ export async function profilesPage({ main, query }: RouteContext): Promise<void>
   try {
     profiles = unwrap(await api.GET("/api/profiles", { params: { query: { page_size: 50 } } })).items;
   } catch (error) {
-    render(main, failure(error, () => void profilesPage({ main, query, params: {} })));
+    render(
+      main,
+      failure(error, () => void profilesPage({ main, query, params: {} })),
+    );
     return;
   }
   const pinArea = h("div", { class: "pin-area" });
@@ -36,7 +39,16 @@ export async function profilesPage({ main, query }: RouteContext): Promise<void>
       "form",
       { class: "stack pin-form" },
       h("label", { for: "profile-pin" }, `Enter ${profile.name}'s PIN`),
-      h("input", { id: "profile-pin", name: "pin", type: "password", inputmode: "numeric", pattern: "[0-9]{4}", maxlength: 4, autocomplete: "off", required: true }),
+      h("input", {
+        id: "profile-pin",
+        name: "pin",
+        type: "password",
+        inputmode: "numeric",
+        pattern: "[0-9]{4}",
+        maxlength: 4,
+        autocomplete: "off",
+        required: true,
+      }),
       message.element,
       h("button", { type: "submit", class: "button primary" }, "Continue"),
     );
@@ -47,7 +59,9 @@ export async function profilesPage({ main, query }: RouteContext): Promise<void>
         await busy(form, () => switchProfile(profile, pin));
         navigate(next, { replace: true });
       } catch (error) {
-        message.error(error instanceof ApiError && error.code === "invalid_pin" ? new Error("That PIN is not right.") : error);
+        message.error(
+          error instanceof ApiError && error.code === "invalid_pin" ? new Error("That PIN is not right.") : error,
+        );
       }
     });
     render(pinArea, form);
@@ -68,8 +82,17 @@ export async function profilesPage({ main, query }: RouteContext): Promise<void>
             {},
             h(
               "button",
-              { type: "button", class: "profile-button", "data-profile": profile.name, onclick: () => void choose(profile) },
-              h("span", { class: `avatar${profile.is_kids ? " kids" : ""}`, "aria-hidden": "true" }, profile.name.slice(0, 1).toUpperCase()),
+              {
+                type: "button",
+                class: "profile-button",
+                "data-profile": profile.name,
+                onclick: () => void choose(profile),
+              },
+              h(
+                "span",
+                { class: `avatar${profile.is_kids ? " kids" : ""}`, "aria-hidden": "true" },
+                profile.name.slice(0, 1).toUpperCase(),
+              ),
               h("span", {}, profile.name),
               profile.has_pin ? h("small", {}, "🔒 PIN") : profile.is_kids ? h("small", {}, "Kids") : null,
             ),

@@ -55,5 +55,12 @@ export function registerPage({ main }: RouteContext): void {
       message.error(error);
     }
   });
-  render(main, panel("Create your account", form, h("p", { class: "muted" }, "Already have one? ", h("a", { href: "/signin" }, "Sign in"), ".")));
+  render(
+    main,
+    panel(
+      "Create your account",
+      form,
+      h("p", { class: "muted" }, "Already have one? ", h("a", { href: "/signin" }, "Sign in"), "."),
+    ),
+  );
 }

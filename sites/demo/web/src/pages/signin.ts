@@ -21,7 +21,9 @@ export function signinPage({ main, query }: RouteContext): void {
     message.clear();
     try {
       await busy(form, () => signIn(value(form, "email").trim(), value(form, "password")));
-      navigate(`/profiles${query.get("next") ? `?next=${encodeURIComponent(query.get("next") ?? "/")}` : ""}`, { replace: true });
+      navigate(`/profiles${query.get("next") ? `?next=${encodeURIComponent(query.get("next") ?? "/")}` : ""}`, {
+        replace: true,
+      });
     } catch (error) {
       message.error(error);
     }

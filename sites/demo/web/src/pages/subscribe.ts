@@ -5,8 +5,16 @@ import { formatMoney, h, render } from "../dom";
 import type { RouteContext } from "../router";
 import { empty, failure, formMessage, loading } from "../ui/states";
 
-function planCard(plan: Plan, choose: (plan: Plan, button: HTMLButtonElement) => void, isCurrent: boolean): HTMLElement {
-  const button = h("button", { type: "button", class: "button primary", "data-plan": plan.slug, disabled: isCurrent }, isCurrent ? "Your plan" : `Choose ${plan.name}`);
+function planCard(
+  plan: Plan,
+  choose: (plan: Plan, button: HTMLButtonElement) => void,
+  isCurrent: boolean,
+): HTMLElement {
+  const button = h(
+    "button",
+    { type: "button", class: "button primary", "data-plan": plan.slug, disabled: isCurrent },
+    isCurrent ? "Your plan" : `Choose ${plan.name}`,
+  );
   button.addEventListener("click", () => choose(plan, button));
   return h(
     "li",
@@ -36,11 +44,18 @@ export async function subscribePage(context: RouteContext): Promise<void> {
   let plans: Plan[];
   let current: string | null = null;
   try {
-    const [listed, subscription] = await Promise.all([api.GET("/api/billing/plans"), api.GET("/api/billing/me/subscription")]);
+    const [listed, subscription] = await Promise.all([
+      api.GET("/api/billing/plans"),
+      api.GET("/api/billing/me/subscription"),
+    ]);
     plans = unwrap(listed);
-    if (subscription.response.ok && subscription.data && !["canceled", "expired"].includes(subscription.data.status)) current = subscription.data.plan.slug;
+    if (subscription.response.ok && subscription.data && !["canceled", "expired"].includes(subscription.data.status))
+      current = subscription.data.plan.slug;
   } catch (error) {
-    render(main, failure(error, () => void subscribePage(context)));
+    render(
+      main,
+      failure(error, () => void subscribePage(context)),
+    );
     return;
   }
   const choose = async (plan: Plan, button: HTMLButtonElement) => {
@@ -58,7 +73,21 @@ export async function subscribePage(context: RouteContext): Promise<void> {
     main,
     h("h1", { class: "page-title" }, "Choose your plan"),
     message.element,
-    current ? h("p", { class: "notice-box" }, "You already have a subscription: change or cancel it from ", h("a", { href: "/account" }, "your account"), ".") : null,
-    plans.length ? h("ul", { class: "plans" }, plans.map((p) => planCard(p, choose, p.slug === current))) : empty("No plans are on sale yet."),
+    current
+      ? h(
+          "p",
+          { class: "notice-box" },
+          "You already have a subscription: change or cancel it from ",
+          h("a", { href: "/account" }, "your account"),
+          ".",
+        )
+      : null,
+    plans.length
+      ? h(
+          "ul",
+          { class: "plans" },
+          plans.map((p) => planCard(p, choose, p.slug === current)),
+        )
+      : empty("No plans are on sale yet."),
   );
 }

@@ -28,14 +28,34 @@ function seasonsSection(title: Title): HTMLElement | null {
               h(
                 "li",
                 { class: "episode" },
-                h("div", {}, h("strong", {}, `${episode.number}. ${episode.name}`), episode.runtime_minutes ? h("small", { class: "muted" }, ` ${episode.runtime_minutes} min`) : null, h("p", { class: "muted" }, episode.synopsis)),
-                episode.playable ? h("a", { class: "button", href: `/watch/${encodeURIComponent(title.slug)}/episodes/${episode.id}`, "aria-label": `Play episode ${episode.number}: ${episode.name}` }, "▶ Play") : h("small", { class: "muted" }, "Coming soon"),
+                h(
+                  "div",
+                  {},
+                  h("strong", {}, `${episode.number}. ${episode.name}`),
+                  episode.runtime_minutes ? h("small", { class: "muted" }, ` ${episode.runtime_minutes} min`) : null,
+                  h("p", { class: "muted" }, episode.synopsis),
+                ),
+                episode.playable
+                  ? h(
+                      "a",
+                      {
+                        class: "button",
+                        href: `/watch/${encodeURIComponent(title.slug)}/episodes/${episode.id}`,
+                        "aria-label": `Play episode ${episode.number}: ${episode.name}`,
+                      },
+                      "▶ Play",
+                    )
+                  : h("small", { class: "muted" }, "Coming soon"),
               ),
             ),
           )
         : empty("No episodes in this season yet."),
     );
-  const select = h("select", { id: "season-select", "aria-label": "Season" }, seasons.map((s, i) => h("option", { value: i }, s.name || `Season ${s.number}`)));
+  const select = h(
+    "select",
+    { id: "season-select", "aria-label": "Season" },
+    seasons.map((s, i) => h("option", { value: i }, s.name || `Season ${s.number}`)),
+  );
   select.addEventListener("change", () => {
     const season = seasons[Number(select.value)];
     if (season) show(season);
@@ -51,7 +71,18 @@ function creditsSection(credits: Record<string, Credit[]>): HTMLElement | null {
     "section",
     { class: "credits" },
     h("h2", {}, "Cast & crew"),
-    h("dl", {}, groups.flatMap(([role, people]) => [h("dt", {}, role.charAt(0).toUpperCase() + role.slice(1)), h("dd", {}, people.map((c) => (c.character_name ? `${c.person.name} (${c.character_name})` : c.person.name)).join(", "))])),
+    h(
+      "dl",
+      {},
+      groups.flatMap(([role, people]) => [
+        h("dt", {}, role.charAt(0).toUpperCase() + role.slice(1)),
+        h(
+          "dd",
+          {},
+          people.map((c) => (c.character_name ? `${c.person.name} (${c.character_name})` : c.person.name)).join(", "),
+        ),
+      ]),
+    ),
   );
 }
 
@@ -59,7 +90,8 @@ function playHref(title: Title): string | null {
   if (!title.playable) return null;
   const slug = encodeURIComponent(title.slug);
   if (title.kind === "series") {
-    const episodeId = title.progress?.episode_id ?? title.seasons.flatMap((s) => s.episodes).find((e) => e.playable)?.id;
+    const episodeId =
+      title.progress?.episode_id ?? title.seasons.flatMap((s) => s.episodes).find((e) => e.playable)?.id;
     return episodeId ? `/watch/${slug}/episodes/${episodeId}` : null;
   }
   return `/watch/${slug}`;
@@ -74,14 +106,26 @@ export async function titlePage(context: RouteContext): Promise<(() => void) | v
   try {
     title = unwrap(await api.GET("/api/media/titles/{slug}", { params: { path: { slug } } }));
   } catch (error) {
-    render(main, error instanceof ApiError && error.status === 404 ? empty("This title does not exist or is not available.", h("a", { href: "/", class: "button" }, "Home")) : failure(error, () => void titlePage(context)));
+    render(
+      main,
+      error instanceof ApiError && error.status === 404
+        ? empty("This title does not exist or is not available.", h("a", { href: "/", class: "button" }, "Home"))
+        : failure(error, () => void titlePage(context)),
+    );
     return;
   }
   document.title = `${title.name} · Streamflix`;
   const signedIn = currentProfile() !== null;
   const href = playHref(title);
   const resumed = title.progress && title.progress.resume_position > 0;
-  const actions = signedIn ? titleActions(title) : h("p", { class: "muted" }, h("a", { href: `/signin?next=/title/${encodeURIComponent(slug)}` }, "Sign in"), " to like, rate and comment.");
+  const actions = signedIn
+    ? titleActions(title)
+    : h(
+        "p",
+        { class: "muted" },
+        h("a", { href: `/signin?next=/title/${encodeURIComponent(slug)}` }, "Sign in"),
+        " to like, rate and comment.",
+      );
   const comments = signedIn ? commentsSection(slug, actions) : null;
   render(
     main,
@@ -97,8 +141,26 @@ export async function titlePage(context: RouteContext): Promise<(() => void) | v
           "div",
           { class: "title-info" },
           h("h1", {}, title.name),
-          h("p", { class: "muted" }, [title.year, kindLabel(title.kind), title.runtime_minutes ? `${title.runtime_minutes} min` : null, `${title.maturity_rating}+`, title.genres.map((g) => g.name).join(", ")].filter(Boolean).join(" · ")),
-          h("div", { class: "actions" }, href ? h("a", { class: "button primary", href, id: "play-button" }, resumed ? "▶ Resume" : "▶ Play") : h("span", { class: "muted" }, "Not playable yet")),
+          h(
+            "p",
+            { class: "muted" },
+            [
+              title.year,
+              kindLabel(title.kind),
+              title.runtime_minutes ? `${title.runtime_minutes} min` : null,
+              `${title.maturity_rating}+`,
+              title.genres.map((g) => g.name).join(", "),
+            ]
+              .filter(Boolean)
+              .join(" · "),
+          ),
+          h(
+            "div",
+            { class: "actions" },
+            href
+              ? h("a", { class: "button primary", href, id: "play-button" }, resumed ? "▶ Resume" : "▶ Play")
+              : h("span", { class: "muted" }, "Not playable yet"),
+          ),
           h("p", { class: "synopsis" }, title.synopsis),
           actions,
         ),

@@ -15,7 +15,9 @@ export function titleActions(title: Title): HTMLElement {
   const likeButton = h("button", { type: "button", class: "button", "aria-pressed": String(liked) });
   const listButton = h("button", { type: "button", class: "button", "aria-pressed": String(inList) });
   const summary = h("span", { class: "muted rating-summary" });
-  const stars = [1, 2, 3, 4, 5].map((n) => h("button", { type: "button", class: "star", "aria-label": `Rate ${n} of 5`, "data-stars": n }, "★"));
+  const stars = [1, 2, 3, 4, 5].map((n) =>
+    h("button", { type: "button", class: "star", "aria-label": `Rate ${n} of 5`, "data-stars": n }, "★"),
+  );
 
   const paint = (likes: number, average: number, count: number) => {
     likeButton.textContent = liked ? `♥ Liked (${likes})` : `♡ Like (${likes})`;
@@ -26,7 +28,9 @@ export function titleActions(title: Title): HTMLElement {
       star.classList.toggle("on", i < myRating);
       star.setAttribute("aria-pressed", String(i < myRating));
     });
-    summary.textContent = count ? `${average.toFixed(1)} ★ from ${count} rating${count === 1 ? "" : "s"}` : "No ratings yet";
+    summary.textContent = count
+      ? `${average.toFixed(1)} ★ from ${count} rating${count === 1 ? "" : "s"}`
+      : "No ratings yet";
   };
   let likes = title.likes;
   let average = title.rating_average;
@@ -45,7 +49,11 @@ export function titleActions(title: Title): HTMLElement {
   likeButton.addEventListener("click", () =>
     act(async () => {
       const path = { params: { path: { slug } } };
-      const out = unwrap(liked ? await api.DELETE("/api/social/titles/{slug}/like", path) : await api.PUT("/api/social/titles/{slug}/like", path));
+      const out = unwrap(
+        liked
+          ? await api.DELETE("/api/social/titles/{slug}/like", path)
+          : await api.PUT("/api/social/titles/{slug}/like", path),
+      );
       liked = out.liked;
       likes = out.likes;
     }),
@@ -53,7 +61,11 @@ export function titleActions(title: Title): HTMLElement {
   listButton.addEventListener("click", () =>
     act(async () => {
       const path = { params: { path: { slug } } };
-      const out = unwrap(inList ? await api.DELETE("/api/social/titles/{slug}/list", path) : await api.PUT("/api/social/titles/{slug}/list", path));
+      const out = unwrap(
+        inList
+          ? await api.DELETE("/api/social/titles/{slug}/list", path)
+          : await api.PUT("/api/social/titles/{slug}/list", path),
+      );
       inList = out.in_list;
     }),
   );
@@ -62,7 +74,9 @@ export function titleActions(title: Title): HTMLElement {
       act(async () => {
         const path = { params: { path: { slug } } };
         const out = unwrap(
-          myRating === i + 1 ? await api.DELETE("/api/social/titles/{slug}/rating", path) : await api.PUT("/api/social/titles/{slug}/rating", { ...path, body: { rating: i + 1 } }),
+          myRating === i + 1
+            ? await api.DELETE("/api/social/titles/{slug}/rating", path)
+            : await api.PUT("/api/social/titles/{slug}/rating", { ...path, body: { rating: i + 1 } }),
         );
         myRating = out.my_rating ?? 0;
         average = out.rating_average;
@@ -80,7 +94,9 @@ export function titleActions(title: Title): HTMLElement {
     message.element,
   );
   // counters pushed by the title's socket
-  element.addEventListener("counters", ((event: CustomEvent<{ likes: number; rating_average: number; rating_count: number }>) => {
+  element.addEventListener("counters", ((
+    event: CustomEvent<{ likes: number; rating_average: number; rating_count: number }>,
+  ) => {
     likes = event.detail.likes;
     average = event.detail.rating_average;
     count = event.detail.rating_count;

@@ -16,14 +16,20 @@ async function startPlayback(slug: string, episodeId: number | null): Promise<Pl
   const body = { device: DEVICE };
   return unwrap(
     episodeId === null
-      ? await api.POST("/api/media/titles/{slug}/playback", { params: { path: { slug } }, body: { ...body, video: "feature" } })
-      : await api.POST("/api/media/episodes/{episode_id}/playback", { params: { path: { episode_id: episodeId } }, body }),
+      ? await api.POST("/api/media/titles/{slug}/playback", {
+          params: { path: { slug } },
+          body: { ...body, video: "feature" },
+        })
+      : await api.POST("/api/media/episodes/{episode_id}/playback", {
+          params: { path: { episode_id: episodeId } },
+          body,
+        }),
   );
 }
 
 /** The stream limit: the sessions holding the account's slots, each with a Stop button. */
 function streamLimit(error: ApiError, retry: () => void): HTMLElement {
-  const sessions = ((error.body as { sessions?: ActiveSession[] } | null)?.sessions ?? []);
+  const sessions = (error.body as { sessions?: ActiveSession[] } | null)?.sessions ?? [];
   return h(
     "div",
     { class: "state error", role: "alert" },
@@ -60,7 +66,8 @@ function refused(error: unknown, retry: () => void): HTMLElement {
     if (error.status === 403 && error.code !== "kids_profile" && error.code !== "maturity_limit") {
       return empty(error.message, h("a", { href: "/subscribe", class: "button primary" }, "See plans"));
     }
-    if (error.status === 404) return empty("This title does not exist or is not available.", h("a", { href: "/", class: "button" }, "Home"));
+    if (error.status === 404)
+      return empty("This title does not exist or is not available.", h("a", { href: "/", class: "button" }, "Home"));
   }
   return failure(error, retry);
 }
@@ -76,27 +83,87 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   try {
     playback = await startPlayback(slug, episodeId);
   } catch (error) {
-    render(main, h("div", { class: "player-refused" }, refused(error, () => void watchPage(context)), h("a", { href: `/title/${encodeURIComponent(slug)}` }, "← Back to the title")));
+    render(
+      main,
+      h(
+        "div",
+        { class: "player-refused" },
+        refused(error, () => void watchPage(context)),
+        h("a", { href: `/title/${encodeURIComponent(slug)}` }, "← Back to the title"),
+      ),
+    );
     return;
   }
 
-  const video = h("video", { class: "video", playsinline: true, preload: "auto", poster: playback.poster_url ?? null, "aria-label": "Video" });
+  const video = h("video", {
+    class: "video",
+    playsinline: true,
+    preload: "auto",
+    poster: playback.poster_url ?? null,
+    "aria-label": "Video",
+  });
   for (const track of playback.subtitles) {
-    video.append(h("track", { kind: "subtitles", src: track.url, srclang: track.language, label: track.name, default: false }));
+    video.append(
+      h("track", { kind: "subtitles", src: track.url, srclang: track.language, label: track.name, default: false }),
+    );
   }
   const message = h("div", { class: "player-message", role: "status", "aria-live": "polite" });
-  const playButton = h("button", { type: "button", class: "control", id: "play-toggle", "aria-label": "Play" }, icon("play"));
-  const back10 = h("button", { type: "button", class: "control", "aria-label": "Back 10 seconds", title: "Back 10 s (←: 5 s)" }, icon("back"));
-  const fwd10 = h("button", { type: "button", class: "control", "aria-label": "Forward 10 seconds", title: "Forward 10 s (→: 5 s)" }, icon("forward"));
-  const muteButton = h("button", { type: "button", class: "control", "aria-label": "Mute", title: "Mute (M)" }, icon("volume"));
-  const fullButton = h("button", { type: "button", class: "control", "aria-label": "Full screen", title: "Full screen (F)" }, icon("fullscreen"));
+  const playButton = h(
+    "button",
+    { type: "button", class: "control", id: "play-toggle", "aria-label": "Play" },
+    icon("play"),
+  );
+  const back10 = h(
+    "button",
+    { type: "button", class: "control", "aria-label": "Back 10 seconds", title: "Back 10 s (←: 5 s)" },
+    icon("back"),
+  );
+  const fwd10 = h(
+    "button",
+    { type: "button", class: "control", "aria-label": "Forward 10 seconds", title: "Forward 10 s (→: 5 s)" },
+    icon("forward"),
+  );
+  const muteButton = h(
+    "button",
+    { type: "button", class: "control", "aria-label": "Mute", title: "Mute (M)" },
+    icon("volume"),
+  );
+  const fullButton = h(
+    "button",
+    { type: "button", class: "control", "aria-label": "Full screen", title: "Full screen (F)" },
+    icon("fullscreen"),
+  );
   const time = h("span", { class: "time", "aria-live": "off" }, "0:00 / 0:00");
-  const seek = h("input", { type: "range", class: "seek", min: 0, max: playback.duration ?? 0, step: "0.1", value: 0, "aria-label": "Seek" });
-  const preview = h("div", { class: "trickplay", hidden: true, "aria-hidden": "true" }, h("div", { class: "trickplay-image" }), h("span", {}));
-  const skipIntro = h("button", { type: "button", class: "button overlay-button skip-intro", hidden: true }, "Skip intro");
+  const seek = h("input", {
+    type: "range",
+    class: "seek",
+    min: 0,
+    max: playback.duration ?? 0,
+    step: "0.1",
+    value: 0,
+    "aria-label": "Seek",
+  });
+  const preview = h(
+    "div",
+    { class: "trickplay", hidden: true, "aria-hidden": "true" },
+    h("div", { class: "trickplay-image" }),
+    h("span", {}),
+  );
+  const skipIntro = h(
+    "button",
+    { type: "button", class: "button overlay-button skip-intro", hidden: true },
+    "Skip intro",
+  );
   const next = playback.next_episode;
   const nextHref = next?.playable ? `/watch/${encodeURIComponent(slug)}/episodes/${next.id}` : null;
-  const nextButton = nextHref && next ? h("a", { class: "button primary overlay-button next-episode", href: nextHref, hidden: true }, `Next episode: S${next.season}:E${next.number} ${next.name} ▶`) : null;
+  const nextButton =
+    nextHref && next
+      ? h(
+          "a",
+          { class: "button primary overlay-button next-episode", href: nextHref, hidden: true },
+          `Next episode: S${next.season}:E${next.number} ${next.name} ▶`,
+        )
+      : null;
 
   let hls: Hls | null = null;
   const quality = menu("Quality", "quality", icon("quality"), (value) => {
@@ -108,23 +175,66 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   const audio = menu("Audio", "audio", icon("audio"), (value) => {
     if (hls) hls.audioTrack = Number(value);
   });
-  subtitles.setOptions([{ label: "Off", value: "off" }, ...playback.subtitles.map((s, i) => ({ label: s.name || s.language, value: String(i) }))], "off");
+  subtitles.setOptions(
+    [
+      { label: "Off", value: "off" },
+      ...playback.subtitles.map((s, i) => ({ label: s.name || s.language, value: String(i) })),
+    ],
+    "off",
+  );
 
   const controls = h(
     "div",
     { class: "controls", role: "group", "aria-label": "Player controls" },
     h("div", { class: "seek-wrap" }, seek, preview),
-    h("div", { class: "control-row" }, playButton, back10, fwd10, muteButton, time, h("span", { class: "spacer" }), subtitles.element, audio.element, quality.element, fullButton),
+    h(
+      "div",
+      { class: "control-row" },
+      playButton,
+      back10,
+      fwd10,
+      muteButton,
+      time,
+      h("span", { class: "spacer" }),
+      subtitles.element,
+      audio.element,
+      quality.element,
+      fullButton,
+    ),
   );
-  const stage = h("div", { class: "player", tabindex: "0", "aria-label": "Player. Space plays or pauses, arrows seek and change the volume, F full screen, M mute, C subtitles." }, video, message, skipIntro, nextButton, controls);
-  render(main, h("div", { class: "watch" }, h("a", { class: "back-link", href: `/title/${encodeURIComponent(slug)}` }, "← Back"), stage));
+  const stage = h(
+    "div",
+    {
+      class: "player",
+      tabindex: "0",
+      "aria-label":
+        "Player. Space plays or pauses, arrows seek and change the volume, F full screen, M mute, C subtitles.",
+    },
+    video,
+    message,
+    skipIntro,
+    nextButton,
+    controls,
+  );
+  render(
+    main,
+    h(
+      "div",
+      { class: "watch" },
+      h("a", { class: "back-link", href: `/title/${encodeURIComponent(slug)}` }, "← Back"),
+      stage,
+    ),
+  );
 
   // the stream
   const start = playback.resume_position > 0 ? playback.resume_position : -1;
   if (Hls.isSupported()) {
     hls = new Hls({ startPosition: start, capLevelToPlayerSize: false });
     hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
-      const levels = data.levels.map((level, i) => ({ label: level.height ? `${level.height}p` : `${Math.round(level.bitrate / 1000)} kb/s`, value: String(i) }));
+      const levels = data.levels.map((level, i) => ({
+        label: level.height ? `${level.height}p` : `${Math.round(level.bitrate / 1000)} kb/s`,
+        value: String(i),
+      }));
       quality.setOptions([{ label: "Auto", value: "-1" }, ...levels.reverse()], "-1");
     });
     // the level playing, for people and tests to see (the quality menu's "Auto" hides it)
@@ -134,7 +244,10 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
       video.dataset.height = height ? String(height) : "";
     });
     hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_event, data) => {
-      audio.setOptions(data.audioTracks.map((t, i) => ({ label: t.name || t.lang || `Track ${i + 1}`, value: String(i) })), String(hls?.audioTrack ?? 0));
+      audio.setOptions(
+        data.audioTracks.map((t, i) => ({ label: t.name || t.lang || `Track ${i + 1}`, value: String(i) })),
+        String(hls?.audioTrack ?? 0),
+      );
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
@@ -170,7 +283,9 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   back10.addEventListener("click", () => seekBy(-10));
   fwd10.addEventListener("click", () => seekBy(10));
   muteButton.addEventListener("click", () => (video.muted = !video.muted));
-  fullButton.addEventListener("click", () => (document.fullscreenElement ? void document.exitFullscreen() : void stage.requestFullscreen().catch(() => undefined)));
+  fullButton.addEventListener("click", () =>
+    document.fullscreenElement ? void document.exitFullscreen() : void stage.requestFullscreen().catch(() => undefined),
+  );
   seek.addEventListener("input", () => (video.currentTime = Number(seek.value)));
   video.addEventListener("play", () => {
     setIcon(playButton, "pause");
@@ -207,7 +322,12 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
     seek.value = String(now);
     seek.setAttribute("aria-valuetext", `${formatDuration(now)} of ${formatDuration(duration)}`);
     time.textContent = `${formatDuration(now)} / ${formatDuration(duration)}`;
-    skipIntro.hidden = !(markers.intro_end !== null && markers.intro_end !== undefined && now >= (markers.intro_start ?? 0) && now < markers.intro_end - 1);
+    skipIntro.hidden = !(
+      markers.intro_end !== null &&
+      markers.intro_end !== undefined &&
+      now >= (markers.intro_start ?? 0) &&
+      now < markers.intro_end - 1
+    );
     if (nextButton) {
       const creditsAt = markers.credits_start ?? Math.max(0, duration - 10);
       nextButton.hidden = !(duration > 0 && now >= creditsAt);

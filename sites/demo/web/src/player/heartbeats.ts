@@ -4,7 +4,11 @@ const EVERY_MS = 10_000;
 
 /** Report the position of a playback session about every 10 s while it plays, and at each
  * pause, seek and end, with an increasing sequence; stop the session when the viewer leaves. */
-export function startHeartbeats(sessionId: string, video: HTMLVideoElement, onEnded: (reason: string) => void): () => void {
+export function startHeartbeats(
+  sessionId: string,
+  video: HTMLVideoElement,
+  onEnded: (reason: string) => void,
+): () => void {
   let sequence = 0;
   let stopped = false;
   let timer: number | undefined;

@@ -6,12 +6,31 @@ export interface MenuOption {
 }
 
 /** A control-bar menu button with a radio list (keyboard: Enter/Space opens, arrows move, Escape closes). */
-export function menu(label: string, id: string, glyph: Node, onChoose: (value: string) => void): {
+export function menu(
+  label: string,
+  id: string,
+  glyph: Node,
+  onChoose: (value: string) => void,
+): {
   element: HTMLElement;
   setOptions: (options: MenuOption[], selected: string) => void;
   select: (value: string) => void;
 } {
-  const button = h("button", { type: "button", class: "control", id: `${id}-button`, "aria-haspopup": "true", "aria-expanded": "false", "aria-controls": `${id}-list`, "aria-label": label, title: label }, glyph, h("span", { class: "control-label" }, label));
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "control",
+      id: `${id}-button`,
+      "aria-haspopup": "true",
+      "aria-expanded": "false",
+      "aria-controls": `${id}-list`,
+      "aria-label": label,
+      title: label,
+    },
+    glyph,
+    h("span", { class: "control-label" }, label),
+  );
   const list = h("ul", { class: "menu-list", id: `${id}-list`, role: "menu", "aria-label": label, hidden: true });
   let selected = "";
   let options: MenuOption[] = [];

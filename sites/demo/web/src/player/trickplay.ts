@@ -33,7 +33,15 @@ export function parseThumbnails(vtt: string, base: string): Thumbnail[] {
     const url = new URL(file, baseUrl);
     // signed delivery: the sheets share the index's query string
     if (!url.search) url.search = baseUrl.search;
-    thumbnails.push({ start: seconds(from), end: seconds(to), url: url.href, x: box[0] ?? 0, y: box[1] ?? 0, width: box[2] ?? 0, height: box[3] ?? 0 });
+    thumbnails.push({
+      start: seconds(from),
+      end: seconds(to),
+      url: url.href,
+      x: box[0] ?? 0,
+      y: box[1] ?? 0,
+      width: box[2] ?? 0,
+      height: box[3] ?? 0,
+    });
   }
   return thumbnails;
 }

@@ -10,7 +10,9 @@ export function field(label: string, name: string, attrs: Record<string, string 
 
 export function value(form: HTMLFormElement, name: string): string {
   const input = form.elements.namedItem(name);
-  return input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement || input instanceof HTMLSelectElement ? input.value : "";
+  return input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement || input instanceof HTMLSelectElement
+    ? input.value
+    : "";
 }
 
 /** A centered card page with a heading (the sign-in family of pages). */

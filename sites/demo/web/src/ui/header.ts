@@ -7,8 +7,7 @@ export function renderHeader(container: HTMLElement): void {
   const user = currentUser();
   const profile = currentProfile();
   const path = window.location.pathname;
-  const link = (href: string, label: string) =>
-    h("a", { href, "aria-current": path === href ? "page" : null }, label);
+  const link = (href: string, label: string) => h("a", { href, "aria-current": path === href ? "page" : null }, label);
   const signedIn = user
     ? [
         h(
@@ -23,7 +22,9 @@ export function renderHeader(container: HTMLElement): void {
         h(
           "div",
           { class: "header-end" },
-          profile ? h("a", { href: "/profiles", class: "profile-chip", title: "Switch profile" }, profile.name) : link("/profiles", "Choose profile"),
+          profile
+            ? h("a", { href: "/profiles", class: "profile-chip", title: "Switch profile" }, profile.name)
+            : link("/profiles", "Choose profile"),
           h(
             "button",
             {

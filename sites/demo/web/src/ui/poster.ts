@@ -61,7 +61,11 @@ export function poster(title: Imagery, kind: "poster" | "backdrop" = "poster"): 
 
 function placeholder(name: string, kind: string): HTMLElement {
   // a backdrop sits behind the title's name: initials there would only compete with it
-  const element = h("div", { class: `artwork ${kind} placeholder`, "aria-hidden": "true" }, kind === "poster" ? h("span", {}, initials(name)) : null);
+  const element = h(
+    "div",
+    { class: `artwork ${kind} placeholder`, "aria-hidden": "true" },
+    kind === "poster" ? h("span", {}, initials(name)) : null,
+  );
   element.style.setProperty("--hue", String(hue(name)));
   return element;
 }

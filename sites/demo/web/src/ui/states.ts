@@ -2,7 +2,12 @@ import { errorMessage } from "../api/errors";
 import { h } from "../dom";
 
 export function loading(label = "Loading…"): HTMLElement {
-  return h("div", { class: "state loading", role: "status", "aria-live": "polite" }, h("span", { class: "spinner", "aria-hidden": "true" }), label);
+  return h(
+    "div",
+    { class: "state loading", role: "status", "aria-live": "polite" },
+    h("span", { class: "spinner", "aria-hidden": "true" }),
+    label,
+  );
 }
 
 export function failure(error: unknown, retry?: () => void): HTMLElement {
@@ -19,7 +24,12 @@ export function empty(message: string, ...extra: (Node | string)[]): HTMLElement
 }
 
 /** A form's message line: an error (role=alert) or a notice. */
-export function formMessage(): { element: HTMLElement; error: (e: unknown) => void; notice: (text: string) => void; clear: () => void } {
+export function formMessage(): {
+  element: HTMLElement;
+  error: (e: unknown) => void;
+  notice: (text: string) => void;
+  clear: () => void;
+} {
   const element = h("p", { class: "form-message", "aria-live": "polite" });
   return {
     element,

@@ -11,12 +11,20 @@ export function titleCard(title: TitleCard, watch?: WatchItem): HTMLElement {
       ? `/watch/${encodeURIComponent(title.slug)}/episodes/${watch.episode.id}`
       : `/watch/${encodeURIComponent(title.slug)}`
     : `/title/${encodeURIComponent(title.slug)}`;
-  const subtitle = watch?.episode ? `S${watch.episode.season}:E${watch.episode.number} ${watch.episode.name}` : [title.year, kindLabel(title.kind)].filter(Boolean).join(" · ");
+  const subtitle = watch?.episode
+    ? `S${watch.episode.season}:E${watch.episode.number} ${watch.episode.name}`
+    : [title.year, kindLabel(title.kind)].filter(Boolean).join(" · ");
   return h(
     "a",
     { class: "card", href, "data-slug": title.slug, "aria-label": `${title.name}${watch ? " (resume)" : ""}` },
     poster(title),
-    fraction > 0 ? h("div", { class: "card-progress", "aria-hidden": "true" }, h("span", { style: `width:${(fraction * 100).toFixed(1)}%` })) : null,
+    fraction > 0
+      ? h(
+          "div",
+          { class: "card-progress", "aria-hidden": "true" },
+          h("span", { style: `width:${(fraction * 100).toFixed(1)}%` }),
+        )
+      : null,
     h("div", { class: "card-text" }, h("strong", {}, title.name), h("small", {}, subtitle)),
   );
 }
