@@ -1,4 +1,4 @@
-import { api, csrfToken, refreshSession } from "./api/client";
+import { api, refreshSession } from "./api/client";
 import { unwrap } from "./api/errors";
 import type { Me, Profile } from "./api/types";
 
@@ -87,8 +87,4 @@ export async function signOut(): Promise<void> {
   localStorage.removeItem(PROFILE_KEY);
   localStorage.removeItem(SIGNED_IN_KEY);
   changed();
-}
-
-export function hasCsrfCookie(): boolean {
-  return csrfToken() !== "";
 }
