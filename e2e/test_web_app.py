@@ -272,3 +272,23 @@ def test_play_an_episode_from_its_series_page(demo_server, viewer_page):
     page.wait_for_function("() => document.querySelector('video').currentTime > 1", timeout=60_000)
     page.locator(".back-link").click()
     page.wait_for_url(f"**/title/{slug}")
+
+
+def test_subscribe_through_the_development_checkout(demo_server, app_page):
+    # the seeded admin has no subscription: subscribe in the app, pay on the development
+    # gateway's page, land back on the account page
+    page = app_page
+    page.goto(demo_server + "/signin")
+    page.get_by_label("Email").fill(ADMIN["email"])
+    page.get_by_label("Password").fill(ADMIN["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/profiles*", timeout=20_000)
+    page.goto(demo_server + "/subscribe")
+    page.locator("[data-plan]").first.wait_for(timeout=20_000)
+    screenshot(page, "web-subscribe")
+    page.locator("[data-plan]").first.click()
+    page.wait_for_url("**/billing/dev/checkout/**", timeout=20_000)
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url("**/account?checkout=success", timeout=20_000)
+    page.get_by_text("Your subscription is active").wait_for()
+    page.get_by_role("button", name="Cancel subscription").wait_for(timeout=20_000)

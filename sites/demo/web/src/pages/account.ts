@@ -1,19 +1,11 @@
 import { api } from "../api/client";
-import { ApiError, unwrap } from "../api/errors";
-import type { ActiveSession, Payment, Subscription } from "../api/types";
+import { unwrap } from "../api/errors";
+import type { ActiveSession, Payment } from "../api/types";
+import { currentSubscription } from "../billing";
 import { formatDate, formatMoney, h, render } from "../dom";
 import type { RouteContext } from "../router";
 import { currentUser } from "../session";
 import { empty, failure, formMessage, loading } from "../ui/states";
-
-async function subscriptionOrNone(): Promise<Subscription | null> {
-  try {
-    return unwrap(await api.GET("/api/billing/me/subscription"));
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
 
 function section(title: string, id: string, body: HTMLElement): HTMLElement {
   return h("section", { class: "account-section", "aria-labelledby": id }, h("h2", { id }, title), body);
@@ -22,7 +14,7 @@ function section(title: string, id: string, body: HTMLElement): HTMLElement {
 function planSection(refresh: () => void): HTMLElement {
   const body = h("div", {}, loading());
   const message = formMessage();
-  void subscriptionOrNone().then(
+  void currentSubscription().then(
     (subscription) => {
       if (!subscription) {
         render(

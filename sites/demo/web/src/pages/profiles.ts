@@ -4,7 +4,7 @@ import type { Profile } from "../api/types";
 import { h, render } from "../dom";
 import { navigate, type RouteContext } from "../router";
 import { switchProfile } from "../session";
-import { busy, failure, formMessage, loading } from "../ui/states";
+import { busy, empty, failure, formMessage, loading } from "../ui/states";
 
 /** "Who's watching?": pick a profile, with its PIN when it has one. */
 export async function profilesPage({ main, query }: RouteContext): Promise<void> {
@@ -17,6 +17,17 @@ export async function profilesPage({ main, query }: RouteContext): Promise<void>
     render(
       main,
       failure(error, () => void profilesPage({ main, query, params: {} })),
+    );
+    return;
+  }
+  if (!profiles.length) {
+    render(
+      main,
+      h("h1", { class: "page-title" }, "Who's watching?"),
+      empty(
+        "This account has no profile yet, so there is nothing to watch as.",
+        h("a", { href: "/account", class: "button" }, "Your account"),
+      ),
     );
     return;
   }

@@ -1,6 +1,7 @@
 import { api } from "../api/client";
 import { unwrap } from "../api/errors";
 import type { Plan } from "../api/types";
+import { currentSubscription } from "../billing";
 import { formatMoney, h, render } from "../dom";
 import type { RouteContext } from "../router";
 import { empty, failure, formMessage, loading } from "../ui/states";
@@ -44,13 +45,11 @@ export async function subscribePage(context: RouteContext): Promise<void> {
   let plans: Plan[];
   let current: string | null = null;
   try {
-    const [listed, subscription] = await Promise.all([
-      api.GET("/api/billing/plans"),
-      api.GET("/api/billing/me/subscription"),
-    ]);
+    const [listed, subscription] = await Promise.all([api.GET("/api/billing/plans"), currentSubscription()]);
     plans = unwrap(listed);
-    if (subscription.response.ok && subscription.data && !["canceled", "expired"].includes(subscription.data.status))
-      current = subscription.data.plan.slug;
+    if (subscription && !["canceled", "expired", "incomplete"].includes(subscription.status)) {
+      current = subscription.plan.slug;
+    }
   } catch (error) {
     render(
       main,
