@@ -131,3 +131,15 @@ def test_export_openapi_writes_the_document_the_api_serves(tmp_path):
     served = Client().get("/api/openapi.json").json()
     assert written == served
     assert "/api/media/home" in written["paths"]
+
+
+def test_whitenoise_serves_the_built_assets_for_good(built_app, settings):
+    (built_app / "assets").mkdir()
+    (built_app / "assets" / "index-Ab12Cd34.js").write_text("console.log('app')")
+    settings.WHITENOISE_ROOT = built_app
+    response = Client().get("/assets/index-Ab12Cd34.js")
+    assert response.status_code == 200
+    assert "immutable" in response["Cache-Control"]
+    # a proxy or CDN serves them instead
+    settings.STREAMFLIX_SERVE_STATIC = False
+    assert Client().get("/assets/index-Ab12Cd34.js").status_code == 404

@@ -49,12 +49,13 @@ admin at <a href="/admin/">/admin/</a>.</p></body></html>
 
 
 class WebAppWhiteNoiseMiddleware(WhiteNoiseMiddleware):
-    """WhiteNoise over the web app's build and the collected static files; a directory that
-    does not exist yet (an unbuilt app, static files not collected) is skipped quietly. Files
-    are listed when the process starts: restart the server after a build."""
+    """WhiteNoise over the web app's build and the collected static files, unless
+    ``STREAMFLIX_SERVE_STATIC`` is off (a proxy or CDN serves them); a directory that does not
+    exist yet (an unbuilt app, static files not collected) is skipped quietly. Files are
+    listed when the process starts: restart the server after a build."""
 
     def add_files(self, root: str, prefix: str | None = None) -> None:
-        if root and Path(root).is_dir():
+        if settings.STREAMFLIX_SERVE_STATIC and root and Path(root).is_dir():
             super().add_files(root, prefix)
 
 
