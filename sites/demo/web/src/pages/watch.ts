@@ -104,7 +104,13 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   });
   for (const track of playback.subtitles) {
     video.append(
-      h("track", { kind: "subtitles", src: track.url, srclang: track.language, label: track.name, default: false }),
+      h("track", {
+        kind: "subtitles",
+        src: track.url,
+        srclang: track.language,
+        label: track.name,
+        default: track.default,
+      }),
     );
   }
   const message = h("div", { class: "player-message", role: "status", "aria-live": "polite" });
@@ -180,7 +186,8 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
       { label: "Off", value: "off" },
       ...playback.subtitles.map((s, i) => ({ label: s.name || s.language, value: String(i) })),
     ],
-    "off",
+    // a track the title marks as default (e.g. for foreign-language dialogue) starts on
+    String(playback.subtitles.findIndex((s) => s.default)).replace("-1", "off"),
   );
 
   const controls = h(
