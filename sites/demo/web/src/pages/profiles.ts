@@ -6,6 +6,17 @@ import { navigate, type RouteContext } from "../router";
 import { switchProfile } from "../session";
 import { busy, empty, failure, formMessage, loading } from "../ui/states";
 
+/** The profile's picture when its avatar is an image URL, else its initial. (An avatar may
+ * also be a key of some client's own set; this app has none, so it shows the initial.) */
+function avatar(profile: Profile): HTMLElement {
+  const isImage = /^(https?:\/\/|\/)/.test(profile.avatar);
+  return h(
+    "span",
+    { class: `avatar${profile.is_kids ? " kids" : ""}`, "aria-hidden": "true" },
+    isImage ? h("img", { src: profile.avatar, alt: "" }) : profile.name.slice(0, 1).toUpperCase(),
+  );
+}
+
 /** "Who's watching?": pick a profile, with its PIN when it has one. */
 export async function profilesPage({ main, query }: RouteContext): Promise<void> {
   const next = query.get("next") || "/";
@@ -99,13 +110,9 @@ export async function profilesPage({ main, query }: RouteContext): Promise<void>
                 "data-profile": profile.name,
                 onclick: () => void choose(profile),
               },
-              h(
-                "span",
-                { class: `avatar${profile.is_kids ? " kids" : ""}`, "aria-hidden": "true" },
-                profile.name.slice(0, 1).toUpperCase(),
-              ),
+              avatar(profile),
               h("span", {}, profile.name),
-              profile.has_pin ? h("small", {}, "🔒 PIN") : profile.is_kids ? h("small", {}, "Kids") : null,
+              profile.has_pin ? h("small", {}, "PIN") : profile.is_kids ? h("small", {}, "Kids") : null,
             ),
           ),
         ),
