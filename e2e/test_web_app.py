@@ -20,6 +20,13 @@ def watched_page(context):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # which requests failed: the console names only their status
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 400 else None
+        ),
+    )
     page.errors = errors
     return page
 
@@ -292,3 +299,24 @@ def test_subscribe_through_the_development_checkout(demo_server, app_page):
     page.wait_for_url("**/account?checkout=success", timeout=20_000)
     page.get_by_text("Your subscription is active").wait_for()
     page.get_by_role("button", name="Cancel subscription").wait_for(timeout=20_000)
+
+
+def test_a_session_that_ended_sends_the_viewer_to_sign_in_and_back(
+    demo_server, browser, viewer_state
+):
+    context = browser.new_context(storage_state=viewer_state)
+    try:
+        page = context.new_page()
+        open_home(page, demo_server)
+        # the server no longer knows this browser (e.g. signed out everywhere)
+        context.clear_cookies()
+        page.get_by_role("link", name="My List").click()
+        page.wait_for_url("**/signin?next=%2Fmy-list", timeout=20_000)
+        page.get_by_label("Email").fill(VIEWER["email"])
+        page.get_by_label("Password").fill(VIEWER["password"])
+        page.get_by_role("button", name="Sign in").click()
+        page.locator('[data-profile="Alex"]').click()
+        page.wait_for_url("**/my-list", timeout=20_000)
+        page.get_by_role("heading", name="My List").wait_for()
+    finally:
+        context.close()

@@ -16,6 +16,7 @@ DIST = WEB / "dist"
 SOURCES = (
     "src",
     "index.html",
+    "public",
     "package.json",
     "package-lock.json",
     "vite.config.ts",

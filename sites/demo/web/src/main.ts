@@ -1,6 +1,6 @@
 import "./styles.css";
 import { navigate, notFound, route, startRouter, type Page } from "./router";
-import { currentProfile, loadUser } from "./session";
+import { currentProfile, currentUser, forgetSession, loadUser } from "./session";
 import { renderHeader } from "./ui/header";
 import { accountPage } from "./pages/account";
 import { activatePage } from "./pages/activate";
@@ -72,6 +72,13 @@ route("/watch/:slug/episodes/:episode", watching(watchPage));
 route("/account", signedIn(accountPage));
 route("/subscribe", signedIn(subscribePage));
 notFound(notFoundPage);
+
+// A session that ended while the app was open: sign in again, then come back here.
+document.addEventListener("sessionexpired", () => {
+  if (!currentUser()) return;
+  forgetSession();
+  navigate(`/signin?next=${encodeURIComponent(here())}`, { replace: true });
+});
 
 const header = document.getElementById("app-header") as HTMLElement;
 const paintHeader = () => renderHeader(header);

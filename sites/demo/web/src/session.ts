@@ -80,6 +80,14 @@ export async function switchProfile(profile: Profile, pin: string | null): Promi
   changed();
 }
 
+/** Forget a session the server no longer accepts (no request: the cookies are dead already). */
+export function forgetSession(): void {
+  me = null;
+  localStorage.removeItem(PROFILE_KEY);
+  localStorage.removeItem(SIGNED_IN_KEY);
+  changed();
+}
+
 export async function signOut(): Promise<void> {
   // the refresh token comes from its cookie; a failure still signs this browser out
   await api.POST("/api/auth/logout", { body: {} }).catch(() => undefined);

@@ -44,7 +44,11 @@ async function sessionFetch(request: Request): Promise<Response> {
   const response = await fetch(withCsrf(request));
   const path = new URL(request.url).pathname;
   if (response.status !== 401 || NO_RETRY.includes(path)) return response;
-  if (!(await refreshSession())) return response;
+  if (!(await refreshSession())) {
+    // the refresh token is gone too (expired, signed out elsewhere, password changed)
+    document.dispatchEvent(new CustomEvent("sessionexpired"));
+    return response;
+  }
   return fetch(withCsrf(retry));
 }
 
