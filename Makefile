@@ -6,7 +6,7 @@ CONSTRAINTS := requirements/constraints.txt
 CHROMIUM_PATH ?= /usr/bin/chromium
 
 # nox sessions that need neither the database nor the cache: once per CI run is enough.
-STATIC_CHECKS := lint imports typecheck docs
+STATIC_CHECKS := lint web imports typecheck docs
 # nox sessions whose outcome depends on the database and the cache (DATABASE_URL, REDIS_URL).
 SERVICE_CHECKS := migrations e2e schemathesis
 

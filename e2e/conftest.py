@@ -84,6 +84,8 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         "STREAMFLIX_DEMO_VIDEOS": os.environ.get("STREAMFLIX_DEMO_VIDEOS", E2E_VIDEOS),
         "STREAMFLIX_DEMO_TITLES": os.environ.get("STREAMFLIX_DEMO_TITLES", "120"),
     }
+    # the viewer web app the server answers / with (a no-op when the build is current)
+    subprocess.run([sys.executable, str(DEMO / "web" / "build.py")], check=True, timeout=600)
     manage = [sys.executable, str(DEMO / "manage.py")]
     fresh_cache = [
         "shell",

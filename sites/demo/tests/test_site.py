@@ -12,9 +12,58 @@ def test_health_is_ok_on_the_demo(transactional_db):
     assert response.json()["failed"] == []
 
 
-def test_root_redirects_to_the_api_docs(db):
+@pytest.fixture
+def built_app(tmp_path, settings):
+    (tmp_path / "index.html").write_text("<!doctype html><title>Streamflix app</title>")
+    settings.STREAMFLIX_WEB_APP_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/signin",
+        "/profiles",
+        "/title/some-title",
+        "/watch/some-title",
+        "/watch/some-title/episodes/3",
+        "/activate?uid=MQ&token=abc",
+        "/reset-password?uid=MQ&token=abc",
+        "/confirm-email?token=abc",
+        "/account",
+        "/search?q=x",
+    ],
+)
+def test_app_routes_answer_the_web_app(built_app, path):
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert b"<title>Streamflix app</title>" in response.content
+    assert response["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/titles/x", "/watchlist"])
+def test_other_paths_keep_their_404(built_app, path):
+    assert Client().get(path).status_code == 404
+
+
+def test_the_app_does_not_take_the_api_or_the_admin(built_app, db):
+    client = Client()
+    assert client.get("/api/docs").status_code == 200
+    assert client.get("/api/plugins").status_code == 200
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/api/nowhere").status_code == 404
+
+
+def test_an_unbuilt_app_explains_how_to_build_it(tmp_path, settings):
+    settings.STREAMFLIX_WEB_APP_DIR = tmp_path / "missing"
     response = Client().get("/")
-    assert response.status_code == 302 and response["Location"] == "/api/docs"
+    assert response.status_code == 503
+    assert b"npm run build" in response.content and b"/api/docs" in response.content
+
+
+def test_the_app_answers_only_safe_methods(built_app):
+    assert Client().post("/account").status_code in (403, 405)
 
 
 def test_seed_creates_the_admin_and_is_repeatable(db, capsys, monkeypatch):
@@ -80,3 +129,26 @@ def test_public_media_is_served_and_videos_stay_private(db, settings):
     for storage in (source_storage(), output_storage()):
         assert not str(storage.path("x")).startswith(media_root)
     assert not [m for m in checks.run_checks() if m.id and m.id.startswith("streamflix_media")]
+
+
+def test_export_openapi_writes_the_document_the_api_serves(tmp_path):
+    import json
+
+    target = tmp_path / "openapi.json"
+    call_command("export_openapi", output=str(target))
+    written = json.loads(target.read_text())
+    served = Client().get("/api/openapi.json").json()
+    assert written == served
+    assert "/api/media/home" in written["paths"]
+
+
+def test_whitenoise_serves_the_built_assets_for_good(built_app, settings):
+    (built_app / "assets").mkdir()
+    (built_app / "assets" / "index-Ab12Cd34.js").write_text("console.log('app')")
+    settings.WHITENOISE_ROOT = built_app
+    response = Client().get("/assets/index-Ab12Cd34.js")
+    assert response.status_code == 200
+    assert "immutable" in response["Cache-Control"]
+    # a proxy or CDN serves them instead
+    settings.STREAMFLIX_SERVE_STATIC = False
+    assert Client().get("/assets/index-Ab12Cd34.js").status_code == 404

@@ -50,6 +50,12 @@ def serves_public_hosts(hosts: list[str]) -> bool:
     return False
 
 
+def web_app_dir() -> Path:
+    """``STREAMFLIX_WEB_APP_DIR``: the viewer web app's build, by default ``web/dist`` beside
+    ``manage.py`` (where ``npm run build`` in ``sites/demo/web`` writes it)."""
+    return Path(text("STREAMFLIX_WEB_APP_DIR") or SITE_DIR / "web" / "dist")
+
+
 def http_worker_timeout() -> int:
     """``STREAMFLIX_HTTP_WORKER_TIMEOUT``: gunicorn's worker timeout and core's
     ``HTTP_WORKER_TIMEOUT_SECONDS``, from one variable so the two always agree."""

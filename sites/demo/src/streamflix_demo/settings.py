@@ -50,14 +50,17 @@ STREAMFLIX_CORE = {
     "SOCIAL_LOGIN_CONFIRM_URL": env.text(
         "SOCIAL_LOGIN_CONFIRM_URL", "http://localhost:8000/social-confirm?token={token}"
     ),
+    # The web app signs in in cookie mode; a plain-HTTP site (make demo) needs them not Secure.
+    "AUTH_COOKIE_SECURE": SESSION_COOKIE_SECURE,
 }
 # Without STRIPE_SECRET_KEY billing uses its local development gateway (simulated checkout).
 STREAMFLIX_BILLING = {
     "STRIPE_SECRET_KEY": env.text("STRIPE_SECRET_KEY"),
     "STRIPE_WEBHOOK_SECRET": env.text("STRIPE_WEBHOOK_SECRET"),
-    "SUCCESS_URL": env.text("STREAMFLIX_BILLING_SUCCESS_URL", "/api/docs?checkout=success"),
-    "CANCEL_URL": env.text("STREAMFLIX_BILLING_CANCEL_URL", "/api/docs?checkout=cancel"),
-    "PORTAL_RETURN_URL": env.text("STREAMFLIX_BILLING_PORTAL_RETURN_URL", "/api/docs"),
+    # Pages of the web app (sites/demo/web/), so a checkout lands back in the app.
+    "SUCCESS_URL": env.text("STREAMFLIX_BILLING_SUCCESS_URL", "/account?checkout=success"),
+    "CANCEL_URL": env.text("STREAMFLIX_BILLING_CANCEL_URL", "/subscribe?checkout=cancel"),
+    "PORTAL_RETURN_URL": env.text("STREAMFLIX_BILLING_PORTAL_RETURN_URL", "/account"),
 }
 # The django-q2 task outlives the transcode by the publish margin (media's task timeout);
 # the broker re-delivers an unacknowledged task only after it (STREAMFLIX_Q_RETRY must stay
@@ -105,6 +108,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The web app's built assets (WHITENOISE_ROOT) and the collected static files.
+    "streamflix_demo.web_app.WebAppWhiteNoiseMiddleware",
     # Before CommonMiddleware, which may answer (redirect) a preflight first.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +167,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # The demo serves collected static files itself; in production a CDN or proxy does.
 STREAMFLIX_SERVE_STATIC = env.flag("STREAMFLIX_SERVE_STATIC", default=True)
+# The viewer web app's build (`npm run build` in sites/demo/web): index.html answers the app's
+# routes (web_app.py), WhiteNoise serves the rest of the directory from the site's root.
+STREAMFLIX_WEB_APP_DIR = env.web_app_dir()
+WHITENOISE_ROOT = STREAMFLIX_WEB_APP_DIR if STREAMFLIX_SERVE_STATIC else None
+# Vite names every built asset after its content hash: cache those for good.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/?assets/.+-[A-Za-z0-9_-]{8,}\.\w+$"
 
 REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:

@@ -3,20 +3,21 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
-from django.views.generic import RedirectView
 from django.views.static import serve
 
 from streamflix_core import plugins, social_login
 
+from . import web_app
 from .hello import hello
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs", permanent=False)),
     path("admin/", admin.site.urls),
     path("hello", hello, name="hello"),
     path("api/", plugins.api().urls),
     *plugins.urlpatterns(),
     *social_login.urlpatterns(),
+    # the viewer web app: / and its pages (/watch/..., /title/..., /account, ...)
+    *web_app.urlpatterns(),
 ]
 
 if settings.STREAMFLIX_SERVE_STATIC:
