@@ -1887,6 +1887,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/social/genre-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Genres the current profile likes
+         * @description The genres the current profile chose ("What do you like to watch?"), by name.
+         */
+        get: operations["social_genre_preference_list"];
+        /**
+         * Choose the genres the current profile likes
+         * @description Replace the current profile's genres (slugs; at most 10; an unknown slug is 422 with
+         *     nothing changed). Until the profile has watched, liked or rated a few titles, its top
+         *     picks are what trends in these genres and the genres it watched, then what is popular;
+         *     the next recommendations refresh applies them.
+         */
+        put: operations["social_genre_preferences_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2765,7 +2792,7 @@ export interface components {
          * @description A title in a list or a row: enough to draw a card. ``progress`` is the signed-in
          *     profile's (for a series, on its most recently watched episode); ``liked``, ``in_list``
          *     and ``my_rating`` are its own too, given by the plugins that keep them (core's
-         *     ``title_viewer_state`` hook; the social plugin), else ``null``.
+         *     ``title_viewer_marks`` hook; the social plugin), else ``null``.
          */
         TitleCardOut: {
             /** Id */
@@ -4160,6 +4187,26 @@ export interface components {
         MoreLikeThisOut: {
             /** Items */
             items: components["schemas"]["TitleCardOut"][];
+        };
+        /** ChosenGenreOut */
+        ChosenGenreOut: {
+            /** Slug */
+            slug: string;
+            /** Name */
+            name: string;
+        };
+        /** GenrePreferencesOut */
+        GenrePreferencesOut: {
+            /** Genres */
+            genres: components["schemas"]["ChosenGenreOut"][];
+        };
+        /** GenrePreferencesIn */
+        GenrePreferencesIn: {
+            /**
+             * Genres
+             * @description Genre slugs; an empty list clears them.
+             */
+            genres: string[];
         };
         /**
          * ThrottledOut
@@ -11733,6 +11780,104 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Content: the input does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    social_genre_preference_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenrePreferencesOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    social_genre_preferences_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenrePreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenrePreferencesOut"];
+                };
+            };
+            /** @description Bad Request: the body is not readable JSON (or is nested too deeply) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
