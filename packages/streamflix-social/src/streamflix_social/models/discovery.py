@@ -18,15 +18,16 @@ from streamflix_media.models import Genre, Title
 # 49 s full refresh) and no index the table's own indexes already cover. Deleting a title or
 # profile still deletes its rows (the ORM's cascade); a row written for a title deleted while
 # a refresh ran is never served (reads join the visible titles) and goes with the next one.
-_DERIVED = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False}
 
 
 class TitleNeighbour(models.Model):
     """``neighbour`` is like ``title`` ("More like this"), ``rank`` 1 the closest; ``score``
     blends co-engagement and content cosine."""
 
-    title = models.ForeignKey(Title, db_index=False, **_DERIVED)
-    neighbour = models.ForeignKey(Title, **_DERIVED)
+    title = models.ForeignKey(
+        Title, models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    neighbour = models.ForeignKey(Title, models.CASCADE, related_name="+", db_constraint=False)
     score = models.FloatField()
     rank = models.PositiveSmallIntegerField()
 
@@ -45,9 +46,15 @@ class ProfilePick(models.Model):
     """A title picked for a profile. ``slot`` 0 is "Top picks"; slots 1, 2... are the
     "Because you watched ``because_title``" rows, most recent first."""
 
-    profile = models.ForeignKey(Profile, db_index=False, **_DERIVED)
-    title = models.ForeignKey(Title, db_index=False, **_DERIVED)
-    because_title = models.ForeignKey(Title, null=True, blank=True, **_DERIVED)
+    profile = models.ForeignKey(
+        Profile, models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    title = models.ForeignKey(
+        Title, models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    because_title = models.ForeignKey(
+        Title, models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
     slot = models.PositiveSmallIntegerField(default=0)
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
