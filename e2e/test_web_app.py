@@ -193,6 +193,12 @@ def test_play_switch_quality_and_toggle_subtitles(demo_server, viewer_page):
     page.locator("#subtitles-button").click()
     page.locator("#subtitles-list [role=menuitemradio]:not([data-value='off'])").first.click()
     page.wait_for_function("() => document.querySelector('video').textTracks[0].mode === 'showing'")
+    # one text track per language of the playback (hls.js adds none of its own), so a cue
+    # is drawn once
+    languages = page.evaluate(
+        "() => [...document.querySelector('video').textTracks].map((t) => t.language)"
+    )
+    assert len(languages) == len(set(languages)), languages
     screenshot(page, "web-player")
     page.locator(".player").focus()
     page.keyboard.press("c")

@@ -28,7 +28,7 @@ def _image(data: bytes) -> Image.Image:
 
 def test_art_is_a_jpeg_of_its_size_and_the_same_for_the_same_title():
     poster = render_poster("The Golden Harbor of Kyoto", "the-golden-harbor", ["drama"], 1994)
-    backdrop = render_backdrop("The Golden Harbor of Kyoto", "the-golden-harbor", ["drama"])
+    backdrop = render_backdrop("the-golden-harbor", ["drama"])
     assert _image(poster).format == "JPEG" and _image(poster).size == POSTER_SIZE
     assert _image(backdrop).size == BACKDROP_SIZE
     assert render_poster("The Golden Harbor of Kyoto", "the-golden-harbor", ["drama"], 1994) == (

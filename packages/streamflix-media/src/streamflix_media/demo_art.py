@@ -1,7 +1,7 @@
-"""Generated posters and backdrops for the demo catalog: genre-coloured art and the title's
-typography, drawn with Pillow and derived from the title alone, so every title looks distinct
-and the same title always looks the same. No system font is required: DejaVu Sans is used
-when the system has it, else the font Pillow bundles."""
+"""Generated posters and backdrops for the demo catalog: genre-coloured art (and on posters
+the title's typography), drawn with Pillow and derived from the title alone, so every title
+looks distinct and the same title always looks the same. No system font is required: DejaVu
+Sans is used when the system has it, else the font Pillow bundles."""
 
 from __future__ import annotations
 
@@ -214,15 +214,11 @@ def render_poster(name: str, slug: str, genres: Sequence[str], year: int | None 
     return _jpeg(image)
 
 
-def render_backdrop(name: str, slug: str, genres: Sequence[str]) -> bytes:
-    """A JPEG backdrop (``BACKDROP_SIZE``, 16:9): the title at the lower left on wide art."""
+def render_backdrop(slug: str, genres: Sequence[str]) -> bytes:
+    """A JPEG backdrop (``BACKDROP_SIZE``, 16:9): wide art without text, darker at the bottom,
+    since apps write the title over a backdrop themselves (a hero banner, a title page)."""
     image = _background(BACKDROP_SIZE, slug, genres)
     _shade_bottom(image, 0.35)
-    width, height = BACKDROP_SIZE
-    margin = width // 20
-    draw = ImageDraw.Draw(image)
-    face, lines = _fit(name, width * 3 // 5, range(96, 28, -6), max_lines=2)
-    _draw_lines(draw, lines, face, x=margin, bottom=height - margin)
     return _jpeg(image)
 
 
@@ -260,7 +256,7 @@ def seed_images(stdout: TextIO, *, every: int = 100) -> int:
             upload = ContentFile(data, name=f"{title.slug}-poster.jpg")
             title_image_set(title=title, field="poster", upload=upload)
         if not title.backdrop:
-            data = render_backdrop(title.name, title.slug, genres)
+            data = render_backdrop(title.slug, genres)
             upload = ContentFile(data, name=f"{title.slug}-backdrop.jpg")
             title_image_set(title=title, field="backdrop", upload=upload)
         if done % every == 0 or done == total:

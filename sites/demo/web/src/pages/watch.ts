@@ -236,7 +236,14 @@ export async function watchPage(context: RouteContext): Promise<(() => void) | v
   // the stream
   const start = playback.resume_position > 0 ? playback.resume_position : -1;
   if (Hls.isSupported()) {
-    hls = new Hls({ startPosition: start, capLevelToPlayerSize: false });
+    // The subtitles are the <track> elements above (signed URLs from the playback answer):
+    // hls.js must not add the HLS subtitle renditions as a second set of text tracks.
+    hls = new Hls({
+      startPosition: start,
+      capLevelToPlayerSize: false,
+      enableWebVTT: false,
+      enableCEA708Captions: false,
+    });
     hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
       const levels = data.levels.map((level, i) => ({
         label: level.height ? `${level.height}p` : `${Math.round(level.bitrate / 1000)} kb/s`,
