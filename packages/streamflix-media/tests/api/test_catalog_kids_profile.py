@@ -23,9 +23,11 @@ def kids_api(api, make_user):
 def test_kids_profile_never_sees_titles_above_its_limit(kids_api, make_title, drama):
     make_title("Harbor Pups", maturity_rating=0, featured=True, genres=[drama])
     make_title("Harbor Nights", maturity_rating=16, featured=True, genres=[drama], views=50)
+    # the account's first read and the connection's one-off feature checks come first
+    kids_api.get("/api/media/titles", {"page_size": 1})
     with CaptureQueriesContext(connection) as queries:
         listed = kids_api.get("/api/media/titles", {"page_size": 50}).json()
-    assert len(queries) <= 6
+    assert len(queries) <= 4  # count, page, genres, the profile's own state
     assert [t["slug"] for t in listed["items"]] == ["harbor-pups"]
     assert kids_api.get("/api/media/titles/harbor-nights").status_code == 404
     assert kids_api.get("/api/media/titles/harbor-pups").status_code == 200
