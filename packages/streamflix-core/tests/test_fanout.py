@@ -115,6 +115,38 @@ def test_a_failing_member_is_logged_and_the_others_still_receive(caplog):
     assert "A fan-out member failed" in caplog.text
 
 
+def test_members_with_a_writer_get_the_frame_and_a_failing_or_closed_writer_falls_back(caplog):
+    from streamflix_core.socket_writers import text_frame
+
+    frames: list[bytes] = []
+
+    def writes(frame: bytes) -> bool:
+        frames.append(frame)
+        return True
+
+    def closed(frame: bytes) -> bool:
+        return False
+
+    def broken(frame: bytes) -> bool:
+        raise OSError("the socket is gone")
+
+    async def scenario() -> None:
+        hub = process_fanout()
+        assert hub is not None
+        direct, after_closed, after_broken = Inbox(), Inbox(), Inbox()
+        await hub.join("title.1", direct.deliver, writer=writes)
+        await hub.join("title.1", after_closed.deliver, writer=closed)
+        await hub.join("title.1", after_broken.deliver, writer=broken)
+        await sync_to_async(fanout_send)("title.1", "hello")
+        await wait_for(after_closed, after_broken)
+        assert frames == [text_frame("hello")] and direct.texts == []
+        assert after_closed.texts == after_broken.texts == ["hello"]
+
+    with caplog.at_level(logging.ERROR):
+        async_to_sync(scenario)()
+    assert "direct frame write failed" in caplog.text
+
+
 def test_messages_without_a_group_or_text_are_ignored():
     async def scenario() -> None:
         hub = process_fanout()

@@ -130,3 +130,33 @@ def test_no_password_or_pin_hash_goes_to_the_cache(make_user, make_profile):
 def test_anonymous_reads_stay_anonymous():
     viewer = read(None)
     assert not viewer.is_authenticated and viewer.profile is None
+
+
+def test_a_copy_read_before_a_change_committed_is_never_used(make_user, make_profile):
+    from streamflix_core.account_cache import _read, version_key
+
+    user = make_user(email="a@example.com")
+    profile = make_profile(user, name="Me", maturity_limit=Maturity.AGE_18)
+    token = bearer_token(user, profile)
+    read(token)
+    # A request sees the account's version and reads its rows...
+    seen, rows = cache.get(version_key(user.pk)), _read(user.pk)
+    # ...the profile's limit is lowered meanwhile...
+    profile.maturity_limit = KIDS_LIMIT
+    profile.save()
+    # ...and the request caches what it read, late.
+    cache.set(account_key(user.pk), {**rows, "version": seen}, 60)
+
+    assert read(token).maturity_limit == int(KIDS_LIMIT)
+
+
+def test_an_account_changed_a_moment_ago_is_cached_again_at_once(make_user, make_profile):
+    user = make_user(email="a@example.com")
+    profile = make_profile(user, name="Me")
+    token = bearer_token(user, profile)
+    profile.name = "Renamed"
+    profile.save()
+    read(token)
+    with CaptureQueriesContext(connection) as queries:
+        assert read(token).profile.name == "Renamed"
+    assert len(queries) == 0

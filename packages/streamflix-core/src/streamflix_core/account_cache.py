@@ -3,10 +3,14 @@
 A catalog page served from the shared cache costs one cache read, but a signed-in request
 paid a query for the token's user and one for its profile before that. Read endpoints that
 authenticate with :data:`streamflix_core.auth.read_auth` take the account (the user's flags
-and its profiles) from the shared cache instead: one key per account, kept
-``STREAMFLIX_CORE["ACCOUNT_CACHE_SECONDS"]`` at most, and deleted whenever the user or one of
-its profiles is saved or deleted (receivers connected by core), so a lowered maturity limit,
-a removed profile or a deactivated account applies at the next request in every process.
+and its profiles) from the shared cache instead, kept ``STREAMFLIX_CORE["ACCOUNT_CACHE_SECONDS"]``
+at most, keyed by the token's user id (``NINJA_JWT["USER_ID_FIELD"]``). Each copy carries the
+account's *version*, a second key that saving or deleting the user or one of its profiles
+replaces (receivers connected by core) — at once and again after the change commits — and a
+copy is used only while its version is current. So a request that read the rows just before
+a change committed can never have its copy used, and a lowered maturity limit, a removed
+profile or a deactivated account applies at the next request in every process. Both keys
+are read in one ``get_many``.
 
 Only what deciding the viewer needs is cached — never a password or PIN hash: the objects
 built from it are read-only stand-ins (``has_pin`` instead of the hash), not rows to save.
@@ -14,6 +18,7 @@ built from it are read-only stand-ins (``has_pin`` instead of the hash), not row
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,37 +57,66 @@ def account_key(user_id: Any) -> str:
     return f"{KEY_PREFIX}{user_id}"
 
 
+def version_key(user_id: Any) -> str:
+    return f"{KEY_PREFIX}{user_id}:version"
+
+
 def cached_account(user_id: Any) -> CachedAccount | None:
-    """The account of ``user_id`` (``None`` when there is no such user): from the shared
-    cache, else read (two queries) and kept for ``ACCOUNT_CACHE_SECONDS``."""
+    """The account whose token user id is ``user_id`` (``None`` when there is no such user):
+    from the shared cache when its copy is of the current version, else read (two queries)
+    and cached under the version seen before reading."""
     seconds = settings().ACCOUNT_CACHE_SECONDS
-    key = account_key(user_id)
-    stored = cache.get(key) if seconds else None
-    if stored is None:
+    if not seconds:
         stored = _read(user_id)
-        if stored is None:
-            return None
-        if seconds:
-            cache.set(key, stored, seconds)
-    return _build(user_id, stored)
+        return None if stored is None else _build(stored)
+    key, versions = account_key(user_id), version_key(user_id)
+    found = cache.get_many([key, versions])
+    version, stored = found.get(versions), found.get(key)
+    if version is not None and isinstance(stored, dict) and stored.get("version") == version:
+        return _build(stored)
+    if version is None:
+        cache.add(versions, uuid.uuid4().hex, seconds * 2)
+        version = cache.get(versions)
+    stored = _read(user_id)
+    if stored is None:
+        return None
+    if version is not None:
+        cache.set(key, {**stored, "version": version}, seconds)
+    return _build(stored)
 
 
 def account_forget(user_id: Any) -> None:
-    """Drop the cached account now and again after the current transaction commits (so a
-    request that read the old rows meanwhile cannot keep them cached)."""
-    key = account_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Make every cached copy of the account stale: a new version now, and another once the
+    current transaction commits (a copy read before the commit carries an older one)."""
+    seconds = settings().ACCOUNT_CACHE_SECONDS
+    if not seconds:
+        return
+    versions = version_key(user_id)
+    cache.set(versions, uuid.uuid4().hex, seconds * 2)
+    transaction.on_commit(lambda: cache.set(versions, uuid.uuid4().hex, seconds * 2))
+
+
+def token_user_id(user: Any) -> Any:
+    """The value a token carries for ``user`` (``NINJA_JWT["USER_ID_FIELD"]``)."""
+    from ninja_jwt.settings import api_settings
+
+    return getattr(user, api_settings.USER_ID_FIELD)
 
 
 def _read(user_id: Any) -> dict[str, Any] | None:
-    model = user_model()
-    fields = [name for name in USER_FIELDS if has_field(name)]
-    user = model._default_manager.filter(pk=user_id).values(*fields).first()
+    from ninja_jwt.settings import api_settings
+
+    fields = ["pk", *(name for name in USER_FIELDS if has_field(name))]
+    user = (
+        user_model()
+        ._default_manager.filter(**{api_settings.USER_ID_FIELD: user_id})
+        .values(*fields)
+        .first()
+    )
     if user is None:
         return None
     profiles = list(
-        Profile.objects.filter(user_id=user_id)
+        Profile.objects.filter(user_id=user["pk"])
         .order_by("-is_default", "created_at", "id")
         .values(*PROFILE_FIELDS, "pin_hash")
     )
@@ -91,9 +125,8 @@ def _read(user_id: Any) -> dict[str, Any] | None:
     return {"user": user, "profiles": profiles}
 
 
-def _build(user_id: Any, stored: dict[str, Any]) -> CachedAccount:
-    model = user_model()
-    user = model(pk=model._meta.pk.to_python(user_id), **stored["user"])
+def _build(stored: dict[str, Any]) -> CachedAccount:
+    user = user_model()(**stored["user"])
     user.set_unusable_password()
     user._state.adding = False
     profiles = []

@@ -109,12 +109,15 @@ class ProcessFanout:
             return
         frame: bytes | None = None
         for deliver, writer in tuple(members.items()):
-            try:
-                if writer is not None:
-                    if frame is None:
-                        frame = text_frame(text)
+            if writer is not None:
+                if frame is None:
+                    frame = text_frame(text)
+                try:
                     if writer(frame):
                         continue
+                except Exception:
+                    logger.exception("A direct frame write failed; sending through ASGI")
+            try:
                 await deliver(text)
             except Exception:
                 logger.exception("A fan-out member failed to take an event")

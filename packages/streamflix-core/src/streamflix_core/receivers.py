@@ -6,17 +6,24 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from .account_cache import account_forget
+from .account_cache import account_forget, token_user_id
 from .models import Profile
 from .users import user_model
 
 
 def _user_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    account_forget(instance.pk)
+    account_forget(token_user_id(instance))
 
 
 def _profile_changed(sender: Any, instance: Profile, **kwargs: Any) -> None:
-    account_forget(instance.user_id)
+    from ninja_jwt.settings import api_settings
+
+    if api_settings.USER_ID_FIELD in ("id", "pk"):
+        account_forget(instance.user_id)
+        return
+    user = user_model()._default_manager.filter(pk=instance.user_id).first()
+    if user is not None:
+        account_forget(token_user_id(user))
 
 
 def connect() -> None:

@@ -74,12 +74,21 @@ def _daphne_protocol(send: Any) -> Any:
     return protocol if isinstance(protocol, WebSocketServerProtocol) else None
 
 
+# What the write-through reads of Twisted's TCP transport (its write buffers are not public):
+# a Twisted without one of them gets no writer, and the ASGI path is used.
+_TRANSPORT_STATE = ("dataBuffer", "offset", "_tempDataLen", "_writeDisconnected", "socket")
+
+
 def _is_plain_tcp(transport: Any) -> bool:
     try:
         from twisted.internet.tcp import Connection
     except ImportError:  # pragma: no cover - daphne depends on Twisted
         return False
-    return isinstance(transport, Connection) and hasattr(transport, "socket")
+    return (
+        isinstance(transport, Connection)
+        and not getattr(transport, "TLS", False)
+        and all(hasattr(transport, name) for name in _TRANSPORT_STATE)
+    )
 
 
 def _write_through(transport: Any, frame: bytes) -> None:

@@ -38,6 +38,11 @@ export function notFound(page: Page): void {
   fallback = page;
 }
 
+/** A ``next`` page from a query string, if it is one of this app's own paths (else "/"). */
+export function ownPath(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
 export function navigate(to: string, { replace = false } = {}): void {
   if (replace) history.replaceState(null, "", to);
   else history.pushState(null, "", to);

@@ -15,16 +15,18 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from ..account_cache import account_forget
+from ..account_cache import account_forget, token_user_id
 from ..models import Profile, User
 
 
 def _set_active(queryset: QuerySet, active: bool) -> int:
     """Bulk update (no ``post_save``), so the accounts' cached copies are dropped here."""
-    ids = list(queryset.values_list("pk", flat=True))
-    count = queryset.model._default_manager.filter(pk__in=ids).update(is_active=active)
-    for user_id in ids:
-        account_forget(user_id)
+    users = list(queryset)
+    count = queryset.model._default_manager.filter(pk__in=[u.pk for u in users]).update(
+        is_active=active
+    )
+    for user in users:
+        account_forget(token_user_id(user))
     return count
 
 

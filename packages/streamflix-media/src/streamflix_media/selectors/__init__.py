@@ -42,7 +42,6 @@ from .watching import (
     continue_watching,
     history,
     next_up,
-    progress_by_title,
     progress_on_title,
 )
 
@@ -63,7 +62,6 @@ __all__ = [
     "object_or_404",
     "person_detail",
     "person_list",
-    "progress_by_title",
     "progress_on_title",
     "running_transcodes",
     "sessions_for_staff",

@@ -1,5 +1,5 @@
 """Watching reads: the account's active sessions, a profile's history, "Continue watching",
-"Next up", and a profile's progress merged into catalog pages (one query per page)."""
+"Next up", and a profile's progress on one title and its episodes."""
 
 from __future__ import annotations
 
@@ -163,21 +163,6 @@ def _progress_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 _PROGRESS_FIELDS = ("title_id", "episode_id", "position", "duration", "played", "watched_at")
-
-
-def progress_by_title(*, profile_id: int | None, title_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The profile's latest progress on each of ``title_ids`` (for a series, on its most
-    recently watched episode), in one query."""
-    if profile_id is None or not title_ids:
-        return {}
-    found: dict[int, dict[str, Any]] = {}
-    for row in (
-        WatchProgress.objects.filter(profile_id=profile_id, title_id__in=title_ids)
-        .order_by("title_id", "-watched_at", "-id")
-        .values(*_PROGRESS_FIELDS)
-    ):
-        found.setdefault(row["title_id"], _progress_out(row))
-    return found
 
 
 def progress_on_title(

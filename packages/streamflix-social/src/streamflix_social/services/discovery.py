@@ -98,7 +98,7 @@ def _changed(previous: RefreshRun, data: Snapshot, fingerprints: np.ndarray) -> 
     """Dense indexes of the profiles to rewrite: anything new since the previous run started
     (progress, a like, a rating, a list entry, chosen genres, a new profile), and every
     profile whose fingerprint moved — which also catches what was taken back (an unlike, a
-    rating removed, a list entry removed) and an earlier title watched again."""
+    rating or list entry removed, a genre dropped) and changes dated in the past."""
     since = changed_profiles(since=previous.started_at)
     indexes = {i for i, pk in enumerate(data.profile_ids) if pk in since}
     stored = previous.profile_fingerprints
@@ -176,6 +176,10 @@ def _store(
             profile_coverage=with_picks / len(profiles) if profiles else 0.0,
             profile_fingerprints=fingerprints,
             title_coverage=int(has_neighbours.sum()) / published if published else 0.0,
+        )
+        # Only the latest finished run's fingerprints are ever compared with.
+        RefreshRun.objects.exclude(pk=run.pk).exclude(profile_fingerprints=None).update(
+            profile_fingerprints=None
         )
 
 

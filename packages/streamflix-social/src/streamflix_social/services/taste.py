@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from streamflix_core.errors import InvalidInput
+from streamflix_core.models import Profile
 from streamflix_core.viewer import require_profile
 from streamflix_media.models import Genre
 
@@ -40,6 +41,8 @@ def genre_preferences_set(*, viewer: Any, genres: list[str]) -> list[Genre]:
         )
     now = timezone.now()
     with transaction.atomic():
+        # Two changes of one profile's genres at once take turns (else both would insert).
+        Profile.objects.select_for_update().filter(pk=profile.pk).first()
         GenrePreference.objects.filter(profile=profile).delete()
         GenrePreference.objects.bulk_create(
             [GenrePreference(profile=profile, genre=found[slug], chosen_at=now) for slug in wanted]

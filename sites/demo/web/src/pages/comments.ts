@@ -68,6 +68,20 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
     }
   };
 
+  // One reload for a burst of events, at a moment that differs from browser to browser: a
+  // room of many sockets must not send the list request all at once on every comment.
+  let reload: number | undefined;
+  const reloadSoon = () => {
+    if (reload !== undefined || closed) return;
+    reload = window.setTimeout(
+      () => {
+        reload = undefined;
+        void load(true);
+      },
+      150 + Math.random() * 850,
+    );
+  };
+
   const connect = async () => {
     if (closed) return;
     try {
@@ -93,7 +107,8 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
       } catch {
         return;
       }
-      if (data.type.startsWith("comment.")) void load(true);
+      if (typeof data.type !== "string") return;
+      if (data.type.startsWith("comment.")) reloadSoon();
       else if (data.type === "counters") counters.dispatchEvent(new CustomEvent("counters", { detail: data }));
     });
     socket.addEventListener("close", (event) => {
@@ -142,6 +157,7 @@ export function commentsSection(slug: string, counters: HTMLElement): { element:
     ),
     close: () => {
       closed = true;
+      window.clearTimeout(reload);
       window.clearTimeout(timer);
       socket?.close(1000);
     },

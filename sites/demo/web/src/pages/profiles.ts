@@ -2,7 +2,7 @@ import { api } from "../api/client";
 import { ApiError, unwrap } from "../api/errors";
 import type { Profile } from "../api/types";
 import { h, render } from "../dom";
-import { navigate, type RouteContext } from "../router";
+import { navigate, ownPath, type RouteContext } from "../router";
 import { switchProfile } from "../session";
 import { busy, empty, failure, formMessage, loading } from "../ui/states";
 
@@ -19,7 +19,7 @@ function avatar(profile: Profile): HTMLElement {
 
 /** "Who's watching?": pick a profile, with its PIN when it has one. */
 export async function profilesPage({ main, query }: RouteContext): Promise<void> {
-  const next = query.get("next") || "/";
+  const next = ownPath(query.get("next"));
   render(main, loading("Loading profiles…"));
   let profiles: Profile[];
   try {

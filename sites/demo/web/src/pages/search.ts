@@ -34,7 +34,10 @@ export function searchPage({ main, query }: RouteContext): () => void {
   });
   const results = h("div", { class: "search-results", "aria-live": "polite" });
   let latest = 0;
+  let left = false;
   const run = async (text: string) => {
+    // a debounced run may fire after the viewer moved on: it must not rewrite that page's URL
+    if (left) return;
     const q = text.trim();
     history.replaceState(null, "", q ? `/search?q=${encodeURIComponent(q)}` : "/search");
     const mine = ++latest;
@@ -84,6 +87,7 @@ export function searchPage({ main, query }: RouteContext): () => void {
   input.focus();
   void run(input.value);
   return () => {
+    left = true;
     latest++;
   };
 }

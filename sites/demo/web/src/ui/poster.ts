@@ -8,15 +8,21 @@ interface Imagery {
   backdrop_variants?: Record<string, string>;
 }
 
-// Variants are keyed by width: let the browser pick the one the layout needs.
+// Variants are keyed by width ("w185", "w780"...): let the browser pick what the layout needs.
+function byWidth(variants: Record<string, string> | undefined): [number, string][] {
+  return Object.entries(variants ?? {})
+    .map(([key, url]): [number, string] => [Number(/^w(\d+)$/.exec(key)?.[1] ?? NaN), url])
+    .filter(([width]) => Number.isFinite(width))
+    .sort(([a], [b]) => a - b);
+}
+
 function srcset(variants: Record<string, string> | undefined): string | null {
-  const entries = Object.entries(variants ?? {}).filter(([width]) => /^\d+$/.test(width));
+  const entries = byWidth(variants);
   return entries.length ? entries.map(([width, url]) => `${url} ${width}w`).join(", ") : null;
 }
 
 function largest(variants: Record<string, string> | undefined): string | null {
-  const entries = Object.entries(variants ?? {}).sort(([a], [b]) => Number(b) - Number(a));
-  return entries[0]?.[1] ?? null;
+  return byWidth(variants).at(-1)?.[1] ?? null;
 }
 
 const SIZES = { poster: "(max-width: 640px) 40vw, 200px", backdrop: "100vw" };
