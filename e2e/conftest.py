@@ -26,9 +26,10 @@ from streamflix_core.testing.net import (
 DEMO = Path(__file__).resolve().parents[1] / "sites" / "demo"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 #: Sample videos the seed makes for e2e: a kids-safe movie with subtitles (en, fr) and three
-#: rungs (240p-480p), and a second movie. More cost CI time, not coverage.
-E2E_VIDEOS = "2"
-#: How long the worker may take to make them playable (two short transcodes take ~20 s).
+#: rungs (240p-480p), a second movie, and the first episode of a series. More cost CI time,
+#: not coverage.
+E2E_VIDEOS = "3"
+#: How long the worker may take to make them playable (three short transcodes take ~30 s).
 TRANSCODE_TIMEOUT = 300
 
 # The seed's plan of sample videos, as JSON on the last line.

@@ -274,7 +274,7 @@ def test_play_an_episode_from_its_series_page(demo_server, viewer_page):
     page = viewer_page
     listed = page.request.get(demo_server + "/api/media/titles?playable=true&kind=series")
     series = listed.json()["items"]
-    assert series, "no playable series: the demo seed gives the first series' first episode a clip"
+    assert series, "no playable series: e2e's third sample video is a series' first episode"
     slug = series[0]["slug"]
     page.goto(demo_server + f"/title/{slug}")
     page.get_by_role("link", name="Play episode").first.click()

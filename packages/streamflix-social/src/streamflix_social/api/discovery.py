@@ -6,7 +6,7 @@ list, its rating), merged by media as on its own lists.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -47,8 +47,11 @@ class GenrePreferencesOut(Schema):
     genres: list[ChosenGenreOut]
 
 
+GenreSlug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
 class GenrePreferencesIn(Schema):
-    genres: list[str] = Field(
+    genres: list[GenreSlug] = Field(
         max_length=MAX_CHOSEN_GENRES, description="Genre slugs; an empty list clears them."
     )
 
