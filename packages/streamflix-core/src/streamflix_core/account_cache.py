@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.cache import cache
 from django.db import transaction
 
@@ -127,7 +128,9 @@ def _read(user_id: Any) -> dict[str, Any] | None:
 
 def _build(stored: dict[str, Any]) -> CachedAccount:
     user = user_model()(**stored["user"])
-    user.set_unusable_password()
+    # The copy never carries the hash; an unusable marker without set_unusable_password's
+    # random suffix (40 calls to the system's random source on every request).
+    user.password = UNUSABLE_PASSWORD_PREFIX
     user._state.adding = False
     profiles = []
     for fields in stored["profiles"]:

@@ -24,8 +24,10 @@ Declared hooks:
     query expression evaluated on media's title rows (``OuterRef("pk")`` is the title's id),
     such as ``Exists(...)`` or ``Subquery(...)``. Media puts every provider's expressions
     into one query per page with the profile's progress (:func:`viewer_marks`), so a page
-    costs one query whatever the page size and the number of providers. Social registers
-    one giving ``liked``, ``in_list`` and ``my_rating``.
+    costs one query whatever the page size and the number of providers. That query is
+    compiled once per shape with a stand-in for ``profile_id`` (the real one is bound when
+    it runs): use ``profile_id`` only as a value inside the expressions, never to choose
+    them. Social registers one giving ``liked``, ``in_list`` and ``my_rating``.
 
 ``admin_dashboard_cards``
     "What should the admin index show about you?" Core's dashboard

@@ -3,17 +3,28 @@
 The body is ``{"items": [...], "count": N, "page": p, "pages": P, "page_size": s,
 "next": p+1 | null, "previous": p-1 | null}``. ``page_size`` is capped at
 ``STREAMFLIX_CORE["MAX_PAGE_SIZE"]``; a page past the end is an empty list, not an error.
+
+A view may return a query set, a list, or any object with ``count()`` and slicing (a
+:class:`Pageable`: for example one that turns a slice of rows into plain dictionaries).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+
+
+class Pageable(Protocol):
+    """What the pagination reads besides query sets and lists: a count and a slice."""
+
+    def count(self) -> int: ...
+
+    def __getitem__(self, window: slice) -> list[Any]: ...
 
 
 class PageNumber(PaginationBase):
@@ -35,13 +46,17 @@ class PageNumber(PaginationBase):
     items_attribute = "items"
 
     def paginate_queryset(
-        self, queryset: QuerySet | list, pagination: Input, request: HttpRequest, **params: Any
+        self,
+        queryset: QuerySet | list | Pageable,
+        pagination: Input,
+        request: HttpRequest,
+        **params: Any,
     ) -> dict[str, Any]:
         from streamflix_core.conf import settings
 
         config = settings()
         size = min(pagination.page_size or config.DEFAULT_PAGE_SIZE, config.MAX_PAGE_SIZE)
-        count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        count = len(queryset) if isinstance(queryset, list | tuple) else queryset.count()
         pages = max(1, math.ceil(count / size))
         page = pagination.page
         offset = (page - 1) * size

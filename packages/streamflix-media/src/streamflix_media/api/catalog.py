@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic_core import to_json
 
 from streamflix_core.api.errors import ErrorOut
 from streamflix_core.api.pagination import PageNumber
@@ -38,7 +39,6 @@ from .schemas.catalog import (
     PersonIn,
     PersonOut,
     PersonPatch,
-    ProgressOut,
     SearchOut,
     SearchResultOut,
     SeasonIn,
@@ -51,6 +51,9 @@ from .schemas.catalog import (
     TitlePatch,
 )
 from .schemas.watching import watch_item_out
+from .viewer_merge import json_body, merge_viewer_state, page_body_for_viewer
+
+__all__ = ["json_body", "merge_viewer_state", "router"]
 
 router = Router(tags=["media"])
 
@@ -79,10 +82,16 @@ class PersonPageOut(_PageOut):
     items: list[PersonOut]
 
 
-def cached_page(page_schema: type[Schema]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def cached_page(
+    page_schema: type[Schema], *, cards: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve a public list page from the shared cache, keyed by catalog version, maturity
     limit and query string, so a warm page costs a cache read. Staff requests bypass it.
-    A signed-in profile's progress is merged into the page afterwards (one query)."""
+
+    With ``cards``, the view's page holds title cards as plain data (what
+    :class:`~streamflix_media.selectors.TitleCards` gives): it is written as JSON as it is —
+    the way pydantic writes ``page_schema`` — and a signed-in profile's own state is spliced
+    into it afterwards (one query, :func:`page_body_for_viewer`)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -100,59 +109,19 @@ def cached_page(page_schema: type[Schema]) -> Callable[[Callable[..., Any]], Cal
                 result = view(request, *args, **kwargs)
                 if isinstance(result, HttpResponse):
                     return result
-                body = page_schema.model_validate(result).model_dump_json()
+                if cards:
+                    body = to_json(result).decode()
+                else:
+                    body = page_schema.model_validate(result).model_dump_json()
                 if use_cache:
                     cache.set(key, body, seconds)
-            if viewer.profile is not None:
-                body = with_viewer_progress(body, viewer, lists=("items",))
+            if cards and viewer.profile is not None:
+                body = page_body_for_viewer(body, viewer)
             return HttpResponse(body, content_type="application/json; charset=utf-8")
 
         return cached
 
     return decorate
-
-
-def _cards_in(data: dict[str, Any], lists: tuple[str, ...]) -> list[dict[str, Any]]:
-    cards = [card for name in lists for card in data.get(name, [])]
-    for row in data.get("rows", []):
-        cards.extend(row["titles"])
-    return cards
-
-
-def json_body(data: Any) -> str:
-    """Compact JSON with non-ASCII characters as they are: the bytes pydantic's
-    ``model_dump_json`` writes, so a page merged with a profile's state is encoded like the
-    public page it came from."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def with_viewer_progress(body: str, viewer: Any, *, lists: tuple[str, ...] = ()) -> str:
-    """``body`` (a page as cached for everyone) with the profile's own state on each title
-    card: its progress and what the ``title_viewer_marks`` providers mark (one query)."""
-    data = json.loads(body)
-    return json_body(merge_viewer_state(data, viewer, lists=lists))
-
-
-VIEWER_STATE_FIELDS = ("liked", "in_list", "my_rating")
-
-
-def merge_viewer_state(
-    data: dict[str, Any], viewer: Any, *, lists: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """Set the profile's progress and marks (``title_viewer_marks`` providers: liked, on its
-    list, its rating) on every title card of ``data``: one query, whatever the page size."""
-    cards = _cards_in(data, lists)
-    ids = list({card["id"] for card in cards})
-    states = selectors.viewer_state_by_title(profile_id=viewer.profile_id, title_ids=ids)
-    for card in cards:
-        state = states.get(card["id"], {})
-        progress = state.get("progress")
-        if progress is not None:
-            card["progress"] = ProgressOut.model_validate(progress).model_dump(mode="json")
-        for field, value in state.items():
-            if field in VIEWER_STATE_FIELDS:
-                card[field] = value
-    return data
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -193,7 +162,7 @@ def _detail(request: HttpRequest, slug: str) -> Any:
         }
     },
 )
-@cached_page(TitlePageOut)
+@cached_page(TitlePageOut, cards=True)
 @paginate(PageNumber)
 def title_list(request: HttpRequest, filters: Query[TitleFilter]) -> Any:
     """Published titles within the viewer's maturity limit, filtered and ordered.
@@ -201,7 +170,10 @@ def title_list(request: HttpRequest, filters: Query[TitleFilter]) -> Any:
     Staff may ask for other statuses (``status=draft`` ... or ``any``).
     """
     query = selectors.TitleQuery(**filters.model_dump())
-    return selectors.title_list(viewer=current_viewer(request), query=query)
+    viewer = current_viewer(request)
+    titles = selectors.title_list(viewer=viewer, query=query)
+    # The query and the maturity limit determine the list: its SQL is compiled once per pair.
+    return selectors.TitleCards(titles, key=(query, viewer.maturity_limit))
 
 
 @router.post(

@@ -7,6 +7,7 @@ from .assets import (
     asset_list,
     upload_session_get,
 )
+from .cards import TitleCards, genres_by_title, title_cards
 from .catalog import (
     TitleQuery,
     genre_list,
@@ -47,6 +48,7 @@ from .watching import (
 
 __all__ = [
     "AssetQuery",
+    "TitleCards",
     "TitleQuery",
     "WatchItem",
     "account_sessions",
@@ -56,6 +58,7 @@ __all__ = [
     "catalog_figures",
     "continue_watching",
     "genre_list",
+    "genres_by_title",
     "history",
     "home_rows",
     "next_up",
@@ -67,6 +70,7 @@ __all__ = [
     "sessions_for_staff",
     "sitemap_titles",
     "stream_figures",
+    "title_cards",
     "title_detail",
     "title_for_staff",
     "title_list",

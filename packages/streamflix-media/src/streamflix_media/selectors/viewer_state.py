@@ -10,7 +10,8 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_datetime
 
-from streamflix_core.hooks import viewer_marks
+from streamflix_core.hooks import title_viewer_marks, viewer_marks
+from streamflix_core.prepared import PreparedValues
 
 from ..models import Title, WatchProgress
 from ..watch_rules import resume_position
@@ -24,9 +25,24 @@ def viewer_state_by_title(
     """For each of ``title_ids``: the fields of every ``title_viewer_marks`` provider and,
     with ``progress``, ``progress`` (the profile's latest progress on the title — for a
     series, its most recently watched episode's — or ``None``). One query: the marks and
-    the progress are correlated subqueries of a single select over the titles."""
+    the progress are correlated subqueries of a single select over the titles, compiled
+    once per page length and set of providers
+    (:class:`~streamflix_core.prepared.PreparedValues`)."""
     if not title_ids:
         return {}
+    providers = title_viewer_marks.providers
+    if not providers and not progress:
+        return {}
+    rows = _STATE_QUERY.rows(
+        shape=providers,
+        options={"progress": progress},
+        profile_id=profile_id,
+        title_ids=title_ids,
+    )
+    return {row["pk"]: _state(row, progress) for row in rows}
+
+
+def _state_query(*, profile_id: int, title_ids: list[int], progress: bool) -> Any:
     marks = viewer_marks(profile_id)
     annotations: dict[str, Any] = {f"mark__{name}": value for name, value in marks.items()}
     if progress:
@@ -36,14 +52,19 @@ def viewer_state_by_title(
         # One subquery for the whole progress row (a JSON object), not one per field.
         fields = JSONObject(**{field: field for field in _PROGRESS})
         annotations["progress__row"] = Subquery(latest.values(row=fields)[:1])
-    if not annotations:
-        return {}
-    rows = Title.objects.filter(pk__in=title_ids).annotate(**annotations).values("pk", *annotations)
-    return {row["pk"]: _state(row, marks, progress) for row in rows}
+    return (
+        Title.objects.filter(pk__in=title_ids)
+        .annotate(**annotations)
+        .order_by()
+        .values("pk", *annotations)
+    )
 
 
-def _state(row: dict[str, Any], marks: dict[str, Any], progress: bool) -> dict[str, Any]:
-    state = {name: row[f"mark__{name}"] for name in marks}
+_STATE_QUERY = PreparedValues(_state_query, name="viewer_state_by_title")
+
+
+def _state(row: dict[str, Any], progress: bool) -> dict[str, Any]:
+    state = {name[6:]: value for name, value in row.items() if name.startswith("mark__")}
     if progress:
         found = row["progress__row"]
         state["progress"] = None if found is None else _progress(found)

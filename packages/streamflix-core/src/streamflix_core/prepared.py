@@ -1,0 +1,218 @@
+"""Hot reads compiled once and run again with new values.
+
+Compiling a query with a few correlated subqueries costs Django several milliseconds — far
+more than the database takes to answer it. :class:`PreparedValues` builds such a query once
+per *shape* (its options and the length of each list value) and per database connection, with
+placeholder integers where the values go, and later runs the compiled SQL with the real values
+bound in their place. The rows come back as ``.values()`` would give them, with the same
+converters applied.
+
+The rule for a ``build`` function: a value passed to it may reach the SQL only as a query
+parameter (a filter's right-hand side, an ``IN`` list) — never decide in Python what the query
+looks like, which the placeholders would decide instead. (A value the query does not use at
+all is fine: there is nothing to bind.)
+
+:class:`CompiledQueries` is the simpler kind: the caller names a key that determines the
+whole query (its filters' values included), and the SQL compiled for that key is run again
+as it is. Either way only the compilation is kept: every call asks the database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+#: Placeholder integers come from far below any primary key (or other value) a query binds.
+_PLACEHOLDER_BASE = -(2**62)
+
+#: Compiled shapes kept per connection (least recently used go first).
+MAX_SHAPES = 128
+
+
+class _PerConnection:
+    """Compiled queries by key, per database connection, least recently used dropped first."""
+
+    def __init__(self, max_entries: int = MAX_SHAPES) -> None:
+        self.max_entries = max_entries
+        self._by_connection: weakref.WeakKeyDictionary[Any, OrderedDict[Hashable, Any]]
+        self._by_connection = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get_or_compile(self, connection: Any, key: Hashable, compile: Callable[[], Any]) -> Any:
+        with self._lock:
+            entries = self._by_connection.setdefault(connection, OrderedDict())
+            found = entries.get(key)
+            if found is not None:
+                entries.move_to_end(key)
+                return found
+        compiled = compile()
+        with self._lock:
+            entries[key] = compiled
+            while len(entries) > self.max_entries:
+                entries.popitem(last=False)
+        return compiled
+
+
+def _run(connection: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    #: For each parameter: (value name, index in a list value or None), or None for a constant.
+    slots: tuple[tuple[str, int | None] | None, ...]
+    names: tuple[str, ...]
+    compiler: SQLCompiler
+
+
+class PreparedValues:
+    """A ``.values()`` query compiled once per shape and connection.
+
+    ``build(**values, **options)`` returns the query set (ending in ``.values(...)``).
+    ``values`` are integers or sequences of integers bound as parameters; ``options`` are
+    hashable constants that may shape the query (each distinct set is compiled separately).
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, name: str) -> None:
+        self.build = build
+        self.name = name
+        self._compiled = _PerConnection()
+
+    def rows(
+        self,
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+        shape: Hashable = (),
+        options: Mapping[str, Hashable] | None = None,
+        **values: int | Sequence[int],
+    ) -> list[dict[str, Any]]:
+        """The query's rows for ``values``: one query, compiled at most once per shape.
+
+        ``shape`` is any extra hashable that changes what ``build`` produces (for example the
+        providers of a hook whose expressions it includes)."""
+        options = dict(options or {})
+        key = (
+            shape,
+            tuple(sorted(options.items())),
+            tuple(
+                (name, None if isinstance(value, int) else len(value))
+                for name, value in sorted(values.items())
+            ),
+        )
+        connection = connections[using]
+        compiled: _Compiled = self._compiled.get_or_compile(
+            connection, key, lambda: self._compile(using, values, options)
+        )
+        params = [
+            constant if slot is None else _value(values, slot)
+            for constant, slot in zip(compiled.params, compiled.slots, strict=True)
+        ]
+        fetched = _run(connection, compiled.sql, params)
+        names = compiled.names
+        return [
+            dict(zip(names, row, strict=True))
+            for row in compiled.compiler.results_iter(results=[fetched])
+        ]
+
+    def _compile(
+        self, using: str, values: Mapping[str, int | Sequence[int]], options: Mapping[str, Any]
+    ) -> _Compiled:
+        counter = itertools.count(_PLACEHOLDER_BASE)
+        placeholders: dict[int, tuple[str, int | None]] = {}
+        arguments: dict[str, Any] = {}
+        for name, value in values.items():
+            if isinstance(value, int):
+                stand_in = next(counter)
+                placeholders[stand_in] = (name, None)
+                arguments[name] = stand_in
+            else:
+                stand_ins = [next(counter) for _ in value]
+                placeholders.update({s: (name, i) for i, s in enumerate(stand_ins)})
+                arguments[name] = stand_ins
+        queryset = self.build(**arguments, **options)
+        query = queryset.query
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = tuple(
+            placeholders.get(param) if isinstance(param, int) else None for param in params
+        )
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        return _Compiled(sql, tuple(params), slots, names, compiler)
+
+
+def _value(values: Mapping[str, int | Sequence[int]], slot: tuple[str, int | None]) -> Any:
+    name, index = slot
+    value = values[name]
+    if index is None:
+        return value
+    return value[index]  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class _Plain:
+    sql: str
+    params: tuple[Any, ...]
+    names: tuple[str, ...]
+    compiler: SQLCompiler
+
+
+class CompiledQueries:
+    """Query sets compiled once per key and connection, run again as they are.
+
+    ``key`` must determine the whole query — every filter value included — as the SQL
+    compiled the first time is reused for it. Bounded: the least recently used keys go."""
+
+    def __init__(self, *, name: str, max_entries: int = 512) -> None:
+        self.name = name
+        self._compiled = _PerConnection(max_entries)
+
+    def values(
+        self, key: Hashable, build: Callable[[], QuerySet[Any]], *, using: str = DEFAULT_DB_ALIAS
+    ) -> list[dict[str, Any]]:
+        """The rows of ``build()`` (a ``.values()`` query set, sliced or not) as dicts."""
+        connection = connections[using]
+        compiled: _Plain = self._compiled.get_or_compile(
+            connection, ("values", key), lambda: _compile_plain(build(), using)
+        )
+        fetched = _run(connection, compiled.sql, compiled.params)
+        names = compiled.names
+        return [
+            dict(zip(names, row, strict=True))
+            for row in compiled.compiler.results_iter(results=[fetched])
+        ]
+
+    def count(
+        self, key: Hashable, build: Callable[[], QuerySet[Any]], *, using: str = DEFAULT_DB_ALIAS
+    ) -> int:
+        """How many rows ``build()`` has: ``SELECT COUNT(*)`` over its compiled SQL."""
+        connection = connections[using]
+
+        def compile_count() -> tuple[str, tuple[Any, ...]]:
+            inner = build().order_by().values("pk")
+            sql, params = inner.query.get_compiler(using=using).as_sql()
+            # Django's own compiled SQL, its values still separate parameters.
+            return f"SELECT COUNT(*) FROM ({sql}) counted", tuple(params)  # noqa: S608
+
+        sql, params = self._compiled.get_or_compile(connection, ("count", key), compile_count)
+        return int(_run(connection, sql, params)[0][0])
+
+
+def _compile_plain(queryset: QuerySet[Any], using: str) -> _Plain:
+    query = queryset.query
+    compiler = query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    return _Plain(sql, tuple(params), names, compiler)

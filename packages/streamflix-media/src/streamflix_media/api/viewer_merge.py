@@ -1,0 +1,93 @@
+"""A signed-in profile's own state — progress, liked, on its list, its rating — merged into
+pages that are cached for everyone.
+
+Two ways, the same bytes:
+
+- :func:`merge_viewer_state` sets the fields on title cards of a decoded page (home rows,
+  discovery rows);
+- :func:`page_body_for_viewer` splices them into the JSON text of a card page as
+  :func:`~streamflix_media.selectors.cards.title_cards` writes it, without decoding and
+  re-encoding the page: each card ends with its viewer fields, all ``null`` in the public
+  page, and only those few bytes are replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic_core import to_json
+
+from .. import selectors
+from .schemas.catalog import ProgressOut
+
+VIEWER_STATE_FIELDS = ("liked", "in_list", "my_rating")
+
+#: How every card of a public page ends (``TitleCardOut``'s last fields, compact JSON).
+PUBLIC_CARD_TAIL = '"progress":null,"liked":null,"in_list":null,"my_rating":null}'
+# A card opens with its id then its slug; a genre (the only other object with an id in a
+# card) has its name second. Quotes inside strings are escaped, so text never matches.
+_CARD_OPENING = re.compile(r'\{"id":(\d+),"slug":')
+
+
+def json_body(data: Any) -> str:
+    """Compact JSON with non-ASCII characters as they are: the bytes pydantic's
+    ``model_dump_json`` writes, so a page merged with a profile's state is encoded like the
+    public page it came from."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _cards_in(data: dict[str, Any], lists: tuple[str, ...]) -> list[dict[str, Any]]:
+    cards = [card for name in lists for card in data.get(name, [])]
+    for row in data.get("rows", []):
+        cards.extend(row["titles"])
+    return cards
+
+
+def merge_viewer_state(
+    data: dict[str, Any], viewer: Any, *, lists: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Set the profile's progress and marks (``title_viewer_marks`` providers: liked, on its
+    list, its rating) on every title card of ``data`` — the cards of each list named in
+    ``lists`` and of every row in ``data["rows"]``: one query, whatever the page size."""
+    cards = _cards_in(data, lists)
+    ids = list({card["id"] for card in cards})
+    states = selectors.viewer_state_by_title(profile_id=viewer.profile_id, title_ids=ids)
+    for card in cards:
+        state = states.get(card["id"], {})
+        progress = state.get("progress")
+        if progress is not None:
+            card["progress"] = ProgressOut.model_validate(progress).model_dump(mode="json")
+        for field, value in state.items():
+            if field in VIEWER_STATE_FIELDS:
+                card[field] = value
+    return data
+
+
+def page_body_for_viewer(body: str, viewer: Any) -> str:
+    """``body`` (a public page of title cards in ``items``) with the profile's own state on
+    each card: one query. A page in another form is decoded and merged field by field."""
+    pieces = body.split(PUBLIC_CARD_TAIL)
+    ids = [int(found) for found in _CARD_OPENING.findall(body)]
+    if len(ids) != len(pieces) - 1:
+        return json_body(merge_viewer_state(json.loads(body), viewer, lists=("items",)))
+    states = selectors.viewer_state_by_title(
+        profile_id=viewer.profile_id, title_ids=list(dict.fromkeys(ids))
+    )
+    merged = [pieces[0]]
+    for title_id, piece in zip(ids, pieces[1:], strict=True):
+        merged.append(_card_tail(states.get(title_id)))
+        merged.append(piece)
+    return "".join(merged)
+
+
+def _card_tail(state: dict[str, Any] | None) -> str:
+    if not state:
+        return PUBLIC_CARD_TAIL
+    fields = {
+        "progress": state.get("progress"),
+        **{field: state.get(field) for field in VIEWER_STATE_FIELDS},
+    }
+    # The object without its opening brace: the card's closing one stays.
+    return to_json(fields).decode()[1:]
