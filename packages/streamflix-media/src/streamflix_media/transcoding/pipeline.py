@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from django.core.files.storage import Storage
 
 from . import hls
+from .complexity import plan_ladder
+from .encoders import EncoderChoice
 from .errors import NotAVideo, TranscodeError
 from .ffmpeg import ffmpeg_binary, run_ffmpeg
 from .ladder import Rung
@@ -47,9 +49,16 @@ def build_command(
     info: ProbeResult,
     rungs: Sequence[Rung],
     options: TranscodeOptions,
+    encoders: Mapping[str, EncoderChoice] | None = None,
 ) -> list[str]:
-    """The ffmpeg arguments of the one-pass run (without the binary and the progress flags)."""
+    """The ffmpeg arguments of the one-pass run (without the binary and the progress flags).
+
+    Each rung is encoded by the encoder of its codec family in ``encoders`` (default: the
+    software profiles of ``options``), with per-stream arguments (``-c:v:i``, ``-preset:v:i``).
+    """
     assert info.video is not None and info.duration is not None
+    choices = encoders or options.software_encoders()
+    used = [choices[rung.codec] for rung in rungs]
     seg = options.segment_seconds
     fps = info.video.frame_rate or 30.0
     gop = max(1, round(fps * seg))
@@ -57,8 +66,10 @@ def build_command(
     branches = [f"[v{i}]" for i in range(len(rungs))] + ["[thumbs_in]"]
     graph = [f"[0:v:0]split={len(branches)}{''.join(branches)}"]
     for i, rung in enumerate(rungs):
+        upload = f",{used[i].upload_filter}" if used[i].upload_filter else ""
         graph.append(
-            f"[v{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,format=yuv420p[out{i}]"
+            f"[v{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,format=yuv420p"
+            f"{upload}[out{i}]"
         )
     tile_h = tile_height(options.trickplay_tile_width, info)
     # The first frame, then the first one at least an interval later: the thumbnail output
@@ -68,21 +79,14 @@ def build_command(
         f"{options.trickplay_interval - 0.001})',"
         f"scale={options.trickplay_tile_width}:{tile_h},setsar=1,format=yuvj420p[thumbs]"
     )
-    args = ["-i", str(source), "-filter_complex", ";".join(graph)]
+    device_args = [a for c in {c.encoder: c for c in used}.values() for a in c.device_args]
+    args = [*device_args, "-i", str(source), "-filter_complex", ";".join(graph)]
     for i in range(len(rungs)):
         args += ["-map", f"[out{i}]"]
     if info.audio:
         args += ["-map", "0:a:0"]
-    args += ["-c:v", "libx264", "-preset", options.preset]
     for i, rung in enumerate(rungs):
-        args += [
-            f"-b:v:{i}",
-            f"{rung.video_kbps}k",
-            f"-maxrate:v:{i}",
-            f"{rung.maxrate_kbps}k",
-            f"-bufsize:v:{i}",
-            f"{rung.bufsize_kbps}k",
-        ]
+        args += used[i].stream_args(i, rung)
     args += [
         "-g",
         str(gop),
@@ -157,8 +161,20 @@ def transcode(
     if out.exists() and any(out.iterdir()):
         raise TranscodeError(f"{out} is not empty.")
     out.mkdir(parents=True, exist_ok=True)
-    rungs = options.ladder_for(info)
-    args = build_command(source, out, info=info, rungs=rungs, options=options)
+    h264_rungs, pruning = plan_ladder(
+        source,
+        info=info,
+        rungs=options.ladder_for(info),
+        options=options.pruning,
+        maxrate_ratio=options.maxrate_ratio,
+        bufsize_ratio=options.bufsize_ratio,
+        binary=binary,
+        scratch_dir=scratch_dir,
+        timeout=options.timeout_seconds,
+    )
+    rungs = [*h264_rungs, *options.extra_rungs(h264_rungs)]
+    encoders = options.choose_encoders([r.codec for r in rungs], binary=binary)
+    args = build_command(source, out, info=info, rungs=rungs, options=options, encoders=encoders)
     run_ffmpeg(
         args,
         binary=binary,
@@ -186,7 +202,7 @@ def transcode(
             Rendition(
                 rung=rung,
                 playlist=f"{rung.name}/index.m3u8",
-                codecs=hls.avc_codec_from_file(playlist_path.parent / codec_file),
+                codecs=hls.video_codec_from_file(playlist_path.parent / codec_file, rung.codec),
                 peak_bps=stats.peak_bps,
                 average_bps=stats.average_bps,
                 segment_count=stats.segment_count,
@@ -203,7 +219,7 @@ def transcode(
             channels=2,
         )
     write_poster(
-        source, out / "poster.jpg", info=info, rung=rungs[-1], options=options, binary=binary
+        source, out / "poster.jpg", info=info, rung=h264_rungs[-1], options=options, binary=binary
     )
     trickplay = build_trickplay(out / "trickplay", duration=info.duration, options=options)
     timestamp_map = _timestamp_map(out / renditions[0].playlist, binary, scratch_dir)
@@ -234,6 +250,8 @@ def transcode(
         trickplay=trickplay,
         timestamp_map=timestamp_map,
         subtitles=tuple(tracks),
+        encoders={family: choice.report() for family, choice in encoders.items()},
+        ladder_pruning=pruning,
     )
     (out / MASTER).write_text(result.master_playlist())
     files = tuple(sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()))
