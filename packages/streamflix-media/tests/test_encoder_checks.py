@@ -34,7 +34,7 @@ def test_an_encoder_missing_from_the_build_is_an_error(settings):
     messages = check_encoders()
     assert [m.id for m in messages] == ["streamflix_media.E002"]
     assert "'libkvazaar-nope' is not in the ffmpeg build" in messages[0].msg
-    with pytest.raises(SystemCheckError, match="streamflix_media.E002"):
+    with pytest.raises(SystemCheckError, match=r"streamflix_media\.E002"):
         call_command("check")
 
 

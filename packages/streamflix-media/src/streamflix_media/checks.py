@@ -10,17 +10,17 @@ from django.core.files.storage import Storage, storages
 
 from streamflix_core.conf import InvalidPluginSettings
 
+from .storage import (
+    PRIVATE_ALIAS,
+    output_storage_alias,
+    source_storage_alias,
+)
 from .transcoding.encoders import (
     CODEC_FAMILIES,
     FMP4_ONLY,
     KNOWN_HARDWARE_NAMES,
     profile_problems,
     resolve_profiles,
-)
-from .storage import (
-    PRIVATE_ALIAS,
-    output_storage_alias,
-    source_storage_alias,
 )
 
 PUBLIC_ALIAS = "default"

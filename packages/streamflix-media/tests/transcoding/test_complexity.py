@@ -2,8 +2,7 @@ import logging
 
 import pytest
 
-from streamflix_media.transcoding import TranscodeError, TranscodeOptions, transcode
-from streamflix_media.transcoding import complexity
+from streamflix_media.transcoding import TranscodeError, TranscodeOptions, complexity, transcode
 from streamflix_media.transcoding.complexity import (
     PruningOptions,
     prune_ladder,
@@ -134,7 +133,9 @@ def test_extra_codec_rungs_follow_the_pruned_ladder(flat_clip, fast_options, tmp
 
     options = options_with(
         fast_options,
-        encoder_profiles=resolve_profiles({"hevc": {"preset": "ultrafast"}}, x264_preset="ultrafast"),
+        encoder_profiles=resolve_profiles(
+            {"hevc": {"preset": "ultrafast"}}, x264_preset="ultrafast"
+        ),
         extra_ladders={"hevc": HEIGHTS},
     )
     result = transcode(flat_clip, tmp_path / "out", options=options)

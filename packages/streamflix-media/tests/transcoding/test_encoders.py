@@ -46,9 +46,7 @@ def test_each_rung_gets_its_own_encoder_preset_and_rates(tiny_clip, fast_options
     options = options_with(fast_options, encoder_profiles=profiles, extra_ladders={"av1": (90,)})
     rungs = build_ladder(source_height=180, display_aspect=16 / 9, heights=(90, 180))
     rungs = [*rungs, *options.extra_rungs(rungs)]
-    args = build_command(
-        tiny_clip, tmp_path, info=probe(tiny_clip), rungs=rungs, options=options
-    )
+    args = build_command(tiny_clip, tmp_path, info=probe(tiny_clip), rungs=rungs, options=options)
     joined = " ".join(args)
     assert "-c:v:0 libx264 -b:v:0 " in joined and "-preset:v:0 ultrafast" in joined
     assert "-c:v:1 libx264" in joined and "-preset:v:1 veryfast" in joined

@@ -114,10 +114,10 @@ def build_ladder(
     rungs = []
     for short in chosen:
         kbps = bitrate_for_height(short, bitrates_kbps)
-        width, height = (short, even(short / display_aspect)) if portrait else (
-            even(short * display_aspect),
-            short,
-        )
+        if portrait:
+            width, height = short, even(short / display_aspect)
+        else:
+            width, height = even(short * display_aspect), short
         rungs.append(
             Rung(
                 name=f"{short}p",
