@@ -77,3 +77,10 @@ def test_the_encoder_listing_is_read_once(settings, ffmpeg):
 def test_no_ffmpeg_is_a_warning(settings, tmp_path):
     media(settings, FFMPEG_BINARY=str(tmp_path / "missing-ffmpeg"))
     assert ids(settings) == ["streamflix_media.W003"]
+
+
+def test_bad_pruning_settings_are_an_error(settings):
+    media(settings, LADDER_PRUNE_RATIO=0.5)
+    messages = check_encoders()
+    assert [m.id for m in messages] == ["streamflix_media.E004"]
+    assert "LADDER_PRUNE_RATIO" in messages[0].msg

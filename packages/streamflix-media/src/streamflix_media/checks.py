@@ -15,6 +15,7 @@ from .storage import (
     output_storage_alias,
     source_storage_alias,
 )
+from .transcoding.complexity import PruningOptions
 from .transcoding.encoders import (
     CODEC_FAMILIES,
     FMP4_ONLY,
@@ -117,7 +118,8 @@ def check_signed_output_urls(app_configs: Any = None, **kwargs: Any) -> list[che
 @checks.register()
 def check_encoders(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """E002: a configured encoder is missing from the ffmpeg build (or a profile is invalid);
-    E003: HEVC/AV1 rungs with MPEG-TS segments; W002: an unknown hardware encoder name;
+    E003: HEVC/AV1 rungs with MPEG-TS segments; E004: invalid pruning settings;
+    W002: an unknown hardware encoder name;
     W003: no ffmpeg found. The build's ``-encoders`` listing is read once per process."""
     from .conf import settings
     from .transcoding.ffmpeg import ffmpeg_binary, ffmpeg_capabilities
@@ -135,6 +137,16 @@ def check_encoders(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         )
     for problem in problems:
         messages.append(checks.Error(problem, id="streamflix_media.E002"))
+    try:
+        PruningOptions(
+            enabled=config.LADDER_PRUNING,
+            ratio=config.LADDER_PRUNE_RATIO,
+            samples=config.COMPLEXITY_PROBE_SAMPLES,
+            sample_seconds=config.COMPLEXITY_PROBE_SECONDS,
+            crf=config.COMPLEXITY_PROBE_CRF,
+        )
+    except ValueError as exc:
+        messages.append(checks.Error(str(exc), id="streamflix_media.E004"))
     if problems:
         return messages
     families = ["h264", *(f for f in CODEC_FAMILIES if f in config.EXTRA_LADDERS)]
