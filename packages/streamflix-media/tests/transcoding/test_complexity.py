@@ -50,6 +50,13 @@ def test_samples_are_spread_over_the_source_or_cover_a_short_one():
     assert sample_windows(5, 3, 2) == [(0.0, 5)]
 
 
+def test_estimates_below_the_lowest_target_count_as_equal():
+    ladder, estimates = rungs_of([5, 7, 9])
+    kept, pruned = prune_ladder(ladder, estimates, ratio=1.25)
+    assert [r.name for r in kept] == ["180p"]
+    assert [p["compared_kbps"] for p in pruned] == [64, 64]
+
+
 def test_rungs_that_differ_enough_are_all_kept():
     ladder, estimates = rungs_of([100, 180, 400])
     kept, pruned = prune_ladder(ladder, estimates, ratio=1.25)
@@ -72,7 +79,7 @@ def test_a_middle_rung_too_close_to_the_one_below_is_pruned_with_its_reason():
 
 
 def test_the_top_rung_stays_and_the_lower_ones_too_close_to_it_go():
-    ladder, estimates = rungs_of([20, 21, 22])
+    ladder, estimates = rungs_of([200, 210, 220])
     kept, pruned = prune_ladder(ladder, estimates, ratio=1.25)
     assert [r.name for r in kept] == ["180p"]
     assert [(p["rung"], p["compared_with"]) for p in pruned] == [("90p", "180p"), ("120p", "90p")]

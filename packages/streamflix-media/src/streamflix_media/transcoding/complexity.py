@@ -8,7 +8,8 @@ so its rungs collapse; detailed, moving pictures need several times more per ste
 keep theirs.
 
 The rule, lowest rung first: a rung is kept when its estimate is at least ``ratio`` times the
-estimate of the last kept rung below it, else it is pruned. The top rung (the largest the
+estimate of the last kept rung below it, else it is pruned (estimates below the lowest
+target, ``MIN_TARGET_KBPS``, count as that). The top rung (the largest the
 source gets) is always kept: while it is too close to the kept rung below it, that lower
 rung is pruned instead, so a flat source ends with the top rung alone. Each kept rung's
 target bitrate is then capped at its estimate (with headroom): a slide needs far less than
@@ -110,9 +111,18 @@ def estimate_rung_kbps(
 
 
 def prune_ladder(
-    rungs: Sequence[Rung], estimates: dict[str, int], *, ratio: float
+    rungs: Sequence[Rung],
+    estimates: dict[str, int],
+    *,
+    ratio: float,
+    floor_kbps: int = MIN_TARGET_KBPS,
 ) -> tuple[list[Rung], list[dict[str, Any]]]:
-    """The rungs kept (lowest first) and a record of each pruned one, per the module's rule."""
+    """The rungs kept (lowest first) and a record of each pruned one, per the module's rule.
+
+    Estimates below ``floor_kbps`` count as ``floor_kbps``: no target goes below it, so rungs
+    that small would not differ at all (and a few kbit/s more is noise, not detail).
+    """
+    estimates = {name: max(kbps, floor_kbps) for name, kbps in estimates.items()}
     ordered = sorted(rungs, key=lambda r: r.short_side)
     kept: list[Rung] = ordered[:1]
     pruned: list[dict[str, Any]] = []
