@@ -175,3 +175,21 @@ def test_a_portrait_source_gets_portrait_rungs_named_by_the_short_side(
     master = parse_master_playlist((tmp_path / "out" / "master.m3u8").read_text())
     assert [v.attributes["RESOLUTION"] for v in master.variants] == ["64x114", "90x160"]
     assert "90x160" in read_back(ffmpeg, tmp_path / "out" / "master.m3u8")
+
+
+def test_a_hardware_encoder_failing_on_the_real_run_falls_back_to_software(
+    tiny_clip, fast_options, tmp_path, monkeypatch
+):
+    from streamflix_media.transcoding import encoders
+
+    def lying_probe(binary, encoder):
+        return encoders.HardwareProbe(encoder.name, True, "probe encode succeeded")
+
+    monkeypatch.setattr(encoders, "probe_hardware", lying_probe)
+    options = options_with(fast_options, heights=(90,), hardware_encoders=("h264_nvenc",))
+    result = transcode(tiny_clip, tmp_path / "out", options=options)
+    report = result.encoders["h264"]
+    assert report["encoder"] == "libx264" and report["hardware"] is False
+    assert report["hardware_probes"][0]["usable"] is True
+    assert report["hardware_failed"].startswith("h264_nvenc: ffmpeg failed")
+    assert [r.rung.name for r in result.renditions] == ["90p"]

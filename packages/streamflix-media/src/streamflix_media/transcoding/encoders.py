@@ -174,9 +174,22 @@ class EncoderChoice:
     hardware_preset: str | None = None
     hardware_options: Mapping[str, str] = field(default_factory=dict)
     probes: tuple[HardwareProbe, ...] = ()
+    #: Why the hardware encoder chosen first was dropped during the run (empty: it was not).
+    hardware_failed: str = ""
 
     def preset_for(self, rung: Rung) -> str | None:
         return self.hardware_preset if self.hardware else self.profile.preset_for(rung)
+
+    def software_fallback(self, reason: str) -> EncoderChoice:
+        """The profile's software encoder, after this hardware one failed on the real run."""
+        return EncoderChoice(
+            codec=self.codec,
+            encoder=self.profile.encoder,
+            hardware=False,
+            profile=self.profile,
+            probes=self.probes,
+            hardware_failed=f"{self.encoder}: {reason}"[:300],
+        )
 
     def stream_args(self, index: int, rung: Rung) -> list[str]:
         """The per-stream arguments of output video stream ``index``: encoder, preset, rates
@@ -195,13 +208,16 @@ class EncoderChoice:
 
     def report(self) -> dict[str, Any]:
         """What was chosen and why, for the transcode result (JSON)."""
-        return {
+        report: dict[str, Any] = {
             "encoder": self.encoder,
             "hardware": self.hardware,
             "hardware_probes": [
                 {"encoder": p.name, "usable": p.usable, "detail": p.detail} for p in self.probes
             ],
         }
+        if self.hardware_failed:
+            report["hardware_failed"] = self.hardware_failed
+        return report
 
 
 def software_choice(profile: EncoderProfile, probes: Sequence[HardwareProbe] = ()) -> EncoderChoice:

@@ -11,6 +11,8 @@ later is just another ``EXT-X-MEDIA`` entry.
 from __future__ import annotations
 
 import contextlib
+import logging
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -21,7 +23,7 @@ from django.core.files.storage import Storage
 from . import hls
 from .complexity import plan_ladder
 from .encoders import EncoderChoice
-from .errors import NotAVideo, TranscodeError
+from .errors import NotAVideo, TranscodeError, TranscodeTimeout
 from .ffmpeg import ffmpeg_binary, run_ffmpeg
 from .ladder import Rung
 from .probe import ProbeResult, probe
@@ -40,6 +42,10 @@ from .results import (
 )
 from .stills import build_trickplay, tile_height, write_poster
 from .subtitles import language_name, to_webvtt, validate_language
+
+logger = logging.getLogger(__name__)
+#: The complexity probe may take at most this fraction of ``TRANSCODE_TIMEOUT_SECONDS``.
+PROBE_TIMEOUT_SHARE = 10
 
 
 def build_command(
@@ -170,21 +176,43 @@ def transcode(
         bufsize_ratio=options.bufsize_ratio,
         binary=binary,
         scratch_dir=scratch_dir,
-        timeout=options.timeout_seconds,
+        # The probe is an estimate: it may not eat the run's time budget.
+        timeout=options.timeout_seconds / PROBE_TIMEOUT_SHARE if options.timeout_seconds else None,
     )
     rungs = [*h264_rungs, *options.extra_rungs(h264_rungs)]
     encoders = options.choose_encoders([r.codec for r in rungs], binary=binary)
-    args = build_command(source, out, info=info, rungs=rungs, options=options, encoders=encoders)
-    run_ffmpeg(
-        args,
-        binary=binary,
-        duration=info.duration,
-        total_frames=(
-            round(info.duration * info.video.frame_rate) if info.video.frame_rate else None
-        ),
-        on_progress=on_progress,
-        timeout=options.timeout_seconds,
-    )
+    duration, frame_rate = info.duration, info.video.frame_rate
+
+    def encode(encoders: Mapping[str, EncoderChoice]) -> None:
+        args = build_command(
+            source, out, info=info, rungs=rungs, options=options, encoders=encoders
+        )
+        run_ffmpeg(
+            args,
+            binary=binary,
+            duration=duration,
+            total_frames=round(duration * frame_rate) if frame_rate else None,
+            on_progress=on_progress,
+            timeout=options.timeout_seconds,
+        )
+
+    try:
+        encode(encoders)
+    except TranscodeTimeout:
+        raise
+    except TranscodeError as exc:
+        if not any(choice.hardware for choice in encoders.values()):
+            raise
+        # A hardware encoder that passed its probe may still fail on the real source (a size
+        # or profile it does not support): hardware is never required, so encode in software.
+        logger.warning("Hardware encoding failed, encoding in software: %s", exc.detail)
+        encoders = {
+            family: choice.software_fallback(exc.detail) if choice.hardware else choice
+            for family, choice in encoders.items()
+        }
+        shutil.rmtree(out)
+        out.mkdir(parents=True)
+        encode(encoders)
     renditions = []
     for rung in rungs:
         playlist_path = out / rung.name / "index.m3u8"
