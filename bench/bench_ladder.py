@@ -41,6 +41,7 @@ from streamflix_media.transcoding import (  # noqa: E402
     probe,
     transcode,
 )
+from streamflix_media.transcoding.complexity import PruningOptions  # noqa: E402
 from streamflix_media.transcoding.hls import parse_media_playlist  # noqa: E402
 from streamflix_media.transcoding.ladder import Rung  # noqa: E402
 
@@ -173,7 +174,13 @@ def main() -> None:
         source = work / "source_1080p.mp4"
         make_source(binary, source)
         info = probe(source, binary=binary)
-        options = TranscodeOptions(preset=PRESET, segment_seconds=SEGMENT, timeout_seconds=None)
+        # The full ladder, as the hand-written runs encode it (no per-title pruning).
+        options = TranscodeOptions(
+            preset=PRESET,
+            segment_seconds=SEGMENT,
+            timeout_seconds=None,
+            pruning=PruningOptions(enabled=False),
+        )
         rungs = options.ladder_for(info)
         gop = round((info.video.frame_rate or 25) * SEGMENT)
         duration = info.duration or SECONDS

@@ -117,6 +117,8 @@ ASSET_SETTINGS = {
     "HLS_SEGMENT_SECONDS": 2,
     "LADDER_HEIGHTS": (240, 360, 720, 1080),
     "PROGRESS_SAVE_SECONDS": 0,
+    # The complexity probe has tests of its own; these keep the whole ladder.
+    "LADDER_PRUNING": False,
 }
 
 

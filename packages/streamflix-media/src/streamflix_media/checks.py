@@ -1,4 +1,4 @@
-"""System checks of the media plugin's storage configuration."""
+"""System checks of the media plugin's storage and encoder configuration."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ from .storage import (
     PRIVATE_ALIAS,
     output_storage_alias,
     source_storage_alias,
+)
+from .transcoding.complexity import PruningOptions
+from .transcoding.encoders import (
+    CODEC_FAMILIES,
+    FMP4_ONLY,
+    KNOWN_HARDWARE_NAMES,
+    profile_problems,
+    resolve_profiles,
 )
 
 PUBLIC_ALIAS = "default"
@@ -105,3 +113,87 @@ def check_signed_output_urls(app_configs: Any = None, **kwargs: Any) -> list[che
             id="streamflix_media.E001",
         )
     ]
+
+
+@checks.register()
+def check_encoders(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """E002: a configured encoder is missing from the ffmpeg build (or a profile is invalid);
+    E003: HEVC/AV1 rungs with MPEG-TS segments; E004: invalid pruning settings;
+    W002: an unknown hardware encoder name;
+    W003: no ffmpeg found. The build's ``-encoders`` listing is read once per process."""
+    from .conf import settings
+    from .transcoding.ffmpeg import ffmpeg_binary, ffmpeg_capabilities
+
+    try:
+        config = settings()
+    except InvalidPluginSettings:
+        return []
+    messages: list[checks.CheckMessage] = []
+    problems = profile_problems(config.VIDEO_ENCODERS)
+    unknown_families = sorted(set(config.EXTRA_LADDERS) - FMP4_ONLY)
+    if unknown_families:
+        problems.append(
+            f"EXTRA_LADDERS may name {' and '.join(sorted(FMP4_ONLY))}, not {unknown_families}."
+        )
+    for problem in problems:
+        messages.append(checks.Error(problem, id="streamflix_media.E002"))
+    try:
+        PruningOptions(
+            enabled=config.LADDER_PRUNING,
+            ratio=config.LADDER_PRUNE_RATIO,
+            samples=config.COMPLEXITY_PROBE_SAMPLES,
+            sample_seconds=config.COMPLEXITY_PROBE_SECONDS,
+            crf=config.COMPLEXITY_PROBE_CRF,
+        )
+    except ValueError as exc:
+        messages.append(checks.Error(str(exc), id="streamflix_media.E004"))
+    if problems:
+        return messages
+    families = ["h264", *(f for f in CODEC_FAMILIES if f in config.EXTRA_LADDERS)]
+    if config.HLS_SEGMENT_TYPE != "fmp4" and len(families) > 1:
+        messages.append(
+            checks.Error(
+                f"EXTRA_LADDERS asks for {', '.join(f.upper() for f in families[1:])} rungs "
+                f"but HLS_SEGMENT_TYPE is {config.HLS_SEGMENT_TYPE!r}: HLS carries HEVC and "
+                "AV1 only in fragmented MP4 segments.",
+                hint='Set STREAMFLIX_MEDIA["HLS_SEGMENT_TYPE"] = "fmp4", or drop EXTRA_LADDERS.',
+                id="streamflix_media.E003",
+            )
+        )
+    for name in config.HARDWARE_ENCODERS:
+        if name not in KNOWN_HARDWARE_NAMES:
+            messages.append(
+                checks.Warning(
+                    f"HARDWARE_ENCODERS names {name!r}, which is not a known hardware "
+                    "encoder; it is never used.",
+                    hint=f"Known: {', '.join(sorted(KNOWN_HARDWARE_NAMES))}.",
+                    id="streamflix_media.W002",
+                )
+            )
+    try:
+        binary = ffmpeg_binary()
+        available = ffmpeg_capabilities(binary)
+    except Exception as exc:
+        messages.append(
+            checks.Warning(
+                f"No usable ffmpeg, so the encoders cannot be checked: {exc}",
+                hint='Install ffmpeg or set STREAMFLIX_MEDIA["FFMPEG_BINARY"].',
+                id="streamflix_media.W003",
+            )
+        )
+        return messages
+    profiles = resolve_profiles(config.VIDEO_ENCODERS, x264_preset=config.X264_PRESET)
+    for family in families:
+        encoder = profiles[family].encoder
+        if encoder not in available:
+            messages.append(
+                checks.Error(
+                    f"The {family} encoder {encoder!r} is not in the ffmpeg build {binary}.",
+                    hint=f'Use an ffmpeg with {encoder}, or set STREAMFLIX_MEDIA["VIDEO_ENCODERS"]'
+                    f'["{family}"]["encoder"] to one it has'
+                    + ("" if family == "h264" else f", or drop {family!r} from EXTRA_LADDERS")
+                    + ".",
+                    id="streamflix_media.E002",
+                )
+            )
+    return messages

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .transcoding.ladder import DEFAULT_BITRATES_KBPS
 
@@ -42,16 +42,36 @@ class MediaSettings:
         MAX_UPLOAD_BYTES: the largest source file accepted.
         MAX_DURATION_SECONDS: the longest source accepted.
         MAX_HEIGHT / MAX_WIDTH: the largest source resolution accepted (pixels).
-        LADDER_HEIGHTS: rung heights of the HLS ladder (up to 2160); rungs above the source
-            height are dropped, never upscaled.
-        LADDER_BITRATES_KBPS: target video bitrate per rung height (kbit/s); heights not listed
+        LADDER_HEIGHTS: rung classes of the HLS ladder (up to 2160), measured on the short side
+            (the height of a landscape picture, the width of a portrait one); rungs above the
+            source's short side are dropped, never upscaled.
+        LADDER_BITRATES_KBPS: target H.264 bitrate per rung class (kbit/s); classes not listed
             are interpolated.
         LADDER_MAXRATE_RATIO / LADDER_BUFSIZE_RATIO: capped VBR: ``maxrate`` and ``bufsize``
             as multiples of the rung's target bitrate.
         AUDIO_BITRATE_KBPS: the AAC-LC bitrate of the single shared audio rendition.
         HLS_SEGMENT_SECONDS: segment length (2-10; keyframes are forced on its boundaries).
         HLS_SEGMENT_TYPE: ``"fmp4"`` (CMAF-style fragmented MP4) or ``"mpegts"``.
-        X264_PRESET: libx264 speed preset (``ultrafast`` in tests).
+        X264_PRESET: libx264 speed preset (``ultrafast`` in tests) of the rungs that
+            ``VIDEO_ENCODERS["h264"]`` gives none.
+        VIDEO_ENCODERS: encoder profile per codec family (``h264``, ``hevc``, ``av1``), merged
+            key by key over the built-in ones: ``encoder`` (ffmpeg name), ``preset``,
+            ``presets`` (per rung class, e.g. ``{1080: "medium"}``), ``options`` (per-stream
+            ffmpeg options without the dash) and ``bitrate_factor`` (of the H.264 table).
+        EXTRA_LADDERS: extra rungs in other codecs, ``{"hevc": (720, 1080), "av1": (...)}``:
+            rung classes of the H.264 ladder also encoded in that codec, listed as extra
+            variants of the master playlist (fMP4 only; check ``streamflix_media.E003``).
+        HARDWARE_ENCODERS: hardware encoders to try before the software ones, by preference
+            (``h264_nvenc``, ``hevc_qsv``, ``av1_vaapi``, ...); one is used only when a tiny
+            probe encode through it succeeds (once per process), never required.
+        VAAPI_DEVICE: the DRM render node VAAPI encoders open.
+        LADDER_PRUNING: run the complexity probe before each transcode, drop rungs that would
+            not differ enough from the one below and cap each rung's bitrate at its estimate.
+        LADDER_PRUNE_RATIO: a rung is kept only when its estimated bitrate is at least this
+            multiple of the kept rung below it's.
+        COMPLEXITY_PROBE_SAMPLES / COMPLEXITY_PROBE_SECONDS: how many samples the probe
+            encodes, spread over the source, and how long each is.
+        COMPLEXITY_PROBE_CRF: the x264 constant quality the probe encodes at.
         TRANSCODE_TIMEOUT_SECONDS: an ffmpeg run is killed after this long.
         PUBLISH_MARGIN_SECONDS: time left to publish after the transcode; the django-q2 task
             timeout is ``TRANSCODE_TIMEOUT_SECONDS + PUBLISH_MARGIN_SECONDS``. With a broker
@@ -132,6 +152,25 @@ class MediaSettings:
     HLS_SEGMENT_SECONDS: int = 6
     HLS_SEGMENT_TYPE: str = "fmp4"
     X264_PRESET: str = "veryfast"
+    VIDEO_ENCODERS: dict[str, dict[str, Any]] = field(default_factory=dict)
+    EXTRA_LADDERS: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    HARDWARE_ENCODERS: tuple[str, ...] = (
+        "h264_nvenc",
+        "h264_qsv",
+        "h264_vaapi",
+        "hevc_nvenc",
+        "hevc_qsv",
+        "hevc_vaapi",
+        "av1_nvenc",
+        "av1_qsv",
+        "av1_vaapi",
+    )
+    VAAPI_DEVICE: str = "/dev/dri/renderD128"
+    LADDER_PRUNING: bool = True
+    LADDER_PRUNE_RATIO: float = 1.25
+    COMPLEXITY_PROBE_SAMPLES: int = 3
+    COMPLEXITY_PROBE_SECONDS: float = 2.0
+    COMPLEXITY_PROBE_CRF: int = 23
     TRANSCODE_TIMEOUT_SECONDS: int = 4 * 3600
     PUBLISH_MARGIN_SECONDS: int = 600
     TRANSCODE_LEASE_SECONDS: int = 60

@@ -368,3 +368,30 @@ def test_rerunning_a_dead_pre_lease_run_clears_its_partial_output(movie, storage
     done = asset_transcode(asset_id=asset.pk)
     assert done is not None and done.status == "failed" and done.error_code == "source_missing"
     assert stored(storage_root, f"hls/{asset.pk}") == []
+
+
+def test_portrait_and_hevc_rungs_are_capped_by_their_class(
+    viewer_api, make_title, make_ready_asset, temporary_hook
+):
+    from tests.conftest import ready_result
+
+    title = make_title(name="Vertical")
+    result = ready_result(30.0, heights=(240, 720))
+    for rendition in result["renditions"]:
+        rung = rendition["rung"]
+        rung["width"], rung["height"] = rung["height"], rung["width"] // 2 * 2
+    hevc = {**result["renditions"][1], "playlist": "720p-hevc/playlist.m3u8"}
+    hevc["rung"] = {**hevc["rung"], "name": "720p-hevc", "codec": "hevc"}
+    result["renditions"].append(hevc)
+    asset = make_ready_asset(title=title)
+    VideoAsset.objects.filter(pk=asset.pk).update(result=result)
+    path = f"/api/media/titles/{title.slug}/playback"
+    play = viewer_api.post(path, {}).json()
+    assert play["renditions"] == [240, 720] and play["max_height"] == 720
+
+    def sd_only(request: hooks.PlaybackRequest, decision: hooks.PlaybackDecision):
+        return decision.limit(max_video_height=480)
+
+    with temporary_hook(hooks.playback_entitlement, sd_only):
+        capped = viewer_api.post(path, {}).json()
+    assert capped["renditions"] == [240] and "mh=240" in capped["url"]

@@ -27,6 +27,23 @@ def test_filter_master_drops_rungs_above_the_max_height():
     assert [v.uri for v in lowest.variants] == ["240p/index.m3u8"]
 
 
+PORTRAIT_AND_HEVC = """#EXTM3U
+#EXT-X-STREAM-INF:BANDWIDTH=600000,RESOLUTION=240x426,CODECS="avc1.42c015"
+240p/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=3300000,RESOLUTION=720x1280,CODECS="avc1.42c01f"
+720p/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=2100000,RESOLUTION=720x1280,CODECS="hvc1.1.6.L93.90"
+720p-hevc/index.m3u8
+"""
+
+
+def test_filter_master_measures_portrait_variants_by_the_short_side():
+    kept = parse_master_playlist(filter_master(PORTRAIT_AND_HEVC, 720))
+    assert len(kept.variants) == 3
+    capped = parse_master_playlist(filter_master(PORTRAIT_AND_HEVC, 480))
+    assert [v.uri for v in capped.variants] == ["240p/index.m3u8"]
+
+
 def test_rewrite_playlist_resolves_every_uri():
     text = rewrite_playlist(MASTER, path="hls/1/v1/master.m3u8", url_for=lambda p: f"<{p}>")
     assert 'URI="<hls/1/v1/audio/index.m3u8>"' in text

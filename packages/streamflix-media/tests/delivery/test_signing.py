@@ -77,6 +77,14 @@ def test_dropping_the_max_height_is_tampering_and_taller_rungs_are_closed():
         verify("hls/1/v2/480p/index.m3u8", p, now=NOW)
 
 
+def test_a_capped_grant_also_closes_taller_hevc_and_av1_rungs():
+    p = params(grant("hls/1/v2", ttl=60, max_height=480, now=NOW))
+    verify("hls/1/v2/480p-hevc/index.m3u8", p, now=NOW)
+    for path in ("720p-hevc/index.m3u8", "1080p-av1/seg_00000.m4s"):
+        with pytest.raises(RenditionNotAllowed):
+            verify(f"hls/1/v2/{path}", p, now=NOW)
+
+
 def test_unsigned_urls_are_rejected():
     with pytest.raises(SignatureError, match="not signed"):
         verify("hls/1/v2/master.m3u8", {}, now=NOW)

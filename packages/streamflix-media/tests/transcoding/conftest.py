@@ -10,12 +10,13 @@ from django.test import override_settings
 
 from streamflix_media.transcoding import TranscodeOptions
 
-FAST = {"X264_PRESET": "ultrafast", "HLS_SEGMENT_SECONDS": 2}
+FAST = {"X264_PRESET": "ultrafast", "HLS_SEGMENT_SECONDS": 2, "LADDER_PRUNING": False}
 
 
 @pytest.fixture(scope="package", autouse=True)
 def fast_media_settings() -> Iterator[None]:
-    """ultrafast x264 and 2 s segments for every test here (a setting, as a site would)."""
+    """ultrafast x264, 2 s segments and no ladder pruning (its own tests turn it on) for
+    every test here (a setting, as a site would)."""
     from django.conf import settings
 
     merged = {**(getattr(settings, "STREAMFLIX_MEDIA", None) or {}), **FAST}

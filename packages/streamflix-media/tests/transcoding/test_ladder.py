@@ -53,9 +53,34 @@ def test_anamorphic_sources_get_square_pixel_widths():
     assert rungs[0].width == 854
 
 
-def test_portrait_aspect_keeps_even_narrow_widths():
-    rungs = build_ladder(source_height=1920, display_aspect=9 / 16, heights=(720, 1080))
-    assert [(r.width, r.height) for r in rungs] == [(406, 720), (608, 1080)]
+def test_a_portrait_source_gets_its_rungs_by_the_short_side():
+    rungs = build_ladder(source_height=1920, display_aspect=9 / 16)
+    assert [(r.width, r.height) for r in rungs] == [
+        (240, 426),
+        (360, 640),
+        (480, 854),
+        (720, 1280),
+        (1080, 1920),
+    ]
+    assert [r.name for r in rungs] == ["240p", "360p", "480p", "720p", "1080p"]
+    assert [r.short_side for r in rungs] == [240, 360, 480, 720, 1080]
+    assert [r.video_kbps for r in rungs] == [400, 800, 1400, 2800, 5000]
+
+
+def test_a_portrait_720x1280_source_gets_no_1080_rung():
+    rungs = build_ladder(source_height=1280, display_aspect=720 / 1280)
+    assert [r.name for r in rungs] == ["240p", "360p", "480p", "720p"]
+    assert rungs[-1].width == 720 and rungs[-1].height == 1280
+
+
+def test_a_tiny_portrait_source_gets_one_rung_at_its_own_width():
+    rungs = build_ladder(source_height=160, display_aspect=90 / 160)
+    assert [(r.name, r.width, r.height) for r in rungs] == [("90p", 90, 160)]
+
+
+def test_a_square_source_is_classed_by_its_height():
+    rungs = build_ladder(source_height=720, display_aspect=1.0, heights=(360, 720))
+    assert [(r.width, r.height) for r in rungs] == [(360, 360), (720, 720)]
 
 
 def test_bitrates_interpolate_between_table_rows():

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, TabularInline
 
 from streamflix_core.errors import DomainError
@@ -121,6 +121,7 @@ class VideoAssetAdmin(ModelAdmin):
         "attempts", "original_filename", "size", "content_type", "sha256", "duration",
         "width", "height", "rungs_display", "version", "output_prefix", "created_at",
         "started_at", "lease_expires_at", "lost_runs", "ready_at", "player",
+        "ladder_pruning_display", "encoders_display",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("role", "title", "episode", "status", "progress_bar", "player")}),
@@ -133,7 +134,10 @@ class VideoAssetAdmin(ModelAdmin):
             "fields": ("intro_start", "intro_end", "credits_start"),
             "description": "Seconds into the video; checked against its duration.",
         }),
-        ("Output", {"fields": ("rungs_display", "version", "output_prefix")}),
+        ("Output", {"fields": (
+            "rungs_display", "ladder_pruning_display", "encoders_display", "version",
+            "output_prefix",
+        )}),
         ("Times", {"fields": ("created_at", "started_at", "lease_expires_at", "ready_at")}),
     )  # fmt: skip
     inlines = (SubtitleInline,)
@@ -253,6 +257,44 @@ class VideoAssetAdmin(ModelAdmin):
     @admin.display(description="Rungs")
     def rungs_display(self, obj: VideoAsset) -> str:
         return ", ".join(f"{h}p" for h in obj.rungs) or "—"
+
+    @admin.display(description="Ladder pruning")
+    def ladder_pruning_display(self, obj: VideoAsset) -> str:
+        report = obj.ladder_pruning or {}
+        if not report:
+            return "—"
+        if not report.get("enabled"):
+            return "Off (LADDER_PRUNING)"
+        if report.get("error"):
+            return format_html("Probe failed, full ladder kept: {}", report["error"])
+        if report.get("skipped"):
+            return str(report["skipped"])
+        estimates = ", ".join(
+            f"{name} ~{kbps} kbit/s" for name, kbps in report.get("estimates_kbps", {}).items()
+        )
+        pruned = report.get("pruned") or []
+        if not pruned:
+            return format_html("Nothing pruned (estimates: {})", estimates)
+        items = format_html_join(
+            "", "<li><b>{}</b>: {}</li>", ((p["rung"], p["reason"]) for p in pruned)
+        )
+        return format_html("<ul>{}</ul><div>Estimates: {}</div>", items, estimates)
+
+    @admin.display(description="Encoders")
+    def encoders_display(self, obj: VideoAsset) -> str:
+        encoders = (obj.result or {}).get("encoders") or {}
+        if not encoders:
+            return "—"
+        rows = []
+        for family, report in encoders.items():
+            tried = "; ".join(
+                f"{p['encoder']}: {p['detail']}" for p in report.get("hardware_probes", [])
+            )
+            rows.append((family, report.get("encoder", ""), tried or "no hardware listed"))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li><b>{}</b>: {} (hardware: {})</li>", rows),
+        )
 
     @admin.display(description="Error")
     def error_display(self, obj: VideoAsset) -> str:

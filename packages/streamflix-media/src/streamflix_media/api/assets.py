@@ -56,7 +56,25 @@ class AssetOut(Schema):
     duration: float | None
     width: int | None
     height: int | None
-    rungs: list[int]
+    rungs: list[int] = Field(
+        ..., description="Rung classes (short side: a portrait 1080x1920 rung is 1080)."
+    )
+    ladder_pruning: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "The last run's complexity probe: `enabled`, `ratio`, `estimates_kbps` and "
+            "`targets_kbps` per rung, `pruned` (each with `rung`, `estimate_kbps`, "
+            "`compared_with`, `compared_kbps`, `reason`), and `error` when the probe failed "
+            "(the full ladder was kept)."
+        ),
+    )
+    encoders: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Per codec family: the encoder used, whether it is hardware, and the hardware "
+            "encoders probed (`encoder`, `usable`, `detail`)."
+        ),
+    )
     version: int
     intro_start: float | None
     intro_end: float | None
@@ -80,6 +98,10 @@ class AssetOut(Schema):
     @staticmethod
     def resolve_episode(obj: VideoAsset) -> int | None:
         return obj.episode_id
+
+    @staticmethod
+    def resolve_encoders(obj: VideoAsset) -> dict[str, Any]:
+        return dict((obj.result or {}).get("encoders") or {})
 
     @staticmethod
     def resolve_subtitles(obj: VideoAsset) -> list[Any]:

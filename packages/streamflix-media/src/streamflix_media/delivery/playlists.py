@@ -21,8 +21,14 @@ def resolve(base_path: str, uri: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_path), uri))
 
 
+def _short_side(resolution: str) -> int:
+    width, _, height = resolution.partition("x")
+    return min(int(width or 0), int(height or 0))
+
+
 def filter_master(text: str, max_height: int | None) -> str:
-    """``text`` without the variants taller than ``max_height``.
+    """``text`` without the variants above ``max_height``, measured on the short side (a
+    portrait 1080x1920 variant is 1080).
 
     When every variant is taller, the lowest one is kept: a viewer limited below the lowest
     rung still gets a picture rather than an unplayable playlist.
@@ -34,7 +40,7 @@ def filter_master(text: str, max_height: int | None) -> str:
     for line in lines:
         if line.startswith("#EXT-X-STREAM-INF:"):
             resolution = parse_attributes(line.split(":", 1)[1]).get("RESOLUTION", "0x0")
-            heights.append(int(resolution.split("x")[1]))
+            heights.append(_short_side(resolution))
     if not heights:
         return text
     limit = max_height if any(h <= max_height for h in heights) else min(heights)
@@ -43,7 +49,7 @@ def filter_master(text: str, max_height: int | None) -> str:
     for line in lines:
         if line.startswith(("#EXT-X-STREAM-INF:", "#EXT-X-I-FRAME-STREAM-INF:")):
             resolution = parse_attributes(line.split(":", 1)[1]).get("RESOLUTION", "0x0")
-            if int(resolution.split("x")[1]) > limit:
+            if _short_side(resolution) > limit:
                 skip_next_uri = line.startswith("#EXT-X-STREAM-INF:")
                 continue
         elif skip_next_uri and line.strip() and not line.startswith("#"):

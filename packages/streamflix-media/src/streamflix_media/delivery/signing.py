@@ -25,7 +25,8 @@ from django.utils.crypto import salted_hmac
 from streamflix_core.errors import NotPermitted
 
 SALT = "streamflix_media.delivery.signing"
-_RUNG_DIR = re.compile(r"^(\d+)p$")
+#: A rung's directory: its class, and a codec suffix for the HEVC/AV1 rungs (``720p-hevc``).
+_RUNG_DIR = re.compile(r"^(\d+)p(?:-[a-z0-9]+)?$")
 
 
 class SignatureError(NotPermitted):

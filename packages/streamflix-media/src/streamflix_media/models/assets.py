@@ -57,6 +57,9 @@ class VideoAsset(models.Model):
     intro_end = models.FloatField(null=True, blank=True)
     credits_start = models.FloatField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
+    # The last run's complexity probe: estimates per rung and the rungs it pruned, with why
+    # (see transcoding.complexity); {} until a run records it.
+    ladder_pruning = models.JSONField(default=dict, blank=True)
     # The published output is version N, under asset_prefix(pk, N); each run publishes under
     # a version number of its own (run_version), so a run presumed dead that still writes
     # never shares a prefix with the run that took over from it.

@@ -113,7 +113,7 @@ def _signed(
     resume: float = 0.0,
     next_episode: Episode | None = None,
 ) -> Playback:
-    heights = sorted(r.rung.height for r in result.renditions)
+    heights = sorted({r.rung.short_side for r in result.renditions})
     cap = decision.max_video_height
     allowed = [h for h in heights if not cap or h <= cap] or heights[:1]
     ttl = settings().PLAYBACK_URL_TTL_SECONDS

@@ -158,7 +158,8 @@ def _flip(fresh: VideoAsset, *, prefix: str, result: TranscodeResult, storage: A
     fresh.version = fresh.run_version
     fresh.output_prefix = prefix
     fresh.result = result.to_dict()
-    fresh.rungs = [r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)]
+    fresh.rungs = sorted({r.rung.short_side for r in result.renditions})
+    fresh.ladder_pruning = result.ladder_pruning
     fresh.duration = result.duration
     fresh.width = result.source_width
     fresh.height = result.source_height

@@ -185,6 +185,69 @@ def avc_codec_from_file(path: Path) -> str:
     raise TranscodeError(f"No H.264 parameter set found in {path.name}.")
 
 
+def hevc_codec_string(config: bytes, sample_entry: str = "hvc1") -> str:
+    """``hvc1.<space><profile>.<compat>.<tier><level>[.<constraints>]`` (RFC 6381 / ISO
+    14496-15 annex E) from an ``HEVCDecoderConfigurationRecord``."""
+    if len(config) < 13:
+        raise TranscodeError("The HEVC configuration record is too short.")
+    space = ("", "A", "B", "C")[config[1] >> 6]
+    tier = "H" if config[1] & 0x20 else "L"
+    profile = config[1] & 0x1F
+    compat = int.from_bytes(config[2:6], "big")
+    reversed_compat = int(f"{compat:032b}"[::-1], 2)
+    constraints = list(config[6:12])
+    while constraints and constraints[-1] == 0:
+        constraints.pop()
+    parts = [sample_entry, f"{space}{profile}", f"{reversed_compat:X}", f"{tier}{config[12]}"]
+    parts += [f"{b:02X}" for b in constraints]
+    return ".".join(parts)
+
+
+def av1_codec_string(config: bytes) -> str:
+    """``av01.<profile>.<level><tier>.<bitdepth>`` from an ``AV1CodecConfigurationRecord``."""
+    if len(config) < 4 or not config[0] & 0x80:
+        raise TranscodeError("The AV1 configuration record is invalid.")
+    profile = config[1] >> 5
+    level = config[1] & 0x1F
+    tier = "H" if config[2] & 0x80 else "M"
+    high_bitdepth = bool(config[2] & 0x40)
+    twelve_bit = bool(config[2] & 0x20)
+    depth = (12 if twelve_bit else 10) if high_bitdepth else 8
+    return f"av01.{profile}.{level:02d}{tier}.{depth:02d}"
+
+
+def _box_payload(data: bytes, box_type: bytes) -> bytes | None:
+    """The payload of the first ``box_type`` box found in ``data`` (a flat search)."""
+    at = data.find(box_type)
+    if at < 4:
+        return None
+    size = int.from_bytes(data[at - 4 : at], "big")
+    if size < 8 or at - 4 + size > len(data):
+        return None
+    return data[at + 4 : at - 4 + size]
+
+
+def video_codec_from_file(path: Path, codec: str = "h264") -> str:
+    """The CODECS string of a rendition read from its fMP4 init segment (or, for H.264, a
+    TS segment): ``avc1...`` from ``avcC``, ``hvc1...``/``hev1...`` from ``hvcC``, ``av01...``
+    from ``av1C``."""
+    if codec == "h264":
+        return avc_codec_from_file(path)
+    data = path.read_bytes()
+    if codec == "hevc":
+        config = _box_payload(data, b"hvcC")
+        if config is None:
+            raise TranscodeError(f"No HEVC configuration (hvcC) in {path.name}.")
+        entry = "hev1" if b"hev1" in data and b"hvc1" not in data else "hvc1"
+        return hevc_codec_string(config, entry)
+    if codec == "av1":
+        config = _box_payload(data, b"av1C")
+        if config is None:
+            raise TranscodeError(f"No AV1 configuration (av1C) in {path.name}.")
+        return av1_codec_string(config)
+    raise TranscodeError(f"Unknown codec family {codec!r}.")
+
+
 AAC_LC = "mp4a.40.2"
 
 

@@ -1,11 +1,16 @@
-"""The bitrate ladder: which renditions a source gets, their sizes and rate caps."""
+"""The bitrate ladder: which renditions a source gets, their sizes and rate caps.
+
+Rungs are chosen by the picture's short side (the height of a landscape source, the width of
+a portrait one), so a 1080x1920 phone video gets the same "1080p" ... "240p" rungs a
+1920x1080 one does, each the right way up.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 #: Target video bitrates (kbit/s) for H.264 at up to 30 fps; other heights are interpolated.
@@ -32,6 +37,22 @@ class Rung:
     video_kbps: int
     maxrate_kbps: int
     bufsize_kbps: int
+    #: Codec family of the rendition: ``h264`` (every rung), ``hevc`` or ``av1`` (extra rungs).
+    codec: str = "h264"
+
+    @property
+    def short_side(self) -> int:
+        """The rung's class ("720p" is 720): its height, or its width when portrait."""
+        return min(self.width, self.height)
+
+    def with_rates(self, video_kbps: int, *, maxrate_ratio: float, bufsize_ratio: float) -> Rung:
+        """This rung with another target bitrate (and maxrate/bufsize in the same ratios)."""
+        return replace(
+            self,
+            video_kbps=video_kbps,
+            maxrate_kbps=round(video_kbps * maxrate_ratio),
+            bufsize_kbps=round(video_kbps * bufsize_ratio),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,10 +89,13 @@ def build_ladder(
 ) -> list[Rung]:
     """The rungs for a source, lowest first.
 
-    Rungs taller than the source are dropped (never upscale); a source shorter than every
-    rung gets one rung at its own (even) height. Widths are even and keep ``display_aspect``
-    (display width / height, so anamorphic sources come out with square pixels).
-    ``maxrate`` and ``bufsize`` are ``maxrate_ratio`` and ``bufsize_ratio`` times the target.
+    ``heights`` are rung classes measured on the short side: the height of a landscape (or
+    square) picture, the width of a portrait one; a rung is named after it (``"720p"``) and its
+    bitrate is looked up by it. Rungs larger than the source's short side are dropped (never
+    upscale); a source smaller than every rung gets one rung at its own (even) short side.
+    The long side is even and keeps ``display_aspect`` (display width / height, so anamorphic
+    sources come out with square pixels). ``maxrate`` and ``bufsize`` are ``maxrate_ratio``
+    and ``bufsize_ratio`` times the target.
     """
     if not heights:
         raise ValueError("The ladder needs at least one rung height.")
@@ -82,16 +106,22 @@ def build_ladder(
             )
     if maxrate_ratio < 1 or bufsize_ratio <= 0:
         raise ValueError("maxrate_ratio must be >= 1 and bufsize_ratio > 0.")
-    chosen = sorted({h for h in heights if h <= source_height})
+    portrait = display_aspect < 1
+    source_short = source_height * display_aspect if portrait else source_height
+    chosen = sorted({h for h in heights if h <= round(source_short)})
     if not chosen:
-        chosen = [max(2, source_height - source_height % 2)]
+        chosen = [max(2, math.floor(source_short) - math.floor(source_short) % 2)]
     rungs = []
-    for height in chosen:
-        kbps = bitrate_for_height(height, bitrates_kbps)
+    for short in chosen:
+        kbps = bitrate_for_height(short, bitrates_kbps)
+        if portrait:
+            width, height = short, even(short / display_aspect)
+        else:
+            width, height = even(short * display_aspect), short
         rungs.append(
             Rung(
-                name=f"{height}p",
-                width=even(height * display_aspect),
+                name=f"{short}p",
+                width=width,
                 height=height,
                 video_kbps=kbps,
                 maxrate_kbps=round(kbps * maxrate_ratio),

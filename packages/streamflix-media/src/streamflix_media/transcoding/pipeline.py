@@ -11,15 +11,19 @@ later is just another ``EXT-X-MEDIA`` entry.
 from __future__ import annotations
 
 import contextlib
+import logging
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from django.core.files.storage import Storage
 
 from . import hls
-from .errors import NotAVideo, TranscodeError
+from .complexity import plan_ladder
+from .encoders import EncoderChoice
+from .errors import NotAVideo, TranscodeError, TranscodeTimeout
 from .ffmpeg import ffmpeg_binary, run_ffmpeg
 from .ladder import Rung
 from .probe import ProbeResult, probe
@@ -39,6 +43,10 @@ from .results import (
 from .stills import build_trickplay, tile_height, write_poster
 from .subtitles import language_name, to_webvtt, validate_language
 
+logger = logging.getLogger(__name__)
+#: The complexity probe may take at most this fraction of ``TRANSCODE_TIMEOUT_SECONDS``.
+PROBE_TIMEOUT_SHARE = 10
+
 
 def build_command(
     source: Path,
@@ -47,9 +55,16 @@ def build_command(
     info: ProbeResult,
     rungs: Sequence[Rung],
     options: TranscodeOptions,
+    encoders: Mapping[str, EncoderChoice] | None = None,
 ) -> list[str]:
-    """The ffmpeg arguments of the one-pass run (without the binary and the progress flags)."""
+    """The ffmpeg arguments of the one-pass run (without the binary and the progress flags).
+
+    Each rung is encoded by the encoder of its codec family in ``encoders`` (default: the
+    software profiles of ``options``), with per-stream arguments (``-c:v:i``, ``-preset:v:i``).
+    """
     assert info.video is not None and info.duration is not None
+    choices = encoders or options.software_encoders()
+    used = [choices[rung.codec] for rung in rungs]
     seg = options.segment_seconds
     fps = info.video.frame_rate or 30.0
     gop = max(1, round(fps * seg))
@@ -57,8 +72,10 @@ def build_command(
     branches = [f"[v{i}]" for i in range(len(rungs))] + ["[thumbs_in]"]
     graph = [f"[0:v:0]split={len(branches)}{''.join(branches)}"]
     for i, rung in enumerate(rungs):
+        upload = f",{used[i].upload_filter}" if used[i].upload_filter else ""
         graph.append(
-            f"[v{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,format=yuv420p[out{i}]"
+            f"[v{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,format=yuv420p"
+            f"{upload}[out{i}]"
         )
     tile_h = tile_height(options.trickplay_tile_width, info)
     # The first frame, then the first one at least an interval later: the thumbnail output
@@ -68,21 +85,14 @@ def build_command(
         f"{options.trickplay_interval - 0.001})',"
         f"scale={options.trickplay_tile_width}:{tile_h},setsar=1,format=yuvj420p[thumbs]"
     )
-    args = ["-i", str(source), "-filter_complex", ";".join(graph)]
+    device_args = [a for c in {c.encoder: c for c in used}.values() for a in c.device_args]
+    args = [*device_args, "-i", str(source), "-filter_complex", ";".join(graph)]
     for i in range(len(rungs)):
         args += ["-map", f"[out{i}]"]
     if info.audio:
         args += ["-map", "0:a:0"]
-    args += ["-c:v", "libx264", "-preset", options.preset]
     for i, rung in enumerate(rungs):
-        args += [
-            f"-b:v:{i}",
-            f"{rung.video_kbps}k",
-            f"-maxrate:v:{i}",
-            f"{rung.maxrate_kbps}k",
-            f"-bufsize:v:{i}",
-            f"{rung.bufsize_kbps}k",
-        ]
+        args += used[i].stream_args(i, rung)
     args += [
         "-g",
         str(gop),
@@ -157,18 +167,52 @@ def transcode(
     if out.exists() and any(out.iterdir()):
         raise TranscodeError(f"{out} is not empty.")
     out.mkdir(parents=True, exist_ok=True)
-    rungs = options.ladder_for(info)
-    args = build_command(source, out, info=info, rungs=rungs, options=options)
-    run_ffmpeg(
-        args,
+    h264_rungs, pruning = plan_ladder(
+        source,
+        info=info,
+        rungs=options.ladder_for(info),
+        options=options.pruning,
+        maxrate_ratio=options.maxrate_ratio,
+        bufsize_ratio=options.bufsize_ratio,
         binary=binary,
-        duration=info.duration,
-        total_frames=(
-            round(info.duration * info.video.frame_rate) if info.video.frame_rate else None
-        ),
-        on_progress=on_progress,
-        timeout=options.timeout_seconds,
+        scratch_dir=scratch_dir,
+        # The probe is an estimate: it may not eat the run's time budget.
+        timeout=options.timeout_seconds / PROBE_TIMEOUT_SHARE if options.timeout_seconds else None,
     )
+    rungs = [*h264_rungs, *options.extra_rungs(h264_rungs)]
+    encoders = options.choose_encoders([r.codec for r in rungs], binary=binary)
+    duration, frame_rate = info.duration, info.video.frame_rate
+
+    def encode(encoders: Mapping[str, EncoderChoice]) -> None:
+        args = build_command(
+            source, out, info=info, rungs=rungs, options=options, encoders=encoders
+        )
+        run_ffmpeg(
+            args,
+            binary=binary,
+            duration=duration,
+            total_frames=round(duration * frame_rate) if frame_rate else None,
+            on_progress=on_progress,
+            timeout=options.timeout_seconds,
+        )
+
+    try:
+        encode(encoders)
+    except TranscodeTimeout:
+        raise
+    except TranscodeError as exc:
+        if not any(choice.hardware for choice in encoders.values()):
+            raise
+        # A hardware encoder that passed its probe may still fail on the real source (a size
+        # or profile it does not support): hardware is never required, so encode in software.
+        logger.warning("Hardware encoding failed, encoding in software: %s", exc.detail)
+        encoders = {
+            family: choice.software_fallback(exc.detail) if choice.hardware else choice
+            for family, choice in encoders.items()
+        }
+        shutil.rmtree(out)
+        out.mkdir(parents=True)
+        encode(encoders)
     renditions = []
     for rung in rungs:
         playlist_path = out / rung.name / "index.m3u8"
@@ -186,7 +230,7 @@ def transcode(
             Rendition(
                 rung=rung,
                 playlist=f"{rung.name}/index.m3u8",
-                codecs=hls.avc_codec_from_file(playlist_path.parent / codec_file),
+                codecs=hls.video_codec_from_file(playlist_path.parent / codec_file, rung.codec),
                 peak_bps=stats.peak_bps,
                 average_bps=stats.average_bps,
                 segment_count=stats.segment_count,
@@ -203,7 +247,7 @@ def transcode(
             channels=2,
         )
     write_poster(
-        source, out / "poster.jpg", info=info, rung=rungs[-1], options=options, binary=binary
+        source, out / "poster.jpg", info=info, rung=h264_rungs[-1], options=options, binary=binary
     )
     trickplay = build_trickplay(out / "trickplay", duration=info.duration, options=options)
     timestamp_map = _timestamp_map(out / renditions[0].playlist, binary, scratch_dir)
@@ -234,6 +278,8 @@ def transcode(
         trickplay=trickplay,
         timestamp_map=timestamp_map,
         subtitles=tuple(tracks),
+        encoders={family: choice.report() for family, choice in encoders.items()},
+        ladder_pruning=pruning,
     )
     (out / MASTER).write_text(result.master_playlist())
     files = tuple(sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()))

@@ -3,11 +3,21 @@ audio, subtitles, trickplay), which writes the master playlist and round-trips t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import hls
+from .complexity import PruningOptions
+from .encoders import (
+    CODEC_FAMILIES,
+    FMP4_ONLY,
+    EncoderChoice,
+    EncoderProfile,
+    choose_encoder,
+    resolve_profiles,
+    software_choice,
+)
 from .ladder import Rung, build_ladder
 from .probe import ProbeResult
 
@@ -37,10 +47,28 @@ class TranscodeOptions:
     trickplay_tile_width: int = 160
     trickplay_columns: int = 5
     trickplay_rows: int = 5
+    #: Software encoder per codec family; ``None``: the built-in profiles with ``preset``.
+    encoder_profiles: Mapping[str, EncoderProfile] | None = None
+    #: Extra rungs in other codecs: family -> rung classes (short sides) of the H.264 ladder.
+    extra_ladders: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: Hardware encoders to try first, by preference (each is probed once per process).
+    hardware_encoders: tuple[str, ...] = ()
+    vaapi_device: str = "/dev/dri/renderD128"
+    pruning: PruningOptions = field(default_factory=PruningOptions)
 
     def __post_init__(self) -> None:
         if self.segment_type not in {"fmp4", "mpegts"}:
             raise ValueError("segment_type must be 'fmp4' or 'mpegts'.")
+        for family in self.extra_ladders:
+            if family not in FMP4_ONLY:
+                raise ValueError(
+                    f"Extra ladders may be {' or '.join(sorted(FMP4_ONLY))}, not {family!r}."
+                )
+            if self.segment_type != "fmp4":
+                raise ValueError(
+                    f"{family.upper()} rungs need fMP4 segments: HLS in MPEG-TS carries only "
+                    "H.264 here (set HLS_SEGMENT_TYPE to 'fmp4')."
+                )
         if not 1 <= self.segment_seconds <= 10:
             raise ValueError("segment_seconds must be within 1-10.")
         if not 0 <= self.poster_position < 1:
@@ -66,6 +94,17 @@ class TranscodeOptions:
             "trickplay_tile_width": s.TRICKPLAY_TILE_WIDTH,
             "trickplay_columns": s.TRICKPLAY_COLUMNS,
             "trickplay_rows": s.TRICKPLAY_ROWS,
+            "encoder_profiles": resolve_profiles(s.VIDEO_ENCODERS, x264_preset=s.X264_PRESET),
+            "extra_ladders": {k: tuple(v) for k, v in s.EXTRA_LADDERS.items()},
+            "hardware_encoders": tuple(s.HARDWARE_ENCODERS),
+            "vaapi_device": s.VAAPI_DEVICE,
+            "pruning": PruningOptions(
+                enabled=s.LADDER_PRUNING,
+                ratio=s.LADDER_PRUNE_RATIO,
+                samples=s.COMPLEXITY_PROBE_SAMPLES,
+                sample_seconds=s.COMPLEXITY_PROBE_SECONDS,
+                crf=s.COMPLEXITY_PROBE_CRF,
+            ),
         }
         values.update(overrides)
         return cls(**values)
@@ -80,6 +119,46 @@ class TranscodeOptions:
             maxrate_ratio=self.maxrate_ratio,
             bufsize_ratio=self.bufsize_ratio,
         )
+
+    def profiles(self) -> Mapping[str, EncoderProfile]:
+        """The software encoder profile of each codec family."""
+        return self.encoder_profiles or resolve_profiles(None, x264_preset=self.preset)
+
+    def extra_rungs(self, h264_rungs: Sequence[Rung]) -> list[Rung]:
+        """The HEVC/AV1 rungs: each configured class that the H.264 ladder has, at the H.264
+        rung's size and (capped) target scaled by the family's ``bitrate_factor``."""
+        profiles = self.profiles()
+        extra = []
+        for family in CODEC_FAMILIES:
+            classes = set(self.extra_ladders.get(family, ()))
+            for rung in h264_rungs:
+                if rung.short_side not in classes:
+                    continue
+                kbps = max(1, round(rung.video_kbps * profiles[family].bitrate_factor))
+                extra.append(
+                    replace(rung, name=f"{rung.name}-{family}", codec=family).with_rates(
+                        kbps, maxrate_ratio=self.maxrate_ratio, bufsize_ratio=self.bufsize_ratio
+                    )
+                )
+        return extra
+
+    def software_encoders(self) -> dict[str, EncoderChoice]:
+        """Every family's software encoder (no hardware probe)."""
+        return {family: software_choice(p) for family, p in self.profiles().items()}
+
+    def choose_encoders(self, families: Sequence[str], *, binary: str) -> dict[str, EncoderChoice]:
+        """The encoder of each family in ``families``: a hardware one whose probe encode
+        succeeds (in ``hardware_encoders`` order), else the software profile's."""
+        profiles = self.profiles()
+        return {
+            family: choose_encoder(
+                profiles[family],
+                hardware=self.hardware_encoders,
+                binary=binary,
+                vaapi_device=self.vaapi_device,
+            )
+            for family in dict.fromkeys(families)
+        }
 
 
 @dataclass(frozen=True)
@@ -148,10 +227,15 @@ class TranscodeResult:
     subtitles: tuple[SubtitleTrack, ...] = ()
     master: str = MASTER
     files: tuple[str, ...] = field(default=())
+    #: Per codec family: the encoder used and the hardware encoders probed (``report()``).
+    encoders: dict[str, Any] = field(default_factory=dict)
+    #: The complexity probe's estimates and the rungs it pruned (``complexity.plan_ladder``).
+    ladder_pruning: dict[str, Any] = field(default_factory=dict)
 
     @property
     def max_height(self) -> int:
-        return max(r.rung.height for r in self.renditions)
+        """The largest rung class (short side: a portrait 1080x1920 rung is 1080)."""
+        return max(r.rung.short_side for r in self.renditions)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -169,6 +253,8 @@ class TranscodeResult:
             )
         data["subtitles"] = tuple(SubtitleTrack(**s) for s in data.get("subtitles", ()))
         data["files"] = tuple(data.get("files", ()))
+        data["encoders"] = dict(data.get("encoders") or {})
+        data["ladder_pruning"] = dict(data.get("ladder_pruning") or {})
         return cls(**data)
 
     def master_playlist(self) -> str:
@@ -208,7 +294,7 @@ class TranscodeResult:
                 codecs=f"{r.codecs},{audio.codecs}" if audio else r.codecs,
                 frame_rate=self.frame_rate,
             )
-            for r in sorted(self.renditions, key=lambda r: r.rung.height)
+            for r in sorted(self.renditions, key=_variant_order)
         ]
         return hls.render_master_playlist(
             variants,
@@ -216,6 +302,13 @@ class TranscodeResult:
             audio_group=AUDIO_GROUP if audio else None,
             subtitles_group=SUBTITLES_GROUP if self.subtitles else None,
         )
+
+
+def _variant_order(rendition: Rendition) -> tuple[int, int]:
+    """H.264 variants first (every player has it), each family lowest first."""
+    codec = rendition.rung.codec
+    family = CODEC_FAMILIES.index(codec) if codec in CODEC_FAMILIES else len(CODEC_FAMILIES)
+    return family, rendition.rung.short_side
 
 
 @dataclass(frozen=True)
