@@ -202,3 +202,22 @@ def test_a_genre_page_carries_no_viewer_state(viewer_api, viewer, make_title, dr
     _progress(viewer, title, 30.0)
     genres = viewer_api.get("/api/media/genres").json()["items"]
     assert genres == [{"id": drama.pk, "name": "Drama", "slug": "drama"}]
+
+
+def test_a_cached_page_is_served_only_to_requests_without_credentials(api, make_title):
+    make_title("Cached")
+    assert api.get(URL).status_code == 200  # fills the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(URL).json()["items"][0]["slug"] == "cached"
+    assert len(queries) == 0
+    # A token is always checked, even when the public page it would get is cached.
+    refused = api.with_token("forged").get(URL)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "not_authenticated"
+
+
+def test_an_invalid_query_is_refused_even_when_the_plain_page_is_cached(api, make_title):
+    make_title("Cached")
+    api.get(URL)
+    response = api.get(URL, {"page": 0})
+    assert response.status_code == 422

@@ -1,7 +1,6 @@
 """The media plugin's API, mounted at ``/api/media/``."""
 
 import functools
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Any, Literal
@@ -9,6 +8,7 @@ from typing import Any, Literal
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic_core import to_json
@@ -23,6 +23,7 @@ from .. import selectors, services
 from ..conf import settings
 from ..models import Credit, Episode, Genre, Person, Season
 from ..search import catalog_version, current_index
+from .page_cache import JSON, anonymous_cache_hits, cached_page_body
 from .schemas.catalog import (
     CreditIn,
     CreditOut,
@@ -102,9 +103,7 @@ def cached_page(
             key = ""
             body = None
             if use_cache:
-                digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-                key = f"streamflix_media:page:{catalog_version()}:{viewer.maturity_limit}:{digest}"
-                body = cache.get(key)
+                body, key = cached_page_body(request.get_full_path(), viewer.maturity_limit)
             if body is None:
                 result = view(request, *args, **kwargs)
                 if isinstance(result, HttpResponse):
@@ -117,7 +116,7 @@ def cached_page(
                     cache.set(key, body, seconds)
             if cards and viewer.profile is not None:
                 body = page_body_for_viewer(body, viewer)
-            return HttpResponse(body, content_type="application/json; charset=utf-8")
+            return HttpResponse(body, content_type=JSON)
 
         return cached
 
@@ -162,6 +161,7 @@ def _detail(request: HttpRequest, slug: str) -> Any:
         }
     },
 )
+@decorate_view(anonymous_cache_hits)
 @cached_page(TitlePageOut, cards=True)
 @paginate(PageNumber)
 def title_list(request: HttpRequest, filters: Query[TitleFilter]) -> Any:
@@ -299,6 +299,7 @@ def credit_delete(request: HttpRequest, credit_id: int) -> Status:
 
 
 @router.get("/genres", response=list[GenreOut], summary="Genres", auth=read_auth)
+@decorate_view(anonymous_cache_hits)
 @cached_page(GenrePageOut)
 @paginate(PageNumber)
 def genre_list(request: HttpRequest) -> Any:
@@ -323,6 +324,7 @@ def genre_delete(request: HttpRequest, slug: str) -> Status:
 
 
 @router.get("/people", response=list[PersonOut], summary="People", auth=read_auth)
+@decorate_view(anonymous_cache_hits)
 @cached_page(PersonPageOut)
 @paginate(PageNumber)
 def person_list(
