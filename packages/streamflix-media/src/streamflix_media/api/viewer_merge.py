@@ -82,12 +82,22 @@ def page_body_for_viewer(body: str, viewer: Any) -> str:
     return "".join(merged)
 
 
+#: Tails of cards without progress, by their marks: a page repeats a handful of them.
+_TAILS_WITHOUT_PROGRESS: dict[tuple[Any, ...], str] = {}
+
+
 def _card_tail(state: dict[str, Any] | None) -> str:
     if not state:
         return PUBLIC_CARD_TAIL
-    fields = {
-        "progress": state.get("progress"),
-        **{field: state.get(field) for field in VIEWER_STATE_FIELDS},
-    }
+    progress = state.get("progress")
+    marks = tuple(state.get(field) for field in VIEWER_STATE_FIELDS)
+    if progress is None:
+        known = _TAILS_WITHOUT_PROGRESS.get(marks)
+        if known is not None:
+            return known
     # The object without its opening brace: the card's closing one stays.
-    return to_json(fields).decode()[1:]
+    fields = {"progress": progress, **dict(zip(VIEWER_STATE_FIELDS, marks, strict=True))}
+    tail = to_json(fields).decode()[1:]
+    if progress is None and len(_TAILS_WITHOUT_PROGRESS) < 256:
+        _TAILS_WITHOUT_PROGRESS[marks] = tail
+    return tail

@@ -39,7 +39,10 @@ def viewer_state_by_title(
         profile_id=profile_id,
         title_ids=title_ids,
     )
-    return {row["pk"]: _state(row, progress) for row in rows}
+    if not rows:
+        return {}
+    marks = [(column, column[6:]) for column in rows[0] if column.startswith("mark__")]
+    return {row["pk"]: _state(row, marks, progress) for row in rows}
 
 
 def _state_query(*, profile_id: int, title_ids: list[int], progress: bool) -> Any:
@@ -63,8 +66,8 @@ def _state_query(*, profile_id: int, title_ids: list[int], progress: bool) -> An
 _STATE_QUERY = PreparedValues(_state_query, name="viewer_state_by_title")
 
 
-def _state(row: dict[str, Any], progress: bool) -> dict[str, Any]:
-    state = {name[6:]: value for name, value in row.items() if name.startswith("mark__")}
+def _state(row: dict[str, Any], marks: list[tuple[str, str]], progress: bool) -> dict[str, Any]:
+    state = {name: row[column] for column, name in marks}
     if progress:
         found = row["progress__row"]
         state["progress"] = None if found is None else _progress(found)
