@@ -159,6 +159,7 @@ def _flip(fresh: VideoAsset, *, prefix: str, result: TranscodeResult, storage: A
     fresh.output_prefix = prefix
     fresh.result = result.to_dict()
     fresh.rungs = [r.rung.height for r in sorted(result.renditions, key=lambda r: r.rung.height)]
+    fresh.audio_tracks = [track.describe() for track in result.audio_tracks]
     fresh.duration = result.duration
     fresh.width = result.source_width
     fresh.height = result.source_height
