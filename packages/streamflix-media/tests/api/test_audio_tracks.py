@@ -31,7 +31,9 @@ def french_audio(ffmpeg: str, clips_dir: Path) -> Path:
 
 def add(staff_api, asset_id: int, path: Path, **fields):
     with open(path, "rb") as fh:
-        return staff_api.upload(f"/api/media/assets/{asset_id}/audio-tracks", {"file": fh, **fields})
+        return staff_api.upload(
+            f"/api/media/assets/{asset_id}/audio-tracks", {"file": fh, **fields}
+        )
 
 
 def test_an_uploaded_language_joins_the_audio_group_of_both_manifests(
