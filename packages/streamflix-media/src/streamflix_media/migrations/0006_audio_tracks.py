@@ -3,16 +3,32 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def record_single_tracks(apps, schema_editor):
+    """Assets transcoded before several languages have the one track of their result."""
+    Asset = apps.get_model("streamflix_media", "VideoAsset")
+    for asset in Asset.objects.exclude(result=None).only("pk", "result").iterator():
+        audio = (asset.result or {}).get("audio")
+        if audio:
+            track = {
+                "language": audio.get("language", "und"),
+                "name": audio.get("name", "Main"),
+                "default": True,
+                "channels": audio.get("channels", 2),
+                "origin": "source",
+            }
+            Asset.objects.filter(pk=asset.pk).update(audio_tracks=[track])
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('streamflix_media', '0005_watching'),
+        ("streamflix_media", "0005_watching"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='videoasset',
-            name='audio_tracks',
+            model_name="videoasset",
+            name="audio_tracks",
             field=models.JSONField(blank=True, default=list),
         ),
+        migrations.RunPython(record_single_tracks, migrations.RunPython.noop),
     ]
