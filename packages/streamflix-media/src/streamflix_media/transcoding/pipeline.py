@@ -1,11 +1,12 @@
 """The one-pass transcode: decode once, split to every rung, HLS + poster + trickplay, then a
 master playlist written from measured segments.
 
-Audio is encoded once, as a separate HLS audio rendition (``EXT-X-MEDIA TYPE=AUDIO``) that
-every video rung references, instead of being muxed into each rung: ffmpeg gives every output
-stream its own encoder, so muxing would encode (and store) the same audio once per rung. Every
-current player (AVPlayer, ExoPlayer, hls.js, Shaka) plays demuxed audio, and a second language
-later is just another ``EXT-X-MEDIA`` entry.
+Each audio stream of the source is encoded once, as its own HLS audio rendition
+(``EXT-X-MEDIA TYPE=AUDIO``, one per language) of the group every video rung references,
+instead of being muxed into each rung: ffmpeg gives every output stream its own encoder, so
+muxing would encode (and store) the same audio once per rung. Every current player (AVPlayer,
+ExoPlayer, hls.js, Shaka) plays demuxed audio. With fMP4 segments a DASH manifest is written
+over the same files.
 """
 
 from __future__ import annotations
@@ -225,11 +226,13 @@ def transcode(
 ) -> TranscodeResult:
     """Transcode ``source`` into ``out_dir`` (which must be empty or absent) in one ffmpeg run.
 
-    Produces one HLS media playlist per rung (``<height>p/index.m3u8``), the shared audio
-    rendition (``audio/index.m3u8``), ``poster.jpg``, trickplay sprites with
-    ``trickplay/thumbnails.vtt``, converted subtitles, and ``master.m3u8`` written from the
-    measured segments. Progress (0-100) goes to ``on_progress``. Raises ``TranscodeError``
-    (``TranscodeTimeout`` after ``options.timeout_seconds``) or ``InvalidSubtitles``.
+    Produces one HLS media playlist per rung (``<height>p/index.m3u8``), one audio rendition
+    per audio stream of the source (``audio/index.m3u8``, ``audio_1/index.m3u8``, ...),
+    ``poster.jpg``, trickplay sprites with ``trickplay/thumbnails.vtt``, converted subtitles,
+    ``master.m3u8`` written from the measured segments, and (fMP4 with ``options.dash``)
+    ``manifest.mpd`` over the same segments. Progress (0-100) goes to ``on_progress``.
+    Raises ``TranscodeError`` (``TranscodeTimeout`` after ``options.timeout_seconds``) or
+    ``InvalidSubtitles``.
     Scratch files go to ``scratch_dir`` (default: the system temporary directory).
     """
     source = Path(source)
