@@ -98,7 +98,7 @@ def test_bad_language_or_a_file_without_audio_is_422_and_changes_nothing(
     text.write_text("this is no audio at all\n")
     not_media = add(staff_api, asset_id, text, language="de")
     assert not_media.status_code == 422 and not_media.json()["code"] == "corrupt_source"
-    silent = make_clip("silent.mp4", size="320x180", seconds=2, audio=False)
+    silent = make_clip("silent_320x180.mp4", size="320x180", seconds=2, audio=False)
     no_audio = add(staff_api, asset_id, silent, language="de")
     assert no_audio.status_code == 422
     assert no_audio.json()["code"] == "invalid_audio"
