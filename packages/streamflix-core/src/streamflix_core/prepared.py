@@ -62,7 +62,7 @@ class _PerConnection:
         return compiled
 
 
-def _run(connection: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def _run(connection: Any, sql: str, params: Sequence[Any]) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -49,7 +49,11 @@ class MediaSettings:
             are interpolated.
         LADDER_MAXRATE_RATIO / LADDER_BUFSIZE_RATIO: capped VBR: ``maxrate`` and ``bufsize``
             as multiples of the rung's target bitrate.
-        AUDIO_BITRATE_KBPS: the AAC-LC bitrate of the single shared audio rendition.
+        AUDIO_BITRATE_KBPS: the AAC-LC bitrate of a stereo audio track (mono half, 5.1
+            two and a half times this).
+        AUDIO_MAX_CHANNELS: ``6`` keeps 5.1 (and downmixes wider) sources to 5.1; ``2``
+            downmixes every track to stereo.
+        DASH_MANIFEST: write a DASH MPD over the same fMP4 segments (fMP4 output only).
         HLS_SEGMENT_SECONDS: segment length (2-10; keyframes are forced on its boundaries).
         HLS_SEGMENT_TYPE: ``"fmp4"`` (CMAF-style fragmented MP4) or ``"mpegts"``.
         X264_PRESET: libx264 speed preset (``ultrafast`` in tests) of the rungs that
@@ -149,6 +153,8 @@ class MediaSettings:
     LADDER_MAXRATE_RATIO: float = 1.5
     LADDER_BUFSIZE_RATIO: float = 2.0
     AUDIO_BITRATE_KBPS: int = 128
+    AUDIO_MAX_CHANNELS: int = 6
+    DASH_MANIFEST: bool = True
     HLS_SEGMENT_SECONDS: int = 6
     HLS_SEGMENT_TYPE: str = "fmp4"
     X264_PRESET: str = "veryfast"

@@ -45,6 +45,7 @@ def test_admin_pages_render_with_progress_and_player(
     change = admin_client.get(reverse("admin:streamflix_media_videoasset_change", args=[ready.pk]))
     assert change.status_code == 200
     assert "<video" in change.content.decode() and "/stream/hls/" in change.content.decode()
+    assert "Original (und, 1 ch, default)" in change.content.decode()
     assert admin_client.get(reverse("admin:streamflix_media_videoasset_add")).status_code == 200
     assert admin_client.get(changelist, {"status": "failed", "q": "ep1"}).status_code == 200
 

@@ -1,5 +1,7 @@
 """S3 output and delivery through django-storages against a moto server over real HTTP."""
 
+import html
+import re
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -55,6 +57,14 @@ def test_transcode_publish_and_play_from_s3(clip_720, s3_storage, fast_options):
         assert "X-Amz-Signature=" in uri and "X-Amz-Expires=" in uri
         status, _, data = fetch(uri)
         assert status == 200 and data
+    # The DASH manifest is rewritten the same way: capped, segments presigned on the bucket.
+    request = RequestFactory().get(f"{BASE}hls/9/v1/manifest.mpd?{g.query()}")
+    mpd = serve_hls_file(request, storage=s3_storage, path="hls/9/v1/manifest.mpd", base_url=BASE)
+    assert mpd.status_code == 200 and b'height="720"' not in mpd.content
+    media = re.findall(r'media="([^"]+)"', mpd.content.decode())
+    assert media and all(m.startswith(s3_storage.endpoint_url) for m in media)
+    status, _, data = fetch(html.unescape(media[0]))
+    assert status == 200 and data
     # A non-playlist file asked of Django on S3 is redirected to a presigned URL.
     poster = RequestFactory().get(f"{BASE}hls/9/v1/poster.jpg?{g.query()}")
     redirect = serve_hls_file(poster, storage=s3_storage, path="hls/9/v1/poster.jpg", base_url=BASE)

@@ -119,8 +119,8 @@ class VideoAssetAdmin(ModelAdmin):
     readonly_fields = (
         "role", "title", "episode", "status", "progress_bar", "error_code", "error_message",
         "attempts", "original_filename", "size", "content_type", "sha256", "duration",
-        "width", "height", "rungs_display", "version", "output_prefix", "created_at",
-        "started_at", "lease_expires_at", "lost_runs", "ready_at", "player",
+        "width", "height", "rungs_display", "audio_tracks_display", "version", "output_prefix",
+        "created_at", "started_at", "lease_expires_at", "lost_runs", "ready_at", "player",
         "ladder_pruning_display", "encoders_display",
     )  # fmt: skip
     fieldsets = (
@@ -135,8 +135,8 @@ class VideoAssetAdmin(ModelAdmin):
             "description": "Seconds into the video; checked against its duration.",
         }),
         ("Output", {"fields": (
-            "rungs_display", "ladder_pruning_display", "encoders_display", "version",
-            "output_prefix",
+            "rungs_display", "audio_tracks_display", "ladder_pruning_display", "encoders_display",
+            "version", "output_prefix",
         )}),
         ("Times", {"fields": ("created_at", "started_at", "lease_expires_at", "ready_at")}),
     )  # fmt: skip
@@ -294,6 +294,20 @@ class VideoAssetAdmin(ModelAdmin):
         return format_html(
             "<ul>{}</ul>",
             format_html_join("", "<li><b>{}</b>: {} (hardware: {})</li>", rows),
+        )
+
+    @admin.display(description="Audio tracks")
+    def audio_tracks_display(self, obj: VideoAsset) -> str:
+        """``Deutsch (de, 6 ch, default), English (en, 2 ch)``; uploads are added with
+        ``POST /api/media/assets/{id}/audio-tracks``."""
+        return (
+            ", ".join(
+                f"{t['name']} ({t['language']}, {t['channels']} ch"
+                f"{', default' if t['default'] else ''}"
+                f"{', uploaded' if t.get('origin') == 'upload' else ''})"
+                for t in obj.audio_tracks
+            )
+            or "—"
         )
 
     @admin.display(description="Error")

@@ -1,7 +1,9 @@
 """Staff endpoints of video assets and direct uploads (mounted under ``/api/media/``)."""
 
 import datetime as dt
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -39,6 +41,14 @@ class SubtitleOut(Schema):
     path: str
 
 
+class AudioTrackOut(Schema):
+    language: str = Field(description='BCP 47 tag ("en", "de"); "und" when the source names none.')
+    name: str
+    default: bool
+    channels: int
+    origin: Literal["source", "upload"]
+
+
 class AssetOut(Schema):
     id: int
     role: str
@@ -74,6 +84,9 @@ class AssetOut(Schema):
             "Per codec family: the encoder used, whether it is hardware, and the hardware "
             "encoders probed (`encoder`, `usable`, `detail`)."
         ),
+    )
+    audio_tracks: list[AudioTrackOut] = Field(
+        default_factory=list, description="The published audio languages."
     )
     version: int
     intro_start: float | None
@@ -236,6 +249,33 @@ def subtitle_add(
         default=default,
     )
     return Status(201, subtitle)
+
+
+@router.post(
+    "/assets/{asset_id}/audio-tracks", response={201: AudioTrackOut, **ERRORS}, auth=staff_auth
+)
+def audio_track_add(
+    request: HttpRequest,
+    asset_id: int,
+    file: File[UploadedFile],
+    language: str = Form(..., min_length=2, max_length=20),
+    name: Form[str | None] = None,
+    default: Form[bool] = False,
+) -> Status:
+    """An audio file (its first audio stream) for ``language`` (BCP 47), encoded once to AAC
+    into the audio group of a ready video and listed in its master playlist and DASH
+    manifest; replaces an earlier upload of that language. 422 ``invalid_audio`` for a bad
+    language tag or a file without audio, 409 ``asset_not_ready`` before the video is ready."""
+    asset = selectors.asset_get(asset_id=asset_id)
+    with tempfile.TemporaryDirectory(prefix="streamflix-audio-upload-") as tmp:
+        source = Path(tmp) / "source"
+        with source.open("wb") as fh:
+            for chunk in file.chunks():
+                fh.write(chunk)
+        track = services.audio_track_add(
+            asset=asset, language=language, source=source, name=name, default=default
+        )
+    return Status(201, track)
 
 
 @router.post(

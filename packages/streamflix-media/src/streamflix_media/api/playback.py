@@ -27,6 +27,16 @@ class SubtitleTrackOut(Schema):
     url: str
 
 
+class AudioTrackOut(Schema):
+    language: str = Field(description='BCP 47 tag ("en", "de"); "und" when the source names none.')
+    name: str = Field(description='What a player shows ("English", "Deutsch").')
+    default: bool
+    channels: int = Field(description="1 (mono), 2 (stereo) or 6 (5.1).")
+    origin: Literal["source", "upload"] = Field(
+        description="A stream of the source file, or an audio file added afterwards."
+    )
+
+
 class LimitsOut(Schema):
     max_video_height: int | None
     max_concurrent_streams: int | None
@@ -53,12 +63,21 @@ class PlaybackOut(Schema):
         description="The playback session (send its heartbeats); none for a trailer."
     )
     asset_id: int
-    url: str
+    url: str = Field(description="The signed HLS master playlist.")
+    dash_url: str | None = Field(
+        None,
+        description="The signed DASH manifest (MPD) over the same segments, with the same "
+        "limits; null for a video published as MPEG-TS segments.",
+    )
     expires_at: dt.datetime
     duration: float | None
     max_height: int
     renditions: list[int]
     subtitles: list[SubtitleTrackOut]
+    audio_tracks: list[AudioTrackOut] = Field(
+        default_factory=list,
+        description="The audio languages, all in both manifests (the player switches).",
+    )
     trickplay_url: str | None
     poster_url: str | None
     resume_position: float = Field(description="Where to start (seconds); 0 starts over.")
@@ -105,11 +124,13 @@ def _out(playback: services.Playback) -> dict[str, Any]:
         "session_id": str(playback.session.pk) if playback.session is not None else None,
         "asset_id": playback.asset.pk,
         "url": playback.url,
+        "dash_url": playback.dash_url,
         "expires_at": playback.expires_at,
         "duration": playback.duration,
         "max_height": playback.max_height,
         "renditions": playback.renditions,
         "subtitles": playback.subtitles,
+        "audio_tracks": playback.audio_tracks,
         "trickplay_url": playback.trickplay_url,
         "poster_url": playback.poster_url,
         "resume_position": playback.resume_position,

@@ -1,14 +1,18 @@
-"""Playlist rewriting for playback: drop rungs above a height, sign every URI inside."""
+"""Playlist and DASH manifest rewriting for playback: drop rungs above a height, sign every
+URI inside."""
 
 from __future__ import annotations
 
 import posixpath
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
+from ..transcoding.dash import MPD_NAMESPACE
 from ..transcoding.hls import parse_attributes
 
 UrlFor = Callable[[str], str]
+ET.register_namespace("", MPD_NAMESPACE)
 _URI_ATTRIBUTE = re.compile(r'URI="([^"]*)"')
 
 
@@ -93,3 +97,49 @@ def rewrite_trickplay_vtt(text: str, *, path: str, url_for: UrlFor) -> str:
         else:
             out.append(line)
     return "\n".join(out) + "\n"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _representation_class(representation: ET.Element) -> int:
+    """A video representation's rung class: its short side, as for HLS variants."""
+    height = int(representation.get("height", "0"))
+    width = int(representation.get("width", "0") or height)
+    return min(width, height)
+
+
+def rewrite_mpd(text: str, *, path: str, max_height: int | None, url_for: UrlFor) -> str:
+    """The DASH manifest stored at ``path`` for one viewer: video representations taller than
+    ``max_height`` (on the short side) removed (the lowest kept when every one is taller, as in
+    :func:`filter_master`) and every segment and init URL replaced with ``url_for(target)``.
+
+    The manifest is one the transcoder wrote (never client input).
+    """
+    root = ET.fromstring(text)  # noqa: S314 - our own output, read from our storage
+    if max_height:
+        for period in [e for e in root if _local(e.tag) == "Period"]:
+            for adaptation in [e for e in period if _local(e.tag) == "AdaptationSet"]:
+                representations = [e for e in adaptation if _local(e.tag) == "Representation"]
+                heights = [_representation_class(r) for r in representations if r.get("height")]
+                if not heights:
+                    continue
+                limit = max_height if any(h <= max_height for h in heights) else min(heights)
+                for representation in representations:
+                    too_big = _representation_class(representation) > limit
+                    if representation.get("height") and too_big:
+                        adaptation.remove(representation)
+                kept = [int(r.get("height", "0")) for r in adaptation if r.get("height")]
+                if adaptation.get("maxHeight") and kept:
+                    adaptation.set("maxHeight", str(max(kept)))
+                    widths = [int(r.get("width", "0")) for r in adaptation if r.get("width")]
+                    adaptation.set("maxWidth", str(max(widths)))
+    for element in root.iter():
+        if _local(element.tag) not in {"Initialization", "SegmentURL"}:
+            continue
+        for attribute in ("sourceURL", "media"):
+            uri = element.get(attribute)
+            if uri is not None and not _is_absolute(uri):
+                element.set(attribute, url_for(resolve(path, uri)))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -24,7 +24,7 @@ from django.http import (
 from ..transcoding.hls import is_master
 from ..transcoding.publish import content_type_for
 from .links import is_local, storage_url, url_builder
-from .playlists import filter_master, rewrite_playlist, rewrite_trickplay_vtt
+from .playlists import filter_master, rewrite_mpd, rewrite_playlist, rewrite_trickplay_vtt
 from .signing import SignatureError, verify
 
 CHUNK = 64 * 1024
@@ -99,10 +99,12 @@ def serve_hls_file(
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     presign = live.presign_seconds if live is not None else None
     url_for = url_builder(storage, grant, base_url, presign_seconds=presign)
-    if path.endswith(".m3u8") or path.endswith("thumbnails.vtt"):
+    if path.endswith((".m3u8", ".mpd")) or path.endswith("thumbnails.vtt"):
         with storage.open(path, "rb") as fh:
             text = fh.read().decode("utf-8")
-        if path.endswith(".m3u8"):
+        if path.endswith(".mpd"):
+            body = rewrite_mpd(text, path=path, max_height=grant.max_height, url_for=url_for)
+        elif path.endswith(".m3u8"):
             if is_master(text):
                 text = filter_master(text, grant.max_height)
             body = rewrite_playlist(text, path=path, url_for=url_for)

@@ -51,6 +51,9 @@ class VideoAsset(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     rungs = models.JSONField(default=list, blank=True)
+    # The audio tracks of the published output ({language, name, default, channels, origin}),
+    # as the API shows them; the full record is in ``result``.
+    audio_tracks = models.JSONField(default=list, blank=True)
     # Markers a curator sets (seconds): the player offers "skip intro" between the first two;
     # reaching the credits counts as having watched it.
     intro_start = models.FloatField(null=True, blank=True)

@@ -13,6 +13,7 @@ from .assets import (
     check_target,
     stored_files,
 )
+from .audio_tracks import audio_track_add
 from .catalog import (
     NotASeries,
     UnknownReference,
@@ -120,6 +121,7 @@ __all__ = [
     "asset_preview",
     "asset_retry",
     "asset_transcode",
+    "audio_track_add",
     "catalog_import",
     "check_target",
     "credit_create",

@@ -116,6 +116,7 @@ def ingest(
                     "progress": 100.0,
                     "duration": twin.duration,
                     "rungs": twin.rungs,
+                    "audio_tracks": twin.audio_tracks,
                     "result": twin.result,
                     "version": twin.version,
                     "output_prefix": twin.output_prefix,

@@ -68,6 +68,8 @@ class Playback:
     markers: dict[str, float | None]
     limits: dict[str, Any] = field(default_factory=dict)
     next_episode: Episode | None = None
+    dash_url: str | None = None
+    audio_tracks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _visible(viewer: Any, title: Title) -> None:
@@ -140,6 +142,8 @@ def _signed(
         asset=asset,
         session=session,
         url=signed_url(base, f"{prefix}/{result.master}", g),
+        dash_url=signed_url(base, f"{prefix}/{result.dash}", g) if result.dash else None,
+        audio_tracks=[track.describe() for track in result.audio_tracks],
         expires_at=dt.datetime.fromtimestamp(g.expires, tz=dt.UTC),
         duration=result.duration,
         max_height=max(allowed),

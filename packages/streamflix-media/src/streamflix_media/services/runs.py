@@ -160,6 +160,7 @@ def _flip(fresh: VideoAsset, *, prefix: str, result: TranscodeResult, storage: A
     fresh.result = result.to_dict()
     fresh.rungs = sorted({r.rung.short_side for r in result.renditions})
     fresh.ladder_pruning = result.ladder_pruning
+    fresh.audio_tracks = [track.describe() for track in result.audio_tracks]
     fresh.duration = result.duration
     fresh.width = result.source_width
     fresh.height = result.source_height

@@ -4,9 +4,11 @@ ffmpeg run (plus poster, trickplay and subtitles), and publish the output to a s
 Pure functions over files and storages; no models. See docs/transcoding.md.
 """
 
+from .audio_tracks import publish_audio_file, validate_audio_language
 from .errors import (
     CorruptSource,
     FfmpegNotFound,
+    InvalidAudio,
     InvalidSubtitles,
     NotAVideo,
     PublishError,
@@ -40,6 +42,7 @@ __all__ = [
     "AudioRendition",
     "CorruptSource",
     "FfmpegNotFound",
+    "InvalidAudio",
     "InvalidSubtitles",
     "NotAVideo",
     "ProbeResult",
@@ -70,6 +73,7 @@ __all__ = [
     "find_ffmpeg",
     "list_prefix",
     "probe",
+    "publish_audio_file",
     "publish_directory",
     "publish_subtitle",
     "run_ffmpeg",
@@ -77,5 +81,6 @@ __all__ = [
     "to_webvtt",
     "transcode",
     "transcode_and_publish",
+    "validate_audio_language",
     "validate_source",
 ]

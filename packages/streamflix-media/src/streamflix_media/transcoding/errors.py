@@ -77,3 +77,9 @@ class FfmpegNotFound(TranscodeError):
 
 class PublishError(TranscodeError):
     code = "publish_failed"
+
+
+class InvalidAudio(SourceRejected):
+    """An extra audio file that cannot become a track (no audio stream, bad language)."""
+
+    code = "invalid_audio"

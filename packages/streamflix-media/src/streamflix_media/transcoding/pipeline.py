@@ -1,11 +1,12 @@
 """The one-pass transcode: decode once, split to every rung, HLS + poster + trickplay, then a
 master playlist written from measured segments.
 
-Audio is encoded once, as a separate HLS audio rendition (``EXT-X-MEDIA TYPE=AUDIO``) that
-every video rung references, instead of being muxed into each rung: ffmpeg gives every output
-stream its own encoder, so muxing would encode (and store) the same audio once per rung. Every
-current player (AVPlayer, ExoPlayer, hls.js, Shaka) plays demuxed audio, and a second language
-later is just another ``EXT-X-MEDIA`` entry.
+Each audio stream of the source is encoded once, as its own HLS audio rendition
+(``EXT-X-MEDIA TYPE=AUDIO``, one per language) of the group every video rung references,
+instead of being muxed into each rung: ffmpeg gives every output stream its own encoder, so
+muxing would encode (and store) the same audio once per rung. Every current player (AVPlayer,
+ExoPlayer, hls.js, Shaka) plays demuxed audio. With fMP4 segments a DASH manifest is written
+over the same files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.core.files.storage import Storage
@@ -26,12 +27,14 @@ from .encoders import EncoderChoice
 from .errors import NotAVideo, TranscodeError, TranscodeTimeout
 from .ffmpeg import ffmpeg_binary, run_ffmpeg
 from .ladder import Rung
+from .languages import display_name, normalise_language
 from .probe import ProbeResult, probe
 from .publish import delete_prefix, publish_directory, publish_files
 from .results import (
     AUDIO_GROUP,
     MASTER,
     MIN_COMPLETE_RATIO,
+    MPD,
     AudioRendition,
     ProgressCallback,
     Rendition,
@@ -46,6 +49,84 @@ from .subtitles import language_name, to_webvtt, validate_language
 logger = logging.getLogger(__name__)
 #: The complexity probe may take at most this fraction of ``TRANSCODE_TIMEOUT_SECONDS``.
 PROBE_TIMEOUT_SHARE = 10
+
+
+@dataclass(frozen=True)
+class AudioPlan:
+    """How one audio stream of the source is encoded: once, into its own rendition."""
+
+    stream: int
+    directory: str
+    channels: int
+    kbps: int
+    language: str
+    name: str
+    default: bool
+
+    def measure(self, out: Path) -> AudioRendition:
+        """The rendition ffmpeg wrote under ``out``, with its measured bitrates."""
+        playlist = f"{self.directory}/index.m3u8"
+        if not (out / playlist).is_file():
+            raise TranscodeError(f"ffmpeg wrote no playlist for {self.directory}.")
+        _, stats = hls.measure(out / playlist)
+        return AudioRendition(
+            playlist=playlist,
+            codecs=hls.AAC_LC,
+            peak_bps=stats.peak_bps,
+            average_bps=stats.average_bps,
+            channels=self.channels,
+            language=self.language,
+            name=self.name,
+            default=self.default,
+        )
+
+
+def output_channels(source_channels: int, max_channels: int) -> int:
+    """Mono stays mono, stereo stereo, 5.1 and wider become 5.1 (when ``max_channels``
+    allows it); the odd layouts in between are downmixed to stereo."""
+    if source_channels <= 1:
+        return 1
+    if source_channels >= 6 and max_channels >= 6:
+        return 6
+    return 2
+
+
+def audio_kbps(channels: int, stereo_kbps: int) -> int:
+    """The AAC bitrate of a track: ``AUDIO_BITRATE_KBPS`` for stereo, scaled by channels."""
+    return {1: max(32, stereo_kbps // 2), 2: stereo_kbps}.get(channels, stereo_kbps * 5 // 2)
+
+
+def audio_plan(info: ProbeResult, options: TranscodeOptions) -> list[AudioPlan]:
+    """One rendition per audio stream of the source (``audio/``, ``audio_1/``, ...).
+
+    The default track is the stream the container marks as default, else the first. Names
+    are the language's own name (``Deutsch``), made unique with the stream's title (or a
+    number) when two streams share a language.
+    """
+    streams = info.audios or ((info.audio,) if info.audio else ())
+    if not streams:
+        return []
+    default = next((i for i, a in enumerate(streams) if a.default), 0)
+    languages = [normalise_language(a.language) for a in streams]
+    names = [display_name(lang) for lang in languages]
+    plans = []
+    for i, stream in enumerate(streams):
+        name = names[i]
+        if names.count(name) > 1 and i != names.index(name):
+            name = f"{name} ({stream.title})" if stream.title else f"{name} {i + 1}"
+        channels = output_channels(stream.channel_count, options.audio_max_channels)
+        plans.append(
+            AudioPlan(
+                stream=i,
+                directory="audio" if i == 0 else f"audio_{i}",
+                channels=channels,
+                kbps=audio_kbps(channels, options.audio_kbps),
+                language=languages[i],
+                name=name,
+                default=i == default,
+            )
+        )
+    return plans
 
 
 def build_command(
@@ -89,8 +170,9 @@ def build_command(
     args = [*device_args, "-i", str(source), "-filter_complex", ";".join(graph)]
     for i in range(len(rungs)):
         args += ["-map", f"[out{i}]"]
-    if info.audio:
-        args += ["-map", "0:a:0"]
+    audio = audio_plan(info, options)
+    for track in audio:
+        args += ["-map", f"0:a:{track.stream}"]
     for i, rung in enumerate(rungs):
         args += used[i].stream_args(i, rung)
     args += [
@@ -104,10 +186,15 @@ def build_command(
         f"expr:gte(t,n_forced*{seg})",
     ]
     stream_map = [f"v:{i},name:{rung.name}" for i, rung in enumerate(rungs)]
-    if info.audio:
-        args += ["-c:a", "aac", "-b:a", f"{options.audio_kbps}k", "-ac", "2", "-ar", "48000"]
+    if audio:
+        args += ["-c:a", "aac", "-ar", "48000"]
+        for k, track in enumerate(audio):
+            args += [f"-b:a:{k}", f"{track.kbps}k", f"-ac:a:{k}", str(track.channels)]
         stream_map = [f"{m},agroup:{AUDIO_GROUP}" for m in stream_map]
-        stream_map.append(f"a:0,name:audio,agroup:{AUDIO_GROUP}")
+        stream_map += [
+            f"a:{k},name:{t.directory},agroup:{AUDIO_GROUP},language:{t.language}"
+            for k, t in enumerate(audio)
+        ]
     args += [
         "-max_muxing_queue_size",
         "4096",
@@ -149,11 +236,13 @@ def transcode(
 ) -> TranscodeResult:
     """Transcode ``source`` into ``out_dir`` (which must be empty or absent) in one ffmpeg run.
 
-    Produces one HLS media playlist per rung (``<height>p/index.m3u8``), the shared audio
-    rendition (``audio/index.m3u8``), ``poster.jpg``, trickplay sprites with
-    ``trickplay/thumbnails.vtt``, converted subtitles, and ``master.m3u8`` written from the
-    measured segments. Progress (0-100) goes to ``on_progress``. Raises ``TranscodeError``
-    (``TranscodeTimeout`` after ``options.timeout_seconds``) or ``InvalidSubtitles``.
+    Produces one HLS media playlist per rung (``<height>p/index.m3u8``), one audio rendition
+    per audio stream of the source (``audio/index.m3u8``, ``audio_1/index.m3u8``, ...),
+    ``poster.jpg``, trickplay sprites with ``trickplay/thumbnails.vtt``, converted subtitles,
+    ``master.m3u8`` written from the measured segments, and (fMP4 with ``options.dash``)
+    ``manifest.mpd`` over the same segments. Progress (0-100) goes to ``on_progress``.
+    Raises ``TranscodeError`` (``TranscodeTimeout`` after ``options.timeout_seconds``) or
+    ``InvalidSubtitles``.
     Scratch files go to ``scratch_dir`` (default: the system temporary directory).
     """
     source = Path(source)
@@ -236,16 +325,7 @@ def transcode(
                 segment_count=stats.segment_count,
             )
         )
-    audio = None
-    if info.audio:
-        _, audio_stats = hls.measure(out / "audio" / "index.m3u8")
-        audio = AudioRendition(
-            playlist="audio/index.m3u8",
-            codecs=hls.AAC_LC,
-            peak_bps=audio_stats.peak_bps,
-            average_bps=audio_stats.average_bps,
-            channels=2,
-        )
+    audio_tracks = tuple(track.measure(out) for track in audio_plan(info, options))
     write_poster(
         source, out / "poster.jpg", info=info, rung=h264_rungs[-1], options=options, binary=binary
     )
@@ -273,7 +353,7 @@ def transcode(
         segment_type=options.segment_type,
         segment_seconds=options.segment_seconds,
         renditions=tuple(renditions),
-        audio=audio,
+        audio_tracks=audio_tracks,
         poster="poster.jpg",
         trickplay=trickplay,
         timestamp_map=timestamp_map,
@@ -281,6 +361,9 @@ def transcode(
         encoders={family: choice.report() for family, choice in encoders.items()},
         ladder_pruning=pruning,
     )
+    if options.dash and options.segment_type == "fmp4":
+        result = replace(result, dash=MPD)
+        (out / MPD).write_text(result.dash_manifest(lambda rel: (out / rel).read_text()))
     (out / MASTER).write_text(result.master_playlist())
     files = tuple(sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()))
     return replace(result, files=files)

@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -101,6 +101,24 @@ class AudioStream:
     codec: str
     sample_rate: int | None
     channels: str
+    #: The stream's language tag as the container states it (``eng``), else None.
+    language: str | None = None
+    #: The container marks it as the default audio.
+    default: bool = False
+    title: str | None = None
+
+    @property
+    def channel_count(self) -> int:
+        """How many channels the layout has (``stereo`` 2, ``5.1(side)`` 6, ``7.1`` 8)."""
+        layout = self.channels.split("(")[0].strip()
+        named = {"mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "quad": 4, "4.0": 4, "4.1": 5}
+        if layout in named:
+            return named[layout]
+        if m := re.match(r"^(\d+)\.(\d+)$", layout):
+            return int(m.group(1)) + int(m.group(2))
+        if m := re.match(r"^(\d+) channels$", layout):
+            return int(m.group(1))
+        return 2
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,8 @@ class ProbeResult:
     video: VideoStream | None
     audio: AudioStream | None
     streams: tuple[str, ...] = field(default=())
+    #: Every audio stream, in order (``audio`` is the first).
+    audios: tuple[AudioStream, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -136,7 +156,11 @@ _DURATION = re.compile(
     r"(?:, start: (-?\d+(?:\.\d+)?))?(?:, bitrate: (\d+) kb/s)?"
 )
 _INPUT = re.compile(r"^Input #0, (.+?), from ")
-_STREAM = re.compile(r"^\s*Stream #0:(\d+)\S*: (Video|Audio|Subtitle|Data|Attachment): (.*)$")
+_STREAM = re.compile(
+    r"^\s*Stream #0:(\d+)(?:\[\w+\])?(?:\((\w+)\))?\S*: "
+    r"(Video|Audio|Subtitle|Data|Attachment): (.*)$"
+)
+_TITLE = re.compile(r"^\s+(?:title|name)\s*: (.*)$")
 _SIZE = re.compile(r"(?:^|[ ,])(\d{2,5})x(\d{2,5})(?: \[SAR (\d+):(\d+) DAR \d+:\d+\])?")
 _FPS = re.compile(r"(\d+(?:\.\d+)?)(k?) (?:fps|tbr)\b")
 _ROTATION = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees")
@@ -150,10 +174,11 @@ def parse_probe(log: str) -> ProbeResult:
     start = 0.0
     bitrate: int | None = None
     video: VideoStream | None = None
-    audio: AudioStream | None = None
+    audios: list[AudioStream] = []
     streams: list[str] = []
     video_rotation = 0.0
     in_video = False
+    in_audio = False
     for line in log.splitlines():
         if line.startswith("Output #") or line.startswith("Stream mapping"):
             break
@@ -165,16 +190,19 @@ def parse_probe(log: str) -> ProbeResult:
             start = float(m.group(4) or 0)
             bitrate = int(m.group(5)) if m.group(5) else None
         elif m := _STREAM.match(line):
-            kind, desc = m.group(2), m.group(3)
+            kind, desc = m.group(3), m.group(4)
             streams.append(kind.lower())
-            in_video = False
+            in_video = in_audio = False
             if kind == "Video" and video is None and "(attached pic)" not in desc:
                 video = _parse_video(desc)
                 in_video = video is not None
-            elif kind == "Audio" and audio is None:
-                audio = _parse_audio(desc)
+            elif kind == "Audio":
+                audios.append(_parse_audio(desc, language=m.group(2)))
+                in_audio = True
         elif in_video and (m := _ROTATION.search(line)):
             video_rotation = float(m.group(1))
+        elif in_audio and (m := _TITLE.match(line)):
+            audios[-1] = replace(audios[-1], title=m.group(1).strip() or None)
     if video and round(abs(video_rotation)) % 180 == 90:
         video = VideoStream(
             codec=video.codec,
@@ -183,7 +211,16 @@ def parse_probe(log: str) -> ProbeResult:
             frame_rate=video.frame_rate,
             display_aspect=1 / video.display_aspect,
         )
-    return ProbeResult(format_names, duration, start, bitrate, video, audio, tuple(streams))
+    return ProbeResult(
+        format_names,
+        duration,
+        start,
+        bitrate,
+        video,
+        audios[0] if audios else None,
+        tuple(streams),
+        tuple(audios),
+    )
 
 
 def _parse_video(desc: str) -> VideoStream | None:
@@ -207,7 +244,7 @@ def _parse_video(desc: str) -> VideoStream | None:
     )
 
 
-def _parse_audio(desc: str) -> AudioStream:
+def _parse_audio(desc: str, *, language: str | None = None) -> AudioStream:
     rate = re.search(r"(\d+) Hz", desc)
     parts = [p.strip() for p in desc.split(",")]
     channels = parts[2] if len(parts) > 2 else ""
@@ -215,6 +252,8 @@ def _parse_audio(desc: str) -> AudioStream:
         codec=desc.split()[0].rstrip(","),
         sample_rate=int(rate.group(1)) if rate else None,
         channels=channels,
+        language=language if language and language != "und" else None,
+        default="(default)" in desc,
     )
 
 
@@ -236,15 +275,7 @@ def probe(path: str | os.PathLike[str], *, binary: str | None = None) -> ProbeRe
         times = _TIME.findall(measured)
         if times:
             h, m, s = times[-1]
-            result = ProbeResult(
-                result.format_names,
-                int(h) * 3600 + int(m) * 60 + float(s),
-                result.start,
-                result.bitrate_kbps,
-                result.video,
-                result.audio,
-                result.streams,
-            )
+            result = replace(result, duration=int(h) * 3600 + int(m) * 60 + float(s))
     return result
 
 

@@ -17,6 +17,7 @@ from .errors import PublishError
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
+    ".mpd": "application/dash+xml",
     ".m4s": "video/iso.segment",
     ".mp4": "video/mp4",
     ".ts": "video/mp2t",
@@ -26,7 +27,7 @@ CONTENT_TYPES = {
 }
 
 #: Written after everything else, so a reader that finds it finds a complete ladder.
-ENTRY_POINTS = ("master.m3u8",)
+ENTRY_POINTS = ("manifest.mpd", "master.m3u8")
 
 
 def asset_prefix(asset_key: str | int, version: int, *, root: str | None = None) -> str:

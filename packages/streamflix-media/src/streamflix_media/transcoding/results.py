@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from . import hls
+from . import dash, hls
 from .complexity import PruningOptions
 from .encoders import (
     CODEC_FAMILIES,
@@ -25,6 +25,7 @@ ProgressCallback = Callable[[float], Any]
 AUDIO_GROUP = "audio"
 SUBTITLES_GROUP = "subs"
 MASTER = "master.m3u8"
+MPD = "manifest.mpd"
 #: A rendition shorter than this share of the probed duration means the source is truncated.
 MIN_COMPLETE_RATIO = 0.9
 
@@ -38,6 +39,8 @@ class TranscodeOptions:
     maxrate_ratio: float = 1.5
     bufsize_ratio: float = 2.0
     audio_kbps: int = 128
+    audio_max_channels: int = 6
+    dash: bool = True
     segment_seconds: int = 6
     segment_type: str = "fmp4"
     preset: str = "veryfast"
@@ -71,6 +74,8 @@ class TranscodeOptions:
                 )
         if not 1 <= self.segment_seconds <= 10:
             raise ValueError("segment_seconds must be within 1-10.")
+        if self.audio_max_channels not in {2, 6}:
+            raise ValueError("audio_max_channels must be 2 (stereo) or 6 (5.1).")
         if not 0 <= self.poster_position < 1:
             raise ValueError("poster_position is a fraction of the duration, within [0, 1).")
 
@@ -85,6 +90,8 @@ class TranscodeOptions:
             "maxrate_ratio": s.LADDER_MAXRATE_RATIO,
             "bufsize_ratio": s.LADDER_BUFSIZE_RATIO,
             "audio_kbps": s.AUDIO_BITRATE_KBPS,
+            "audio_max_channels": s.AUDIO_MAX_CHANNELS,
+            "dash": s.DASH_MANIFEST,
             "segment_seconds": s.HLS_SEGMENT_SECONDS,
             "segment_type": s.HLS_SEGMENT_TYPE,
             "preset": s.X264_PRESET,
@@ -175,11 +182,28 @@ class Rendition:
 
 @dataclass(frozen=True)
 class AudioRendition:
+    """One audio track (a language) of the shared audio group, encoded once for every rung."""
+
     playlist: str
     codecs: str
     peak_bps: int
     average_bps: int
     channels: int
+    language: str = "und"
+    name: str = "Main"
+    default: bool = True
+    #: ``source`` (a stream of the source file) or ``upload`` (a file added afterwards).
+    origin: str = "source"
+
+    def describe(self) -> dict[str, Any]:
+        """What the API shows of the track."""
+        return {
+            "language": self.language,
+            "name": self.name,
+            "default": self.default,
+            "channels": self.channels,
+            "origin": self.origin,
+        }
 
 
 @dataclass(frozen=True)
@@ -220,12 +244,14 @@ class TranscodeResult:
     segment_type: str
     segment_seconds: int
     renditions: tuple[Rendition, ...]
-    audio: AudioRendition | None
+    audio_tracks: tuple[AudioRendition, ...]
     poster: str
     trickplay: Trickplay | None
     timestamp_map: str
     subtitles: tuple[SubtitleTrack, ...] = ()
     master: str = MASTER
+    #: The DASH manifest over the same fMP4 segments (None for MPEG-TS output).
+    dash: str | None = None
     files: tuple[str, ...] = field(default=())
     #: Per codec family: the encoder used and the hardware encoders probed (``report()``).
     encoders: dict[str, Any] = field(default_factory=dict)
@@ -237,6 +263,13 @@ class TranscodeResult:
         """The largest rung class (short side: a portrait 1080x1920 rung is 1080)."""
         return max(r.rung.short_side for r in self.renditions)
 
+    @property
+    def audio(self) -> AudioRendition | None:
+        """The default audio track (None when the video is silent)."""
+        return next((a for a in self.audio_tracks if a.default), None) or (
+            self.audio_tracks[0] if self.audio_tracks else None
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -246,7 +279,10 @@ class TranscodeResult:
         data["renditions"] = tuple(
             Rendition(**{**r, "rung": Rung.from_dict(r["rung"])}) for r in data["renditions"]
         )
-        data["audio"] = AudioRendition(**data["audio"]) if data.get("audio") else None
+        # Results recorded before several languages kept one track under "audio".
+        legacy = data.pop("audio", None)
+        tracks = data.get("audio_tracks") or ([legacy] if legacy else [])
+        data["audio_tracks"] = tuple(AudioRendition(**a) for a in tracks)
         if data.get("trickplay"):
             data["trickplay"] = Trickplay(
                 **{**data["trickplay"], "sprites": tuple(data["trickplay"]["sprites"])}
@@ -259,20 +295,24 @@ class TranscodeResult:
 
     def master_playlist(self) -> str:
         """The master playlist: one variant per rung with measured BANDWIDTH (peak, including
-        the audio rendition) and AVERAGE-BANDWIDTH, the shared audio group and the subtitles."""
-        audio = self.audio
-        media: list[hls.MasterMedia] = []
-        if audio:
-            media.append(
-                hls.MasterMedia(
-                    type="AUDIO",
-                    group_id=AUDIO_GROUP,
-                    name="Main",
-                    uri=audio.playlist,
-                    default=True,
-                    channels=str(audio.channels),
-                )
+        the most demanding audio track) and AVERAGE-BANDWIDTH, one ``EXT-X-MEDIA`` per audio
+        track of the shared audio group, and the subtitles."""
+        tracks = self.audio_tracks
+        audio = max(tracks, key=lambda a: a.peak_bps) if tracks else None
+        default = self.audio
+        media: list[hls.MasterMedia] = [
+            hls.MasterMedia(
+                type="AUDIO",
+                group_id=AUDIO_GROUP,
+                name=track.name,
+                uri=track.playlist,
+                language=track.language,
+                default=track is default,
+                autoselect=True,
+                channels=str(track.channels),
             )
+            for track in tracks
+        ]
         for track in self.subtitles:
             media.append(
                 hls.MasterMedia(
@@ -301,6 +341,42 @@ class TranscodeResult:
             media,
             audio_group=AUDIO_GROUP if audio else None,
             subtitles_group=SUBTITLES_GROUP if self.subtitles else None,
+        )
+
+    def dash_manifest(self, read_text: Callable[[str], str]) -> str:
+        """The DASH MPD over the same fMP4 segments as the HLS playlists (``read_text(path)``
+        returns the media playlist at ``path``): video representations with the same
+        measured bandwidth (the H.264 rungs), one audio adaptation set per track."""
+        return dash.render_mpd(
+            duration=self.duration,
+            segment_seconds=self.segment_seconds,
+            frame_rate=self.frame_rate,
+            video=[
+                dash.DashVideo(
+                    playlist=r.playlist,
+                    width=r.rung.width,
+                    height=r.rung.height,
+                    bandwidth=r.peak_bps,
+                    codecs=r.codecs,
+                )
+                for r in self.renditions
+                # H.264 only: one adaptation set of one codec, which every DASH player takes
+                # (HEVC and AV1 rungs are for HLS players that pick by CODECS).
+                if r.rung.codec == "h264"
+            ],
+            audio=[
+                dash.DashAudio(
+                    playlist=a.playlist,
+                    bandwidth=a.peak_bps,
+                    codecs=a.codecs,
+                    channels=a.channels,
+                    language=a.language,
+                    name=a.name,
+                    default=a is self.audio,
+                )
+                for a in self.audio_tracks
+            ],
+            read_text=read_text,
         )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('streamflix_media', '0005_watching'),
+        ('streamflix_media', '0006_audio_tracks'),
     ]
 
     operations = [
