@@ -69,6 +69,15 @@ from .run_leases import (
     run_retry,
     runs_recover,
 )
+from .resumable_uploads import (
+    UploadProgress,
+    upload_chunk_write,
+    upload_part_urls,
+    upload_progress,
+    upload_resumable_create,
+    upload_session_abort,
+    uploads_expire,
+)
 from .runs import (
     run_transcode,
 )
@@ -165,7 +174,14 @@ __all__ = [
     "title_unpublish",
     "title_update",
     "title_views_increment",
+    "UploadProgress",
+    "upload_chunk_write",
+    "upload_part_urls",
+    "upload_progress",
     "upload_receive",
+    "upload_resumable_create",
+    "upload_session_abort",
     "upload_session_complete",
     "upload_session_create",
+    "uploads_expire",
 ]
