@@ -98,3 +98,26 @@ def test_a_transcode_waits_for_its_own_cluster_while_the_default_one_sends_email
         default.kill(signal.SIGKILL, wait=10)
         if transcoder is not None:
             transcoder.kill(signal.SIGKILL, wait=10)
+
+
+@pytest.mark.parametrize(("cluster", "routed"), [("transcode", {"cluster": "transcode"}), ("", {})])
+def test_the_transcode_task_is_queued_to_the_transcode_cluster(
+    settings, monkeypatch, movie, run_on_commit, cluster, routed
+):
+    from django_q import tasks as django_q_tasks
+
+    from streamflix_media.conf import task_timeouts
+    from streamflix_media.models import VideoAsset
+    from streamflix_media.services import asset_enqueue_transcode
+
+    settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_CLUSTER": cluster}
+    queued: list[dict[str, object]] = []
+    monkeypatch.setattr(
+        django_q_tasks, "async_task", lambda *args, **kwargs: queued.append(kwargs)
+    )
+    asset = VideoAsset.objects.create(role="feature", title=movie, sha256="0" * 64)
+    with run_on_commit():
+        asset_enqueue_transcode(asset=asset)
+    (options,) = queued
+    assert {k: v for k, v in options.items() if k == "cluster"} == routed
+    assert [t.cluster for t in task_timeouts()] == [cluster]
