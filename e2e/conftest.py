@@ -142,9 +142,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
             wait_until_answers(base + "/api/health", server, timeout=60, name="daphne")
         except ServerDidNotStart:
             raise RuntimeError((data_dir / "daphne.log").read_text()) from None
-        _wait_until_playable(
-            base, [v["slug"] for v in videos], transcode_worker, transcode_log
-        )
+        _wait_until_playable(base, [v["slug"] for v in videos], transcode_worker, transcode_log)
         yield DemoSite(base=base, videos=videos)
     finally:
         stop(server, timeout=15)

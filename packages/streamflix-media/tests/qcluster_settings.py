@@ -28,7 +28,9 @@ Q_CLUSTER = {
     "poll": 0.2,
     **({"redis": os.environ["REDIS_URL"]} if os.environ.get("REDIS_URL") else {"orm": "default"}),
     # The transcode cluster's worker (Q_CLUSTER_NAME=<it>) runs one transcode at a time.
-    "ALT_CLUSTERS": {os.environ.get("STREAMFLIX_QC_TRANSCODE_CLUSTER") or "transcode": {"workers": 1}},
+    "ALT_CLUSTERS": {
+        os.environ.get("STREAMFLIX_QC_TRANSCODE_CLUSTER") or "transcode": {"workers": 1}
+    },
 }
 STORAGES = {
     "default": {

@@ -18,9 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_tasks import PACKAGE_ROOT, Cluster, _query, cluster_database  # noqa: F401
+from tests import test_tasks
+from tests.test_tasks import PACKAGE_ROOT, Cluster, _query
 
 pytestmark = pytest.mark.usefixtures("media_settings")
+# The clusters' own database (the crash-recovery test's fixture).
+cluster_database = test_tasks.cluster_database
 
 EMAIL_TASK = "streamflix_core.tasks.send_email"
 TRANSCODE_TASK = "streamflix_media.tasks.transcode_asset"
@@ -29,7 +32,9 @@ SELECT_STATUS = "SELECT status, attempts FROM streamflix_media_videoasset WHERE 
 
 
 def test_a_transcode_waits_for_its_own_cluster_while_the_default_one_sends_email(
-    make_clip: Callable[..., Path], cluster_database: str, tmp_path: Path  # noqa: F811
+    make_clip: Callable[..., Path],
+    cluster_database: str,
+    tmp_path: Path,
 ) -> None:
     clip = make_clip("queue-clip.mp4", size="640x360", seconds=3)
     default_name = f"site-{uuid.uuid4().hex[:8]}"
@@ -112,9 +117,7 @@ def test_the_transcode_task_is_queued_to_the_transcode_cluster(
 
     settings.STREAMFLIX_MEDIA = {**settings.STREAMFLIX_MEDIA, "TRANSCODE_CLUSTER": cluster}
     queued: list[dict[str, object]] = []
-    monkeypatch.setattr(
-        django_q_tasks, "async_task", lambda *args, **kwargs: queued.append(kwargs)
-    )
+    monkeypatch.setattr(django_q_tasks, "async_task", lambda *args, **kwargs: queued.append(kwargs))
     asset = VideoAsset.objects.create(role="feature", title=movie, sha256="0" * 64)
     with run_on_commit():
         asset_enqueue_transcode(asset=asset)

@@ -246,8 +246,7 @@ def _task_queue_errors(specs: list[Any]) -> list[Error]:
                             f"{task.settings} lets the task {task.task!r} run without a time "
                             f"limit, but the {broker} broker re-delivers it while it runs, "
                             f'after {where}["retry"] ({retry} s).',
-                            hint=f"Give {task.settings} a limit and set "
-                            f'{where}["retry"] above it.',
+                            hint=f'Give {task.settings} a limit and set {where}["retry"] above it.',
                             id="streamflix.E011",
                         )
                     )

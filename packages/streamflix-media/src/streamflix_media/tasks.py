@@ -20,8 +20,8 @@ from typing import Any
 
 from .models import VideoAsset
 from .services.assets import asset_transcode
-from .services.run_leases import runs_recover
 from .services.resumable_uploads import uploads_expire
+from .services.run_leases import runs_recover
 from .services.subtitles import subtitle_add
 from .services.watching import sessions_expire
 

@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from streamflix_media import tasks
 from streamflix_media.models import UploadSession, VideoAsset
-from tests.services.test_uploads import s3_settings  # noqa: F401  (a fixture)
+from tests.services import test_uploads
 
 MiB = 1024**2
+# The moto bucket as the site's default storage (the one-POST upload tests' fixture).
+s3_settings = test_uploads.s3_settings
 
 
 @pytest.fixture
@@ -84,7 +86,12 @@ def multipart_uploads(s3: Any, bucket: str) -> list[str]:
 
 
 def test_an_s3_multipart_upload_resumes_from_the_listed_parts_and_ends_ready(
-    staff_api, movie, twelve_mib_clip, s3_settings, s3, run_on_commit  # noqa: F811
+    staff_api,
+    movie,
+    twelve_mib_clip,
+    s3_settings,
+    s3,
+    run_on_commit,
 ):
     data = twelve_mib_clip.read_bytes()
     created = start(staff_api, movie, len(data))
@@ -120,7 +127,9 @@ def test_an_s3_multipart_upload_resumes_from_the_listed_parts_and_ends_ready(
 
 
 def test_parts_are_signed_for_their_numbers_only(
-    staff_api, movie, s3_settings  # noqa: F811
+    staff_api,
+    movie,
+    s3_settings,
 ):
     uid = start(staff_api, movie, 12 * MiB).json()["id"]
     for numbers in ([0], [4], [], list(range(1, 102))):
@@ -136,7 +145,10 @@ def test_parts_are_signed_for_their_numbers_only(
 
 
 def test_a_part_of_the_wrong_size_is_not_completed(
-    staff_api, movie, s3_settings, s3  # noqa: F811
+    staff_api,
+    movie,
+    s3_settings,
+    s3,
 ):
     uid = start(staff_api, movie, 12 * MiB).json()["id"]
     signed = staff_api.post(f"/api/media/uploads/{uid}/parts", {"part_numbers": [1, 2, 3]})
@@ -149,7 +161,11 @@ def test_a_part_of_the_wrong_size_is_not_completed(
 
 
 def test_abort_and_expiry_abort_the_multipart_upload(
-    staff_api, movie, twelve_mib_clip, s3_settings, s3  # noqa: F811
+    staff_api,
+    movie,
+    twelve_mib_clip,
+    s3_settings,
+    s3,
 ):
     data = twelve_mib_clip.read_bytes()
     aborted = start(staff_api, movie, len(data)).json()["id"]

@@ -413,7 +413,9 @@ def upload_part_urls(request: HttpRequest, upload_id: uuid.UUID, payload: PartsI
     auth=staff_auth,
     openapi_extra={
         "requestBody": {
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
             "required": True,
         }
     },

@@ -175,6 +175,9 @@ class UploadSession(models.Model):
             models.Index(fields=["status", "expires_at"], name="media_upload_expiry_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"Upload {self.id} ({self.filename})"
+
     @property
     def resumable(self) -> bool:
         return self.mode != self.Mode.POST
@@ -185,6 +188,3 @@ class UploadSession(models.Model):
         if not self.part_size:
             return 0
         return -(-self.size // self.part_size)
-
-    def __str__(self) -> str:
-        return f"Upload {self.id} ({self.filename})"

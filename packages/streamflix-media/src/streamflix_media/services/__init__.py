@@ -64,11 +64,6 @@ from .playback import (
     playback_start_title,
     session_summary,
 )
-from .run_leases import (
-    asset_enqueue_transcode,
-    run_retry,
-    runs_recover,
-)
 from .resumable_uploads import (
     UploadProgress,
     upload_chunk_write,
@@ -77,6 +72,11 @@ from .resumable_uploads import (
     upload_resumable_create,
     upload_session_abort,
     uploads_expire,
+)
+from .run_leases import (
+    asset_enqueue_transcode,
+    run_retry,
+    runs_recover,
 )
 from .runs import (
     run_transcode,
@@ -120,6 +120,7 @@ __all__ = [
     "SessionExpired",
     "TitleRow",
     "UnknownReference",
+    "UploadProgress",
     "UploadRejected",
     "asset_create_from_upload",
     "asset_delete",
@@ -174,7 +175,6 @@ __all__ = [
     "title_unpublish",
     "title_update",
     "title_views_increment",
-    "UploadProgress",
     "upload_chunk_write",
     "upload_part_urls",
     "upload_progress",

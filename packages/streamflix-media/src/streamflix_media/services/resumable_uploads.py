@@ -335,9 +335,7 @@ def upload_chunk_write(
         fh.flush()
         os.fsync(fh.fileno())
     offset = first + written
-    moved = UploadSession.objects.filter(
-        pk=session.pk, status=Status.OPEN, received=first
-    ).update(
+    moved = UploadSession.objects.filter(pk=session.pk, status=Status.OPEN, received=first).update(
         received=offset,
         expires_at=timezone.now() + dt.timedelta(seconds=settings().UPLOAD_SESSION_TTL_SECONDS),
     )
@@ -376,7 +374,9 @@ def assemble_parts(session: UploadSession) -> list[Part]:
     last = session.part_count
     missing = []
     for number in range(1, last + 1):
-        expected = session.part_size if number < last else session.size - (last - 1) * session.part_size
+        expected = session.part_size
+        if number == last:
+            expected = session.size - (last - 1) * session.part_size
         part = by_number.get(number)
         if part is None or part.size != expected:
             missing.append(number)
@@ -413,12 +413,8 @@ def _discard(session: UploadSession) -> None:
         s3 = s3_client_and_key(storage, session.key)
         if s3 is not None:
             client, bucket, key = s3
-            try:
-                client.abort_multipart_upload(
-                    Bucket=bucket, Key=key, UploadId=session.multipart_id
-                )
-            except client.exceptions.NoSuchUpload:
-                pass
+            with contextlib.suppress(client.exceptions.NoSuchUpload):
+                client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=session.multipart_id)
     elif session.mode == Mode.CHUNKS:
         with contextlib.suppress(OSError, NotImplementedError):
             partial_path(session).unlink(missing_ok=True)
