@@ -1,4 +1,4 @@
-"""A real demo server (migrated, seeded, daphne, a django-q2 worker that has transcoded the
+"""A real demo server (migrated, seeded, daphne, django-q2 workers that have transcoded the
 seeded sample videos) and a headless Chromium to look at it."""
 
 from __future__ import annotations
@@ -121,6 +121,15 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         stdout=worker_log.open("w"),
         stderr=subprocess.STDOUT,
     )
+    # The demo's transcodes go to a cluster of their own, with a worker of its own.
+    transcode_log = data_dir / "qcluster-transcode.log"
+    transcode_name = env.get("STREAMFLIX_TRANSCODE_CLUSTER", "transcode")
+    transcode_worker = subprocess.Popen(
+        [*manage, "qcluster"],
+        env={**env, "Q_CLUSTER_NAME": transcode_name} if transcode_name else env,
+        stdout=transcode_log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     server = subprocess.Popen(
         [str(daphne), "-b", "127.0.0.1", "-p", str(port), "streamflix_demo.asgi:application"],
         env=env,
@@ -133,11 +142,12 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
             wait_until_answers(base + "/api/health", server, timeout=60, name="daphne")
         except ServerDidNotStart:
             raise RuntimeError((data_dir / "daphne.log").read_text()) from None
-        _wait_until_playable(base, [v["slug"] for v in videos], worker, worker_log)
+        _wait_until_playable(base, [v["slug"] for v in videos], transcode_worker, transcode_log)
         yield DemoSite(base=base, videos=videos)
     finally:
         stop(server, timeout=15)
         stop(worker, timeout=30)
+        stop(transcode_worker, timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ class WidgetSettings:
     TAGS: tuple[str, ...] = ()
     LIMIT: float | None = None
     TIDY_TIMEOUT_SECONDS: int | None = 20
+    TIDY_CLUSTER: str = ""
 
 
 class GizmoSettings(BaseModel):
@@ -60,10 +61,13 @@ widget_urlpatterns = [path("w/<int:pk>", widget_detail, name="detail")]
 def widget_task_timeouts() -> list[TaskTimeout]:
     from streamflix_core.conf import plugin_settings
 
-    seconds = plugin_settings(WIDGETS).TIDY_TIMEOUT_SECONDS
+    config = plugin_settings(WIDGETS)
     return [
         TaskTimeout(
-            "tests.fake_plugins.tidy", seconds, 'STREAMFLIX_WIDGETS["TIDY_TIMEOUT_SECONDS"]'
+            "tests.fake_plugins.tidy",
+            config.TIDY_TIMEOUT_SECONDS,
+            'STREAMFLIX_WIDGETS["TIDY_TIMEOUT_SECONDS"]',
+            cluster=config.TIDY_CLUSTER,
         )
     ]
 

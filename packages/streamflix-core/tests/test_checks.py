@@ -259,6 +259,32 @@ def test_a_task_without_a_limit_against_the_cluster_timeout(monkeypatch, select_
     assert len(messages) == 1 and 'after Q_CLUSTER["retry"] (10000 s)' in messages[0]
 
 
+def test_a_task_on_its_own_cluster_is_checked_against_that_cluster(monkeypatch, select_all):
+    use_plugins(monkeypatch, WIDGETS)
+    select_all.STREAMFLIX_WIDGETS = {"TIDY_TIMEOUT_SECONDS": 100, "TIDY_CLUSTER": "tidy"}
+    select_all.Q_CLUSTER = {**ORM_CLUSTER, "ALT_CLUSTERS": {"tidy": {"retry": 130}}}
+    assert "streamflix.E011" not in _errors()
+    # the default cluster's retry would do, but the tidy cluster's worker reads its own
+    select_all.Q_CLUSTER = {**ORM_CLUSTER, "retry": 500, "ALT_CLUSTERS": {"tidy": {"retry": 60}}}
+    message = _errors()["streamflix.E011"]
+    assert 'Q_CLUSTER["ALT_CLUSTERS"]["tidy"]["retry"] (60 s)' in message
+    # a cluster without keys of its own is the default one under another name
+    select_all.Q_CLUSTER = {**ORM_CLUSTER, "retry": 500, "ALT_CLUSTERS": {}}
+    assert "streamflix.E011" not in _errors()
+    # naming the default cluster is the default cluster
+    select_all.STREAMFLIX_WIDGETS = {"TIDY_TIMEOUT_SECONDS": 100, "TIDY_CLUSTER": "t"}
+    select_all.Q_CLUSTER = {**ORM_CLUSTER, "retry": 130}
+    assert _errors() == {}
+
+
+def test_a_task_on_a_named_cluster_needs_alt_clusters(monkeypatch, select_all):
+    use_plugins(monkeypatch, WIDGETS)
+    select_all.STREAMFLIX_WIDGETS = {"TIDY_CLUSTER": "tidy"}
+    select_all.Q_CLUSTER = {**ORM_CLUSTER, "retry": 500}
+    message = _errors()["streamflix.E013"]
+    assert "'tidy'" in message and '"ALT_CLUSTERS"' in message
+
+
 def test_task_check_skips_invalid_settings(monkeypatch, select_all):
     use_plugins(monkeypatch, WIDGETS)
     select_all.Q_CLUSTER = ORM_CLUSTER

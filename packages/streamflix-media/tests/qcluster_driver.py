@@ -1,13 +1,14 @@
-"""Run with the ``qcluster_settings``: ``python -m tests.qcluster_driver <clip>``
+"""Run with the ``qcluster_settings``: ``python -m tests.qcluster_driver <clip> [<email>]``
 migrates the database, creates a movie and uploads ``<clip>`` as its feature (its transcode
-is queued on commit, to the cluster's broker) and prints the asset's id."""
+is queued on commit, to the cluster's broker) and prints the asset's id. With ``<email>``
+the same commit also queues a password-reset email to that address (core's email task)."""
 
 from __future__ import annotations
 
 import sys
 
 
-def main(clip: str) -> None:
+def main(clip: str, email: str = "") -> None:
     import django
 
     django.setup()
@@ -32,8 +33,12 @@ def main(clip: str) -> None:
             asset = asset_create_from_upload(
                 upload=File(fh, name="long.mp4"), role="feature", title=movie
             )
+        if email:
+            from streamflix_core.emails import PASSWORD_RESET, queue_address_email
+
+            queue_address_email(kind=PASSWORD_RESET, address=email)
     print(asset.pk)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

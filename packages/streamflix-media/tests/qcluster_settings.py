@@ -27,6 +27,10 @@ Q_CLUSTER = {
     "catch_up": False,
     "poll": 0.2,
     **({"redis": os.environ["REDIS_URL"]} if os.environ.get("REDIS_URL") else {"orm": "default"}),
+    # The transcode cluster's worker (Q_CLUSTER_NAME=<it>) runs one transcode at a time.
+    "ALT_CLUSTERS": {
+        os.environ.get("STREAMFLIX_QC_TRANSCODE_CLUSTER") or "transcode": {"workers": 1}
+    },
 }
 STORAGES = {
     "default": {
@@ -44,6 +48,7 @@ STREAMFLIX_MEDIA = {
     "PUBLISH_MARGIN_SECONDS": 30,
     "TRANSCODE_LEASE_SECONDS": int(os.environ["STREAMFLIX_QC_LEASE_SECONDS"]),
     "WORK_DIR": os.environ["STREAMFLIX_QC_WORK_DIR"],
+    "TRANSCODE_CLUSTER": os.environ.get("STREAMFLIX_QC_TRANSCODE_CLUSTER", ""),
 }
 SILENCED_SYSTEM_CHECKS = ["streamflix_media.W001"]
 LOGGING = {

@@ -92,7 +92,8 @@ def test_a_queue_retry_shorter_than_a_transcode_fails_the_system_check(tmp_path)
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "streamflix.E011" in result.stderr
-    assert 'Q_CLUSTER["retry"] (600 s)' in result.stderr
+    # the transcode cluster's worker inherits the site's retry (ALT_CLUSTERS sets no other)
+    assert 'Q_CLUSTER["ALT_CLUSTERS"]["transcode"]["retry"] (600 s)' in result.stderr
     assert 'STREAMFLIX_MEDIA["TRANSCODE_TIMEOUT_SECONDS"]' in result.stderr
     ok = {**env, "STREAMFLIX_Q_RETRY": "2430"}
     assert manage("check", env=ok).returncode == 0

@@ -184,30 +184,59 @@ def _redelivering_broker(cluster: dict[str, Any]) -> str | None:
     return None
 
 
+def cluster_config(
+    site_cluster: dict[str, Any], name: str
+) -> tuple[dict[str, Any], str, str | None]:
+    """``(configuration, where it is set, problem)`` of the django-q2 cluster ``name`` as its
+    worker sees it (``""`` or ``Q_CLUSTER["name"]``: the default cluster).
+
+    A worker started with ``Q_CLUSTER_NAME=<name>`` reads ``Q_CLUSTER`` updated with
+    ``Q_CLUSTER["ALT_CLUSTERS"][name]`` — and django-q2 fails to start it when
+    ``Q_CLUSTER`` has no ``"ALT_CLUSTERS"`` key at all: that is the problem reported."""
+    if not name or name == site_cluster.get("name", "default"):
+        return site_cluster, "Q_CLUSTER", None
+    where = f'Q_CLUSTER["ALT_CLUSTERS"]["{name}"]'
+    alternatives = site_cluster.get("ALT_CLUSTERS")
+    if not isinstance(alternatives, dict):
+        return (
+            site_cluster,
+            f'Add "ALT_CLUSTERS": {{"{name}": {{...}}}} to Q_CLUSTER (it may be empty).',
+            f"A task is queued to the django-q2 cluster {name!r}, but Q_CLUSTER has no "
+            '"ALT_CLUSTERS": a worker started with Q_CLUSTER_NAME=' + name + " fails.",
+        )
+    merged = {k: v for k, v in site_cluster.items() if k != "ALT_CLUSTERS"}
+    merged.update(alternatives.get(name) or {})
+    return merged, where, None
+
+
 def _task_queue_errors(specs: list[Any]) -> list[Error]:
     """E011: django-q2 would re-deliver (``retry``) or kill (``timeout``) a plugin's task
     while it still has time to run."""
     from .plugins.spec import resolve
 
-    cluster = getattr(settings, "Q_CLUSTER", None) or {}
-    if cluster.get("sync"):
+    site_cluster = getattr(settings, "Q_CLUSTER", None) or {}
+    if site_cluster.get("sync"):
         return []  # tasks run inline: no broker re-delivers them, no guard kills them
-    broker = _redelivering_broker(cluster)
-    retry = cluster.get("retry", 60)
-    cluster_timeout = cluster.get("timeout")
     errors: list[Error] = []
     for spec in specs:
         if not spec.task_timeouts:
             continue
         for task in resolve(spec.task_timeouts)():
+            cluster, where, problem = cluster_config(site_cluster, task.cluster)
+            if problem is not None:
+                errors.append(Error(problem, hint=where, id="streamflix.E013"))
+                continue
+            broker = _redelivering_broker(cluster)
+            retry = cluster.get("retry", 60)
+            cluster_timeout = cluster.get("timeout")
             if task.seconds is None:
                 if cluster_timeout:
                     errors.append(
                         Error(
                             f"{task.settings} lets the task {task.task!r} run without a time "
-                            f'limit, but Q_CLUSTER["timeout"] ({cluster_timeout} s) kills it '
+                            f'limit, but {where}["timeout"] ({cluster_timeout} s) kills it '
                             "after that.",
-                            hint=f'Give {task.settings} a limit, or remove Q_CLUSTER["timeout"].',
+                            hint=f'Give {task.settings} a limit, or remove {where}["timeout"].',
                             id="streamflix.E011",
                         )
                     )
@@ -216,9 +245,8 @@ def _task_queue_errors(specs: list[Any]) -> list[Error]:
                         Error(
                             f"{task.settings} lets the task {task.task!r} run without a time "
                             f"limit, but the {broker} broker re-delivers it while it runs, "
-                            f'after Q_CLUSTER["retry"] ({retry} s).',
-                            hint=f"Give {task.settings} a limit and set "
-                            'Q_CLUSTER["retry"] above it.',
+                            f'after {where}["retry"] ({retry} s).',
+                            hint=f'Give {task.settings} a limit and set {where}["retry"] above it.',
                             id="streamflix.E011",
                         )
                     )
@@ -227,10 +255,10 @@ def _task_queue_errors(specs: list[Any]) -> list[Error]:
             if broker and retry < needed:
                 errors.append(
                     Error(
-                        f'Q_CLUSTER["retry"] ({retry} s) is too short for the task '
+                        f'{where}["retry"] ({retry} s) is too short for the task '
                         f"{task.task!r}, which may run {task.seconds} s ({task.settings}): "
                         f"the {broker} broker re-delivers it while it still runs.",
-                        hint=f'Set Q_CLUSTER["retry"] to at least {needed} (the task\'s '
+                        hint=f'Set {where}["retry"] to at least {needed} (the task\'s '
                         f"{task.seconds} s + {QUEUE_RETRY_HEADROOM_SECONDS} s), or lower "
                         f"{task.settings}.",
                         id="streamflix.E011",

@@ -105,8 +105,18 @@ class MediaSettings:
             ``"default"`` (check ``streamflix_media.W001`` warns about the fallback).
         SOURCE_STORAGE: alias of the storage uploaded sources are kept in (same default).
         SOURCE_STORAGE_PREFIX: private prefix of the sources in that storage; no URL opens it.
-        UPLOAD_URL_TTL_SECONDS: lifetime of a direct-upload URL (presigned S3 POST or signed
-            local URL).
+        UPLOAD_URL_TTL_SECONDS: lifetime of a direct-upload URL (presigned S3 POST, signed
+            local URL, or a resumable upload's presigned S3 part URL).
+        RESUMABLE_PART_BYTES: part size of a resumable upload (S3 multipart or local
+            chunks). On S3 at least 5 MiB (S3's minimum) is used, and any part size is raised
+            so that a file needs at most 10,000 parts.
+        UPLOAD_SESSION_TTL_SECONDS: a resumable upload left without a new part (or status
+            request) this long expires (410 ``upload_expired``); the ``media-expire-uploads``
+            schedule then aborts it and deletes what was received. A one-POST upload not
+            completed this long after its URL expired is swept the same way.
+        TRANSCODE_CLUSTER: name of the django-q2 cluster transcode tasks are queued to (a
+            worker started with that ``Q_CLUSTER["name"]`` takes them); empty: the site's one
+            cluster, next to e-mail and every other task. See docs/operations.md.
         PLAYBACK_URL_TTL_SECONDS: lifetime of a signed playback URL (minutes, not hours). A
             session's URLs are renewed by its heartbeats: they keep working while heartbeats
             arrive and die this long after the last one, or at once when the session ends.
@@ -192,6 +202,9 @@ class MediaSettings:
     SOURCE_STORAGE: str = ""
     SOURCE_STORAGE_PREFIX: str = "private/sources"
     UPLOAD_URL_TTL_SECONDS: int = 3600
+    RESUMABLE_PART_BYTES: int = 64 * 1024**2
+    UPLOAD_SESSION_TTL_SECONDS: int = 24 * 3600
+    TRANSCODE_CLUSTER: str = ""
     PLAYBACK_URL_TTL_SECONDS: int = 300
     PLAYBACK_SESSION_TIMEOUT_SECONDS: int = 60
     HEARTBEAT_MAX_STEP_SECONDS: float = 30.0
@@ -219,6 +232,7 @@ def task_timeouts() -> list[TaskTimeout]:
             seconds=transcode_task_timeout(settings()),
             settings='STREAMFLIX_MEDIA["TRANSCODE_TIMEOUT_SECONDS"] + '
             'STREAMFLIX_MEDIA["PUBLISH_MARGIN_SECONDS"]',
+            cluster=settings().TRANSCODE_CLUSTER,
         )
     ]
 

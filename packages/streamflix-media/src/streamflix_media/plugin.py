@@ -48,6 +48,14 @@ plugin = PluginSpec(
             schedule_type="I",
             minutes=5,
         ),
+        # Resumable uploads abandoned past their expiry: S3 multipart uploads aborted (their
+        # parts cost storage until then), local partial files deleted.
+        Schedule(
+            name="media-expire-uploads",
+            func="streamflix_media.tasks.expire_uploads",
+            schedule_type="I",
+            minutes=30,
+        ),
     ),
     demo_seed="streamflix_media.demo:seed",
 )

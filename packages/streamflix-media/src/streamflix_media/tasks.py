@@ -1,7 +1,11 @@
 """django-q2 task targets of media: ids in, a service call inside.
 
 Playback sessions silent for longer than ``PLAYBACK_SESSION_TIMEOUT_SECONDS`` are ended by
-the ``media-expire-sessions`` schedule (a heartbeat to one ends it too).
+the ``media-expire-sessions`` schedule (a heartbeat to one ends it too); uploads left
+unfinished past their expiry are aborted by the ``media-expire-uploads`` schedule.
+
+Transcodes go to ``TRANSCODE_CLUSTER`` when it is set (a django-q2 cluster of their own, so a
+long transcode never delays an e-mail); schedules run on the default cluster.
 
 A run holds a lease on its asset (``TRANSCODE_LEASE_SECONDS``, renewed while it lives), so a
 run whose worker died is dead a lease later. Then whichever comes first runs the asset again:
@@ -16,6 +20,7 @@ from typing import Any
 
 from .models import VideoAsset
 from .services.assets import asset_transcode
+from .services.resumable_uploads import uploads_expire
 from .services.run_leases import runs_recover
 from .services.subtitles import subtitle_add
 from .services.watching import sessions_expire
@@ -53,3 +58,9 @@ def recover_transcodes() -> int:
 def expire_sessions() -> int:
     """End the playback sessions that stopped sending heartbeats; returns how many."""
     return sessions_expire()
+
+
+def expire_uploads() -> int:
+    """Abort the uploads left unfinished past their expiry (S3 multipart uploads too) and
+    delete what they stored; returns how many."""
+    return uploads_expire()

@@ -75,6 +75,10 @@ STREAMFLIX_MEDIA = {
     "PUBLISH_MARGIN_SECONDS": PUBLISH_MARGIN_SECONDS,
     # Scratch files of transcode runs on the data volume (not /tmp); swept at worker start.
     "WORK_DIR": str(DATA_DIR / "work"),
+    # Transcodes queue to a django-q2 cluster of their own (a worker started with
+    # Q_CLUSTER_NAME=transcode), so one never delays a password-reset email; empty: one
+    # cluster does everything.
+    "TRANSCODE_CLUSTER": env.text("STREAMFLIX_TRANSCODE_CLUSTER", "transcode"),
 }
 STREAMFLIX_SOCIAL = {
     # Sockets one title's room may hold, across every daphne process.
@@ -218,6 +222,13 @@ Q_CLUSTER = {
     "max_attempts": 3,
     "catch_up": False,
     **_broker,
+    # The transcode cluster: Q_CLUSTER with these keys replaced, in the worker started with
+    # Q_CLUSTER_NAME=<STREAMFLIX_TRANSCODE_CLUSTER> (django-q2 needs the key even if empty).
+    "ALT_CLUSTERS": {
+        STREAMFLIX_MEDIA["TRANSCODE_CLUSTER"] or "transcode": {
+            "workers": int(env.text("STREAMFLIX_TRANSCODE_WORKERS", "1")),
+        },
+    },
 }
 
 S3_BUCKET = env.text("STREAMFLIX_S3_BUCKET")

@@ -45,11 +45,15 @@ class TaskTimeout:
     means the task runs without a limit of its own (the plugin passes none, so
     ``Q_CLUSTER["timeout"]`` applies). ``settings`` names the plugin settings that make up
     ``seconds``, for the check's message (``'STREAMFLIX_MEDIA["TRANSCODE_TIMEOUT_SECONDS"]'``).
+    ``cluster`` is the django-q2 cluster the task is queued to (``async_task(cluster=...)``);
+    empty: the site's default one. A named cluster's worker runs with ``Q_CLUSTER`` merged with
+    ``Q_CLUSTER["ALT_CLUSTERS"][cluster]``, and the check reads that.
     """
 
     task: str
     seconds: int | None
     settings: str
+    cluster: str = ""
 
 
 @dataclass(frozen=True)

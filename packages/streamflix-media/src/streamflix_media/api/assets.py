@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -315,11 +315,204 @@ def upload_create(request: HttpRequest, payload: UploadIn) -> Status:
     )
 
 
-@router.post("/uploads/{upload_id}/complete", response={201: AssetOut, **ERRORS}, auth=staff_auth)
+@router.post(
+    "/uploads/{upload_id}/complete",
+    response={201: AssetOut, **ERRORS, 410: ErrorOut},
+    auth=staff_auth,
+)
 def upload_complete(request: HttpRequest, upload_id: uuid.UUID) -> Status:
-    """Check the uploaded file (declared size, type, probe) and create its asset; a rejected
-    file is deleted (4xx)."""
+    """Check the uploaded file (declared size, type, probe, then its sha256) and create its
+    asset; a rejected file is deleted (4xx). A resumable upload is assembled first: 409
+    ``upload_incomplete`` (with ``missing`` part numbers, or the local ``offset``) until
+    every part has arrived, 410 ``upload_expired`` once it has expired. Only the user who
+    started an upload sees it (404 otherwise)."""
     asset = services.upload_session_complete(
-        session=selectors.upload_session_get(session_id=upload_id), user=request.user
+        session=selectors.upload_session_get(session_id=upload_id, user=request.user),
+        user=request.user,
     )
     return Status(201, selectors.asset_get(asset_id=asset.pk))
+
+
+class ResumableUploadOut(Schema):
+    id: uuid.UUID
+    mode: Literal["chunks", "multipart"] = Field(
+        ...,
+        description=(
+            "``multipart``: ask for presigned part URLs (``/parts``) and PUT each part to S3; "
+            "``chunks``: PUT the bytes to ``/chunks`` with a Content-Range."
+        ),
+    )
+    size: int
+    part_size: int = Field(..., description="Bytes per part (the last one may be shorter).")
+    part_count: int
+    multipart_upload_id: str | None = Field(None, description="The S3 multipart upload's id.")
+    expires_at: dt.datetime = Field(
+        ..., description="Moves forward with each part, part-URL and status request."
+    )
+    max_bytes: int
+
+
+class PartOut(Schema):
+    part_number: int
+    size: int
+    etag: str
+
+
+class UploadStatusOut(ResumableUploadOut):
+    status: str
+    received_bytes: int
+    offset: int = Field(
+        ...,
+        description=(
+            "Where the next chunk starts (local), or the bytes of the parts received without "
+            "a gap from part 1 (S3)."
+        ),
+    )
+    parts: list[PartOut] = Field(..., description="The parts S3 holds (empty for chunks).")
+
+
+class PartsIn(Schema):
+    part_numbers: list[int] = Field(..., min_length=1, max_length=100)
+
+
+class PartUrlOut(Schema):
+    part_number: int
+    method: Literal["PUT"] = "PUT"
+    url: str
+
+
+class PartUrlsOut(Schema):
+    parts: list[PartUrlOut]
+    expires_at: dt.datetime
+
+
+RESUMABLE_ERRORS: dict[int, Any] = {**ERRORS, 410: ErrorOut}
+
+
+def _resumable_out(session: Any, progress: Any = None) -> dict[str, Any]:
+    from ..conf import settings
+
+    out: dict[str, Any] = {
+        "id": session.id,
+        "mode": session.mode,
+        "size": session.size,
+        "part_size": session.part_size,
+        "part_count": session.part_count,
+        "multipart_upload_id": session.multipart_id or None,
+        "expires_at": session.expires_at,
+        "max_bytes": settings().MAX_UPLOAD_BYTES,
+    }
+    if progress is not None:
+        out |= {
+            "status": session.status,
+            "received_bytes": progress.received_bytes,
+            "offset": progress.offset,
+            "parts": progress.parts,
+        }
+    return out
+
+
+@router.post(
+    "/uploads/resumable",
+    response={201: ResumableUploadOut, **ERRORS},
+    summary="Start a resumable upload",
+    auth=staff_auth,
+)
+def upload_resumable_create(request: HttpRequest, payload: UploadIn) -> Status:
+    """A large file in parts, resumable after a dropped connection: on S3 a multipart
+    upload (``POST /uploads/{id}/parts`` for presigned part URLs), on local storage chunked
+    ``PUT /uploads/{id}/chunks``. ``GET /uploads/{id}`` says what has arrived; then
+    ``/uploads/{id}/complete``, or ``DELETE /uploads/{id}`` to abort."""
+    target_title, target_episode = _target(payload.title, payload.episode)
+    session = services.upload_resumable_create(
+        role=payload.role,
+        filename=payload.filename,
+        content_type=payload.content_type,
+        size=payload.size,
+        title=target_title,
+        episode=target_episode,
+        user=request.user,
+    )
+    return Status(201, _resumable_out(session))
+
+
+@router.get(
+    "/uploads/{upload_id}",
+    response={200: UploadStatusOut, **RESUMABLE_ERRORS},
+    summary="What has arrived of a resumable upload",
+    auth=staff_auth,
+)
+def upload_status(request: HttpRequest, upload_id: uuid.UUID) -> Any:
+    """The offset to resume at (chunks) or the parts S3 holds (multipart, from
+    ``ListParts``); 410 ``upload_expired`` once expired, 409 once closed."""
+    session = selectors.upload_session_get(session_id=upload_id, user=request.user)
+    progress = services.upload_progress(session=session)
+    return _resumable_out(session, progress)
+
+
+@router.post(
+    "/uploads/{upload_id}/parts",
+    response={200: PartUrlsOut, **RESUMABLE_ERRORS},
+    summary="Presigned URLs of S3 upload parts",
+    auth=staff_auth,
+)
+def upload_part_urls(request: HttpRequest, upload_id: uuid.UUID, payload: PartsIn) -> Any:
+    """A presigned ``PUT`` URL per part number (1 to ``part_count``, up to 100 at a time);
+    each part but the last is exactly ``part_size`` bytes. 409 ``not_multipart`` for an
+    upload in chunks."""
+    session = selectors.upload_session_get(session_id=upload_id, user=request.user)
+    urls, expires_at = services.upload_part_urls(session=session, part_numbers=payload.part_numbers)
+    return {
+        "parts": [{"part_number": number, "url": url} for number, url in urls],
+        "expires_at": expires_at,
+    }
+
+
+@router.put(
+    "/uploads/{upload_id}/chunks",
+    response={200: UploadStatusOut, 400: ErrorOut, **RESUMABLE_ERRORS},
+    summary="Send a chunk of a resumable upload",
+    auth=staff_auth,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+            "required": True,
+        }
+    },
+)
+def upload_chunk(
+    request: HttpRequest,
+    upload_id: uuid.UUID,
+    content_range: str = Header(..., alias="Content-Range", max_length=80),
+) -> Any:
+    """The raw bytes of one chunk (at most ``part_size``), ``Content-Range: bytes
+    <first>-<last>/<size>``. It must start at the current offset: 409 ``wrong_offset``
+    with ``offset`` otherwise. A body cut short keeps what arrived (400
+    ``chunk_incomplete`` with the new ``offset``); resume from ``GET /uploads/{id}``'s
+    ``offset``. 413 ``chunk_too_large``, 422 ``invalid_content_range``."""
+    session = selectors.upload_session_get(session_id=upload_id, user=request.user)
+    length = request.META.get("CONTENT_LENGTH") or ""
+    progress = services.upload_chunk_write(
+        session=session,
+        content_range=content_range,
+        content_length=int(length) if length.isdigit() else None,
+        body=request,
+    )
+    return _resumable_out(session, progress)
+
+
+@router.delete(
+    "/uploads/{upload_id}",
+    response={204: None, **ERRORS},
+    summary="Abort an upload",
+    auth=staff_auth,
+)
+def upload_abort(request: HttpRequest, upload_id: uuid.UUID) -> Status:
+    """Abort an open upload and delete what it stored (S3: ``AbortMultipartUpload``); 409
+    ``upload_closed`` once completing or completed."""
+    services.upload_session_abort(
+        session=selectors.upload_session_get(session_id=upload_id, user=request.user)
+    )
+    return Status(204, None)

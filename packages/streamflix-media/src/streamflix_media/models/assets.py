@@ -127,13 +127,25 @@ class Subtitle(models.Model):
 
 class UploadSession(models.Model):
     """A direct upload: the client was given a signed URL (or presigned S3 POST) for ``key``
-    with size, type and expiry conditions, and calls ``complete`` once the file is there."""
+    with size, type and expiry conditions, and calls ``complete`` once the file is there.
+
+    A resumable upload (``mode`` ``chunks`` on local storage, ``multipart`` on S3) sends the
+    file in parts of ``part_size`` bytes and may pick up where a dropped connection left it;
+    its ``expires_at`` moves forward with each part, and the expiry sweep aborts it once it
+    has passed."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         COMPLETING = "completing", "Completing"
         COMPLETED = "completed", "Completed"
         REJECTED = "rejected", "Rejected"
+        ABORTED = "aborted", "Aborted"
+        EXPIRED = "expired", "Expired"
+
+    class Mode(models.TextChoices):
+        POST = "post", "One POST (presigned S3 POST or signed local URL)"
+        CHUNKS = "chunks", "Resumable: chunked PUTs to local storage"
+        MULTIPART = "multipart", "Resumable: S3 multipart upload"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     role = models.CharField(max_length=10, choices=VideoAsset.Role.choices)
@@ -148,6 +160,12 @@ class UploadSession(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.POST)
+    part_size = models.PositiveBigIntegerField(default=0)
+    # The S3 multipart upload's id (mode "multipart").
+    multipart_id = models.CharField(max_length=1024, blank=True)
+    # Bytes received so far, contiguous from the start (mode "chunks").
+    received = models.PositiveBigIntegerField(default=0)
     asset = models.ForeignKey(
         VideoAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -159,6 +177,20 @@ class UploadSession(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="media_upload_expiry_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Upload {self.id} ({self.filename})"
+
+    @property
+    def resumable(self) -> bool:
+        return self.mode != self.Mode.POST
+
+    @property
+    def part_count(self) -> int:
+        """How many parts the file is sent in (0 for a one-POST upload)."""
+        if not self.part_size:
+            return 0
+        return -(-self.size // self.part_size)

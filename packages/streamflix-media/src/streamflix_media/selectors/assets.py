@@ -48,8 +48,12 @@ def asset_get(*, asset_id: int) -> VideoAsset:
     return asset
 
 
-def upload_session_get(*, session_id: Any) -> UploadSession:
-    session = UploadSession.objects.select_related("title", "episode").filter(pk=session_id).first()
+def upload_session_get(*, session_id: Any, user: Any = None) -> UploadSession:
+    """An upload session; with ``user``, only one that user started (404 otherwise)."""
+    sessions = UploadSession.objects.select_related("title", "episode").filter(pk=session_id)
+    if user is not None:
+        sessions = sessions.filter(created_by_id=getattr(user, "pk", None))
+    session = sessions.first()
     if session is None:
         raise NotFound(f"No upload {session_id}.")
     return session

@@ -65,6 +65,15 @@ from .playback import (
     playback_start_title,
     session_summary,
 )
+from .resumable_uploads import (
+    UploadProgress,
+    upload_chunk_write,
+    upload_part_urls,
+    upload_progress,
+    upload_resumable_create,
+    upload_session_abort,
+    uploads_expire,
+)
 from .run_leases import (
     asset_enqueue_transcode,
     run_retry,
@@ -112,6 +121,7 @@ __all__ = [
     "SessionExpired",
     "TitleRow",
     "UnknownReference",
+    "UploadProgress",
     "UploadRejected",
     "asset_create_from_upload",
     "asset_delete",
@@ -167,7 +177,13 @@ __all__ = [
     "title_unpublish",
     "title_update",
     "title_views_increment",
+    "upload_chunk_write",
+    "upload_part_urls",
+    "upload_progress",
     "upload_receive",
+    "upload_resumable_create",
+    "upload_session_abort",
     "upload_session_complete",
     "upload_session_create",
+    "uploads_expire",
 ]

@@ -82,7 +82,8 @@ def task_timeout() -> int | None:
 def asset_enqueue_transcode(
     *, asset: VideoAsset, subtitles: Sequence[Mapping[str, Any]] = ()
 ) -> None:
-    """Queue the transcode task (django-q2) once the current transaction commits.
+    """Queue the transcode task (django-q2) once the current transaction commits, to the
+    ``TRANSCODE_CLUSTER`` when one is set (else the site's default cluster).
 
     ``subtitles`` (mappings of ``language``, ``data`` and optionally ``name`` and
     ``default``, as ``subtitle_add`` takes them) are published by the same task once the
@@ -96,7 +97,10 @@ def asset_enqueue_transcode(
         timeout = task_timeout()
         # No limit of its own: pass no timeout (django-q2 cannot run timeout=None; the
         # cluster's applies, which core's check streamflix.E011 requires to be unset).
-        limit = {"timeout": timeout} if timeout is not None else {}
+        limit: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+        if settings().TRANSCODE_CLUSTER:
+            # Its own queue, so a long transcode never holds up e-mail and other tasks.
+            limit["cluster"] = settings().TRANSCODE_CLUSTER
         async_task(
             TASK_WITH_SUBTITLES if tracks else TASK,
             asset_id,

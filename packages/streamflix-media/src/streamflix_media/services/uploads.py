@@ -25,6 +25,7 @@ from ..storage import local_copy, s3_client_and_key, save_exact, source_storage
 from ..transcoding.errors import SourceTooLarge, SourceTypeMismatch, UnsupportedSourceType
 from ..transcoding.probe import container_for_content_type, container_for_extension
 from .assets import UploadRejected, check_target, ingest, safe_name
+from .resumable_uploads import Part, assemble, assemble_parts, check_resumable_open
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,9 @@ logger = logging.getLogger(__name__)
 UPLOAD_SALT = "streamflix_media.assets.upload"
 
 
-def _check_declared(*, filename: str, content_type: str, size: int) -> None:
+def check_declared(*, filename: str, content_type: str, size: int) -> None:
+    """Check an upload's declaration: a positive size within ``MAX_UPLOAD_BYTES`` (413
+    above it) and a video file name whose content type agrees (415)."""
     limit = settings().MAX_UPLOAD_BYTES
     if size <= 0:
         raise UploadRejected("The declared size must be positive.", code="source_empty")
@@ -66,7 +69,7 @@ def upload_session_create(
     by that view. Either way: ``POST <url>`` multipart with ``fields``, then ``file``.
     """
     title, episode = check_target(role=role, title=title, episode=episode)
-    _check_declared(filename=filename, content_type=content_type, size=size)
+    check_declared(filename=filename, content_type=content_type, size=size)
     ttl = settings().UPLOAD_URL_TTL_SECONDS
     session_id = uuid.uuid4()
     key = (
@@ -139,24 +142,39 @@ def _reject(session: UploadSession, exc: DomainError) -> DomainError:
 
 
 def upload_session_complete(*, session: UploadSession, user: Any = None) -> VideoAsset:
-    """Check the uploaded object (present, declared size, then the full source validation)
-    and create its asset; a rejected object is deleted and the session closed.
+    """Check the uploaded object (present, declared size, then the full source validation,
+    its sha256 streamed from it) and create its asset; a rejected object is deleted and the
+    session closed.
+
+    A resumable upload is assembled first, once every part has arrived (409
+    ``upload_incomplete`` otherwise; 410 once expired): S3 ``CompleteMultipartUpload`` with
+    the ETags S3 lists, or the local partial file moved to the session's key.
 
     The session is locked and flipped to ``completing`` first, so a second complete of the
     same upload (also a concurrent one) is ``409 upload_closed`` and never a second asset.
     """
     storage = source_storage()
+    parts: list[Part] = []
+    if session.resumable:
+        check_resumable_open(session)
+        parts = assemble_parts(session)
     with transaction.atomic():
         locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
         if locked is None or locked.status != UploadSession.Status.OPEN:
             status = locked.status if locked is not None else "gone"
             raise Conflict(f"This upload is {status}.", code="upload_closed")
-        if not storage.exists(locked.key):
+        if locked.resumable:
+            check_resumable_open(locked)
+            if locked.received != session.received:
+                raise Conflict("A chunk arrived meanwhile; complete again.", code="upload_busy")
+        elif not storage.exists(locked.key):
             raise Conflict("Nothing was uploaded for this session yet.", code="upload_missing")
         locked.status = UploadSession.Status.COMPLETING
         locked.save(update_fields=["status"])
     session = locked
     try:
+        if session.resumable:
+            assemble(session, parts)
         return _complete(session, storage=storage, user=user)
     except DomainError:
         raise
