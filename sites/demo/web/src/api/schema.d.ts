@@ -1337,6 +1337,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/media/assets/{asset_id}/audio-tracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Audio Track Add
+         * @description An audio file (its first audio stream) for ``language`` (BCP 47), encoded once to AAC
+         *     into the audio group of a ready video and listed in its master playlist and DASH
+         *     manifest; replaces an earlier upload of that language. 422 ``invalid_audio`` for a bad
+         *     language tag or a file without audio, 409 ``asset_not_ready`` before the video is ready.
+         */
+        post: operations["media_audio_track_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/media/uploads": {
         parameters: {
             query?: never;
@@ -1370,10 +1393,108 @@ export interface paths {
         put?: never;
         /**
          * Upload Complete
-         * @description Check the uploaded file (declared size, type, probe) and create its asset; a rejected
-         *     file is deleted (4xx).
+         * @description Check the uploaded file (declared size, type, probe, then its sha256) and create its
+         *     asset; a rejected file is deleted (4xx). A resumable upload is assembled first: 409
+         *     ``upload_incomplete`` (with ``missing`` part numbers, or the local ``offset``) until
+         *     every part has arrived, 410 ``upload_expired`` once it has expired. Only the user who
+         *     started an upload sees it (404 otherwise).
          */
         post: operations["media_upload_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/uploads/resumable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable upload
+         * @description A large file in parts, resumable after a dropped connection: on S3 a multipart
+         *     upload (``POST /uploads/{id}/parts`` for presigned part URLs), on local storage chunked
+         *     ``PUT /uploads/{id}/chunks``. ``GET /uploads/{id}`` says what has arrived; then
+         *     ``/uploads/{id}/complete``, or ``DELETE /uploads/{id}`` to abort.
+         */
+        post: operations["media_upload_resumable_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What has arrived of a resumable upload
+         * @description The offset to resume at (chunks) or the parts S3 holds (multipart, from
+         *     ``ListParts``); 410 ``upload_expired`` once expired, 409 once closed.
+         */
+        get: operations["media_upload_status"];
+        put?: never;
+        post?: never;
+        /**
+         * Abort an upload
+         * @description Abort an open upload and delete what it stored (S3: ``AbortMultipartUpload``); 409
+         *     ``upload_closed`` once completing or completed.
+         */
+        delete: operations["media_upload_abort"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/uploads/{upload_id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Presigned URLs of S3 upload parts
+         * @description A presigned ``PUT`` URL per part number (1 to ``part_count``, up to 100 at a time);
+         *     each part but the last is exactly ``part_size`` bytes. 409 ``not_multipart`` for an
+         *     upload in chunks.
+         */
+        post: operations["media_upload_part_urls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/uploads/{upload_id}/chunks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Send a chunk of a resumable upload
+         * @description The raw bytes of one chunk (at most ``part_size``), ``Content-Range: bytes
+         *     <first>-<last>/<size>``. It must start at the current offset: 409 ``wrong_offset``
+         *     with ``offset`` otherwise. A body cut short keeps what arrived (400
+         *     ``chunk_incomplete`` with the new ``offset``); resume from ``GET /uploads/{id}``'s
+         *     ``offset``. 413 ``chunk_too_large``, 422 ``invalid_content_range``.
+         */
+        put: operations["media_upload_chunk"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3432,8 +3553,30 @@ export interface components {
             width: number | null;
             /** Height */
             height: number | null;
-            /** Rungs */
+            /**
+             * Rungs
+             * @description Rung classes (short side: a portrait 1080x1920 rung is 1080).
+             */
             rungs: number[];
+            /**
+             * Ladder Pruning
+             * @description The last run's complexity probe: `enabled`, `ratio`, `estimates_kbps` and `targets_kbps` per rung, `pruned` (each with `rung`, `estimate_kbps`, `compared_with`, `compared_kbps`, `reason`), and `error` when the probe failed (the full ladder was kept).
+             */
+            ladder_pruning?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Encoders
+             * @description Per codec family: the encoder used, whether it is hardware, and the hardware encoders probed (`encoder`, `usable`, `detail`).
+             */
+            encoders?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Audio Tracks
+             * @description The published audio languages.
+             */
+            audio_tracks?: components["schemas"]["AudioTrackOut"][];
             /** Version */
             version: number;
             /** Intro Start */
@@ -3461,6 +3604,32 @@ export interface components {
              * @description While processing: until when the running worker's lease holds (it is renewed while the run lives). Once it has passed the run is dead and may be retried.
              */
             lease_expires_at?: string | null;
+        };
+        /** AudioTrackOut */
+        AudioTrackOut: {
+            /**
+             * Language
+             * @description BCP 47 tag ("en", "de"); "und" when the source names none.
+             */
+            language: string;
+            /**
+             * Name
+             * @description What a player shows ("English", "Deutsch").
+             */
+            name: string;
+            /** Default */
+            default: boolean;
+            /**
+             * Channels
+             * @description 1 (mono), 2 (stereo) or 6 (5.1).
+             */
+            channels: number;
+            /**
+             * Origin
+             * @description A stream of the source file, or an audio file added afterwards.
+             * @enum {string}
+             */
+            origin: "source" | "upload";
         };
         /** SubtitleOut */
         SubtitleOut: {
@@ -3574,6 +3743,129 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** ResumableUploadOut */
+        ResumableUploadOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Mode
+             * @description ``multipart``: ask for presigned part URLs (``/parts``) and PUT each part to S3; ``chunks``: PUT the bytes to ``/chunks`` with a Content-Range.
+             * @enum {string}
+             */
+            mode: "chunks" | "multipart";
+            /** Size */
+            size: number;
+            /**
+             * Part Size
+             * @description Bytes per part (the last one may be shorter).
+             */
+            part_size: number;
+            /** Part Count */
+            part_count: number;
+            /**
+             * Multipart Upload Id
+             * @description The S3 multipart upload's id.
+             */
+            multipart_upload_id?: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description Moves forward with each part, part-URL and status request.
+             */
+            expires_at: string;
+            /** Max Bytes */
+            max_bytes: number;
+        };
+        /** PartOut */
+        PartOut: {
+            /** Part Number */
+            part_number: number;
+            /** Size */
+            size: number;
+            /** Etag */
+            etag: string;
+        };
+        /** UploadStatusOut */
+        UploadStatusOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Mode
+             * @description ``multipart``: ask for presigned part URLs (``/parts``) and PUT each part to S3; ``chunks``: PUT the bytes to ``/chunks`` with a Content-Range.
+             * @enum {string}
+             */
+            mode: "chunks" | "multipart";
+            /** Size */
+            size: number;
+            /**
+             * Part Size
+             * @description Bytes per part (the last one may be shorter).
+             */
+            part_size: number;
+            /** Part Count */
+            part_count: number;
+            /**
+             * Multipart Upload Id
+             * @description The S3 multipart upload's id.
+             */
+            multipart_upload_id?: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description Moves forward with each part, part-URL and status request.
+             */
+            expires_at: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /** Status */
+            status: string;
+            /** Received Bytes */
+            received_bytes: number;
+            /**
+             * Offset
+             * @description Where the next chunk starts (local), or the bytes of the parts received without a gap from part 1 (S3).
+             */
+            offset: number;
+            /**
+             * Parts
+             * @description The parts S3 holds (empty for chunks).
+             */
+            parts: components["schemas"]["PartOut"][];
+        };
+        /** PartUrlOut */
+        PartUrlOut: {
+            /** Part Number */
+            part_number: number;
+            /**
+             * Method
+             * @default PUT
+             * @constant
+             */
+            method: "PUT";
+            /** Url */
+            url: string;
+        };
+        /** PartUrlsOut */
+        PartUrlsOut: {
+            /** Parts */
+            parts: components["schemas"]["PartUrlOut"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** PartsIn */
+        PartsIn: {
+            /** Part Numbers */
+            part_numbers: number[];
+        };
         /** LimitsOut */
         LimitsOut: {
             /** Max Video Height */
@@ -3621,8 +3913,16 @@ export interface components {
             session_id: string | null;
             /** Asset Id */
             asset_id: number;
-            /** Url */
+            /**
+             * Url
+             * @description The signed HLS master playlist.
+             */
             url: string;
+            /**
+             * Dash Url
+             * @description The signed DASH manifest (MPD) over the same segments, with the same limits; null for a video published as MPEG-TS segments.
+             */
+            dash_url?: string | null;
             /**
              * Expires At
              * Format: date-time
@@ -3636,6 +3936,11 @@ export interface components {
             renditions: number[];
             /** Subtitles */
             subtitles: components["schemas"]["SubtitleTrackOut"][];
+            /**
+             * Audio Tracks
+             * @description The audio languages, all in both manifests (the player switches).
+             */
+            audio_tracks?: components["schemas"]["AudioTrackOut"][];
             /** Trickplay Url */
             trickplay_url: string | null;
             /** Poster Url */
@@ -9773,6 +10078,119 @@ export interface operations {
             };
         };
     };
+    media_audio_track_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * File
+                     * Format: binary
+                     */
+                    file: string;
+                    /** Language */
+                    language: string;
+                    /** Name */
+                    name?: string | null;
+                    /**
+                     * Default
+                     * @default false
+                     */
+                    default?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudioTrackOut"];
+                };
+            };
+            /** @description Bad Request: the body is not readable JSON (or is nested too deeply) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     media_upload_create: {
         parameters: {
             query?: never;
@@ -9918,6 +10336,504 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    media_upload_resumable_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResumableUploadOut"];
+                };
+            };
+            /** @description Bad Request: the body is not readable JSON (or is nested too deeply) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    media_upload_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadStatusOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    media_upload_abort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    media_upload_part_urls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartUrlsOut"];
+                };
+            };
+            /** @description Bad Request: the body is not readable JSON (or is nested too deeply) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    media_upload_chunk: {
+        parameters: {
+            query?: never;
+            header: {
+                "Content-Range": string;
+            };
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadStatusOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Gone */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
