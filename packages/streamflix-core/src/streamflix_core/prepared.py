@@ -76,6 +76,7 @@ class _Compiled:
     slots: tuple[tuple[str, int | None] | None, ...]
     names: tuple[str, ...]
     compiler: SQLCompiler
+    converters: dict[int, Any]
 
 
 class PreparedValues:
@@ -124,7 +125,7 @@ class PreparedValues:
         names = compiled.names
         return [
             dict(zip(names, row, strict=True))
-            for row in compiled.compiler.results_iter(results=[fetched])
+            for row in _converted(compiled.compiler, compiled.converters, fetched)
         ]
 
     def _compile(
@@ -150,7 +151,7 @@ class PreparedValues:
             placeholders.get(param) if isinstance(param, int) else None for param in params
         )
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
-        return _Compiled(sql, tuple(params), slots, names, compiler)
+        return _Compiled(sql, tuple(params), slots, names, compiler, _converters(compiler))
 
 
 def _value(values: Mapping[str, int | Sequence[int]], slot: tuple[str, int | None]) -> Any:
@@ -167,6 +168,7 @@ class _Plain:
     params: tuple[Any, ...]
     names: tuple[str, ...]
     compiler: SQLCompiler
+    converters: dict[int, Any]
 
 
 class CompiledQueries:
@@ -191,7 +193,7 @@ class CompiledQueries:
         names = compiled.names
         return [
             dict(zip(names, row, strict=True))
-            for row in compiled.compiler.results_iter(results=[fetched])
+            for row in _converted(compiled.compiler, compiled.converters, fetched)
         ]
 
     def count(
@@ -215,4 +217,15 @@ def _compile_plain(queryset: QuerySet[Any], using: str) -> _Plain:
     compiler = query.get_compiler(using=using)
     sql, params = compiler.as_sql()
     names = (*query.extra_select, *query.values_select, *query.annotation_select)
-    return _Plain(sql, tuple(params), names, compiler)
+    return _Plain(sql, tuple(params), names, compiler, _converters(compiler))
+
+
+def _converters(compiler: SQLCompiler) -> dict[int, Any]:
+    """The database and field converters of the compiled columns (what ``results_iter``
+    would work out again on every call)."""
+    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    return compiler.get_converters(fields)
+
+
+def _converted(compiler: SQLCompiler, converters: dict[int, Any], rows: list[Any]) -> Any:
+    return compiler.apply_converters(rows, converters) if converters else rows
