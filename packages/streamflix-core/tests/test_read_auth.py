@@ -160,3 +160,19 @@ def test_an_account_changed_a_moment_ago_is_cached_again_at_once(make_user, make
     with CaptureQueriesContext(connection) as queries:
         assert read(token).profile.name == "Renamed"
     assert len(queries) == 0
+
+
+def test_a_process_builds_an_account_once_per_version(make_user, make_profile):
+    user = make_user(email="a@example.com")
+    profile = make_profile(user, name="Me", maturity_limit=Maturity.AGE_18)
+    token = bearer_token(user, profile)
+    read(token)
+    first, again = read(token), read(token)
+    assert first.user is again.user and first.profile is again.profile
+
+    profile.name = "Renamed"
+    profile.save()
+
+    changed = read(token)
+    assert changed.user is not first.user
+    assert changed.profile.name == "Renamed"

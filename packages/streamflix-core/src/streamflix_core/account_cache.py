@@ -14,6 +14,8 @@ are read in one ``get_many``.
 
 Only what deciding the viewer needs is cached — never a password or PIN hash: the objects
 built from it are read-only stand-ins (``has_pin`` instead of the hash), not rows to save.
+A process builds them once per account version and hands the same stand-ins to every
+request while that version is current, so nothing may modify them.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def cached_account(user_id: Any) -> CachedAccount | None:
     found = cache.get_many([key, versions])
     version, stored = found.get(versions), found.get(key)
     if version is not None and isinstance(stored, dict) and stored.get("version") == version:
-        return _build(stored)
+        return _built(user_id, version, stored)
     if version is None:
         cache.add(versions, uuid.uuid4().hex, seconds * 2)
         version = cache.get(versions)
@@ -84,6 +86,23 @@ def cached_account(user_id: Any) -> CachedAccount | None:
     if version is not None:
         cache.set(key, {**stored, "version": version}, seconds)
     return _build(stored)
+
+
+#: Accounts this process built, by user id, with the version they were built from: a copy
+#: whose version is still current is the same read-only stand-in, so it is not built again.
+_BUILT: dict[Any, tuple[str, CachedAccount]] = {}
+_BUILT_MAX = 4096
+
+
+def _built(user_id: Any, version: str, stored: dict[str, Any]) -> CachedAccount:
+    known = _BUILT.get(user_id)
+    if known is not None and known[0] == version:
+        return known[1]
+    account = _build(stored)
+    if len(_BUILT) >= _BUILT_MAX:
+        _BUILT.clear()
+    _BUILT[user_id] = (version, account)
+    return account
 
 
 def account_forget(user_id: Any) -> None:

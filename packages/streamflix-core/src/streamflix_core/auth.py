@@ -73,13 +73,6 @@ def access_cookie(request: HttpRequest) -> str | None:
     return request.COOKIES.get(config.AUTH_COOKIE_ACCESS_NAME) or None
 
 
-def carries_credentials(request: HttpRequest) -> bool:
-    """Whether ``request`` brings an access token (a bearer header or, in cookie mode, the
-    access cookie): without one, token authentication answers anonymous."""
-    # META, not request.headers: that builds a dictionary of every header on first use.
-    return bool(request.META.get("HTTP_AUTHORIZATION")) or access_cookie(request) is not None
-
-
 class AccessTokenAuth(JWTAuth):
     """Bearer (or cookie) access-token authentication that remembers the validated token.
 

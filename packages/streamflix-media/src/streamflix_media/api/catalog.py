@@ -23,7 +23,7 @@ from .. import selectors, services
 from ..conf import settings
 from ..models import Credit, Episode, Genre, Person, Season
 from ..search import catalog_version, current_index
-from .page_cache import JSON, anonymous_cache_hits, cached_page_body
+from .page_cache import JSON, cache_hits_before_parsing, cached_page_body
 from .schemas.catalog import (
     CreditIn,
     CreditOut,
@@ -161,7 +161,7 @@ def _detail(request: HttpRequest, slug: str) -> Any:
         }
     },
 )
-@decorate_view(anonymous_cache_hits)
+@decorate_view(cache_hits_before_parsing(cards=True))
 @cached_page(TitlePageOut, cards=True)
 @paginate(PageNumber)
 def title_list(request: HttpRequest, filters: Query[TitleFilter]) -> Any:
@@ -299,7 +299,7 @@ def credit_delete(request: HttpRequest, credit_id: int) -> Status:
 
 
 @router.get("/genres", response=list[GenreOut], summary="Genres", auth=read_auth)
-@decorate_view(anonymous_cache_hits)
+@decorate_view(cache_hits_before_parsing(cards=False))
 @cached_page(GenrePageOut)
 @paginate(PageNumber)
 def genre_list(request: HttpRequest) -> Any:
@@ -324,7 +324,7 @@ def genre_delete(request: HttpRequest, slug: str) -> Status:
 
 
 @router.get("/people", response=list[PersonOut], summary="People", auth=read_auth)
-@decorate_view(anonymous_cache_hits)
+@decorate_view(cache_hits_before_parsing(cards=False))
 @cached_page(PersonPageOut)
 @paginate(PageNumber)
 def person_list(

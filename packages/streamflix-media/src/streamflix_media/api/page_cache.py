@@ -14,8 +14,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from ninja.errors import HttpError
 
-from streamflix_core.auth import carries_credentials
+from streamflix_core.auth import read_auth
+from streamflix_core.viewer import current_viewer
 
 from ..conf import settings
 from ..search import VERSION_KEY, catalog_version
@@ -46,21 +48,40 @@ def cached_page_body(full_path: str, maturity_limit: int) -> tuple[str | None, s
     return cache.get(key), key
 
 
-def anonymous_cache_hits(run: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an operation's ``run`` (Django Ninja's ``decorate_view``) so a request without
-    credentials whose page is in the cache gets it at once — before authentication and
-    parameter parsing, which the request that filled the cache already passed (the key holds
-    the whole query string). Anything else runs as usual."""
+def cache_hits_before_parsing(*, cards: bool) -> Callable[..., Any]:
+    """Wrap an operation's ``run`` (Django Ninja's ``decorate_view``) so a request whose page
+    is in the cache gets it before Ninja parses the parameters — the request that filled the
+    cache already passed that (the key holds the whole query string). The request is
+    authenticated here as the operation would (``read_auth``: no query, the account from the
+    shared cache); a refused token, a staff user or a miss go through the operation as usual,
+    which answers them. With ``cards``, a signed-in profile's own state is spliced in."""
 
-    def run_or_serve(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.method == "GET" and not carries_credentials(request):
-            from streamflix_core.conf import settings as core_settings
+    def wrap(run: Callable[..., Any]) -> Callable[..., Any]:
+        def run_or_serve(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method == "GET" and settings().LIST_CACHE_SECONDS:
+                served = _from_cache(request, cards=cards)
+                if served is not None:
+                    return served
+            return run(request, *args, **kwargs)
 
-            if settings().LIST_CACHE_SECONDS:
-                limit = core_settings().ANONYMOUS_MATURITY_LIMIT
-                body, _ = cached_page_body(request.get_full_path(), limit)
-                if body is not None:
-                    return HttpResponse(body, content_type=JSON)
-        return run(request, *args, **kwargs)
+        return run_or_serve
 
-    return run_or_serve
+    return wrap
+
+
+def _from_cache(request: HttpRequest, *, cards: bool) -> HttpResponse | None:
+    from .viewer_merge import page_body_for_viewer
+
+    try:
+        read_auth(request)
+    except HttpError:
+        return None  # the operation authenticates again and answers with its error body
+    viewer = current_viewer(request)
+    if viewer.is_staff:
+        return None
+    body, _ = cached_page_body(request.get_full_path(), viewer.maturity_limit)
+    if body is None:
+        return None
+    if cards and viewer.profile is not None:
+        body = page_body_for_viewer(body, viewer)
+    return HttpResponse(body, content_type=JSON)
