@@ -29,6 +29,7 @@ _CANDIDATES = 5000
 _PARTIAL_CANDIDATES = 500
 _EXACT_BONUS = 30.0
 _PREFIX_BONUS = 15.0
+_CONTAINS_SCORE = 95.0
 
 
 def normalize(text: str) -> str:
@@ -152,32 +153,55 @@ class SearchIndex:
             cached = self.__dict__["_vocab_sorted"] = sorted(self._vocabulary)
         return cached
 
-    def _title_candidates(self, query: str, limit_rating: int) -> list[int]:
+    def _title_candidates(self, query: str, limit_rating: int) -> tuple[list[int], int]:
+        """Keys worth scoring for ``query`` and how many of them, at the front, contain it
+        (every word typed, stopwords aside, is one of theirs, the last one perhaps
+        unfinished); then those sharing the most words with it."""
         words = query.split()
-        content = [w for w in words if w not in _STOPWORDS] or words
+        content = list(dict.fromkeys(w for w in words if w not in _STOPWORDS)) or words
         # A space typed inside a word: also try each pair of neighbours run together.
         joined = [a + b for a, b in pairwise(content)]
-        counts: Counter[int] = Counter()
+        matching: list[set[int]] = []
+        as_typed: list[set[int]] = []
         # Words in a fifth of all names (a mistyped "of") cost much and tell little.
         common = self._key_count // 5 if self._key_count >= 500 else self._key_count
+        last = len(content) - 1
         for position, word in enumerate([*content, *joined]):
-            matched = self._similar_words(word, last=position == len(content) - 1)
+            matched = self._similar_words(word, last=position == last)
             if len(content) > 1:
                 matched = {m for m in matched if len(self._postings[m]) <= common}
-            if matched:
-                counts.update(set().union(*(self._postings[m] for m in matched)))
+            if not matched:
+                continue
+            matching.append(set().union(*(self._postings[m] for m in matched)))
+            typed = [m for m in matched if m == word or (position == last and m.startswith(word))]
+            if position <= last and typed:
+                as_typed.append(set().union(*(self._postings[m] for m in typed)))
         maturity, key_doc = self._maturity, self._key_doc
-        candidates: list[int] = []
-        if counts:
-            top = max(counts.values())
-            floor = max(1, top - 1)
-            candidates = [k for k, c in counts.items() if c >= floor]
+        containing: set[int] = set()
+        if len(as_typed) == len(content):
+            containing = set.intersection(*as_typed)
             if limit_rating < self._max_rating:
-                candidates = [k for k in candidates if maturity[key_doc[k]] <= limit_rating]
-            if len(candidates) > _CANDIDATES:
-                best = [k for k in candidates if counts[k] == top]
-                candidates = best if len(best) >= _CANDIDATES // 4 else candidates
-                candidates = candidates[:_CANDIDATES]
+                containing = {k for k in containing if maturity[key_doc[k]] <= limit_rating}
+        # The keys containing the query first, then those missing at most one word, the
+        # ones matching the most words first.
+        candidates = list(containing)[:_CANDIDATES]
+        containing = set(candidates)
+        if len(matching) <= 2:
+            # At most two words matched: every key matching one is a candidate.
+            rest = list(set().union(*matching) - containing)
+            best = set.intersection(*matching) if len(matching) == 2 else set(rest)
+        else:
+            counts: Counter[int] = Counter()
+            for keys in matching:
+                counts.update(keys)
+            top = max(counts.values())
+            rest = [k for k, c in counts.items() if c >= top - 1 and k not in containing]
+            best = {k for k in rest if counts[k] == top}
+        if limit_rating < self._max_rating:
+            rest = [k for k in rest if maturity[key_doc[k]] <= limit_rating]
+        if len(candidates) + len(rest) > _CANDIDATES:
+            rest = [k for k in rest if k in best] + [k for k in rest if k not in best]
+        candidates += rest[: _CANDIDATES - len(candidates)]
         # Exact and prefix matches of the whole query are always candidates.
         start = bisect_left(self._sorted_text, query)
         for position in range(start, min(start + 200, len(self._sorted_text))):
@@ -186,7 +210,7 @@ class SearchIndex:
             key_number = self._sorted_keys[position]
             if maturity[key_doc[key_number]] <= limit_rating:
                 candidates.append(key_number)
-        return candidates
+        return candidates, len(containing)
 
     def search(
         self,
@@ -202,9 +226,9 @@ class SearchIndex:
         query = normalize(text)
         if not query:
             return []
-        candidates = self._title_candidates(query, maturity_limit)
-        keys = [self._keys[k] for k in candidates]
-        squeezed_keys = [self._squeezed[k] for k in candidates]
+        candidates, containing = self._title_candidates(query, maturity_limit)
+        keys = list(map(self._keys.__getitem__, candidates))
+        squeezed_keys = list(map(self._squeezed.__getitem__, candidates))
         squeezed = query.replace(" ", "")
         scored: dict[int, float] = {}
         shortlist = max(limit * 3, 30)
@@ -214,10 +238,20 @@ class SearchIndex:
             squeezed, squeezed_keys, scorer=fuzz.ratio, limit=shortlist
         ):
             scored[position] = max(score, scored.get(position, 0.0))
+        # The words in another order.
+        for _, score, position in process.extract(
+            query, keys, scorer=fuzz.token_sort_ratio, limit=shortlist
+        ):
+            scored[position] = max(score, scored.get(position, 0.0))
         for _, score, position in process.extract(
             query, keys[:_PARTIAL_CANDIDATES], scorer=fuzz.WRatio, limit=shortlist
         ):
             scored[position] = max(score * 0.95, scored.get(position, 0.0))
+        # Part of a name, in any order: above every near miss, the closest in length first.
+        for position in range(containing):
+            closeness = len(query) / max(len(query), len(keys[position]))
+            score = _CONTAINS_SCORE + (100 - _CONTAINS_SCORE) * closeness
+            scored[position] = max(score, scored.get(position, 0.0))
         title_scores: dict[int, float] = {}
         for position, score in scored.items():
             key = keys[position]
