@@ -168,6 +168,7 @@ def main() -> None:
         if only and name not in only:
             continue
         latencies: list[float] = []
+        cpu: list[float] = []
         found = skipped = 0
         misses[name] = []
         while len(latencies) < QUERIES:
@@ -176,9 +177,10 @@ def main() -> None:
             if query is None:
                 skipped += 1
                 continue
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.thread_time()
             hits = index.search(query, limit=10)
             latencies.append((time.perf_counter() - begin) * 1000)
+            cpu.append((time.thread_time() - begin_cpu) * 1000)
             hit = any(hit.entry.id == target for hit in hits)
             found += hit
             if not hit:
@@ -188,6 +190,8 @@ def main() -> None:
             "p50_ms": round(statistics.median(latencies), 2),
             "p95_ms": round(percentile(latencies, 0.95), 2),
             "max_ms": round(max(latencies), 2),
+            "cpu_p50_ms": round(statistics.median(cpu), 2),
+            "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
             "recall_at_10": round(found / QUERIES, 4),
             **({"targets_skipped_as_ambiguous": skipped} if name == "partial" else {}),
         }

@@ -21,7 +21,7 @@ from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 VERSION_KEY = "streamflix_media:catalog_version"
 _STOPWORDS = frozenset({"the", "of", "a", "an", "and", "in", "on", "la", "le", "el", "de"})
@@ -30,6 +30,7 @@ _PARTIAL_CANDIDATES = 500
 _EXACT_BONUS = 30.0
 _PREFIX_BONUS = 15.0
 _CONTAINS_SCORE = 95.0
+_CLOSE_SCORE = 90.0
 
 
 def normalize(text: str) -> str:
@@ -127,16 +128,11 @@ class SearchIndex:
             found.update(
                 candidate
                 for candidate, _, _ in process.extract_iter(
-                    word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=budget
+                    word, self._vocabulary, scorer=OSA.distance, score_cutoff=budget
                 )
             )
         if last and len(word) >= 2:
-            vocabulary = self._vocabulary_sorted
-            start = bisect_left(vocabulary, word)
-            for candidate in vocabulary[start : start + 50]:
-                if not candidate.startswith(word):
-                    break
-                found.add(candidate)
+            found.update(self._words_beginning(word))
         if not found and len(word) >= 5:
             for cut in range(2, len(word) - 1):
                 left, right = word[:cut], word[cut:]
@@ -153,15 +149,33 @@ class SearchIndex:
             cached = self.__dict__["_vocab_sorted"] = sorted(self._vocabulary)
         return cached
 
-    def _title_candidates(self, query: str, limit_rating: int) -> tuple[list[int], int]:
-        """Keys worth scoring for ``query`` and how many of them, at the front, contain it
-        (every word typed, stopwords aside, is one of theirs, the last one perhaps
-        unfinished); then those sharing the most words with it."""
+    def _words_beginning(self, prefix: str) -> list[str]:
+        """Up to 50 indexed words that begin with ``prefix``."""
+        vocabulary = self._vocabulary_sorted
+        start = bisect_left(vocabulary, prefix)
+        found = []
+        for candidate in vocabulary[start : start + 50]:
+            if not candidate.startswith(prefix):
+                break
+            found.append(candidate)
+        return found
+
+    def _keys_with(self, words: set[str]) -> set[int]:
+        """The keys with any of ``words``."""
+        return set().union(*(self._postings[w] for w in words))
+
+    def _title_candidates(self, query: str, limit_rating: int) -> tuple[list[int], int, int]:
+        """Keys worth scoring for ``query``, in three runs: those containing the query as
+        typed (every word typed, stopwords aside, is one of theirs, the last one perhaps
+        unfinished), then those containing it allowing typos, then those matching all words
+        but one (the ones matching the most first); with the lengths of the first two runs.
+        """
         words = query.split()
         content = list(dict.fromkeys(w for w in words if w not in _STOPWORDS)) or words
         # A space typed inside a word: also try each pair of neighbours run together.
         joined = [a + b for a, b in pairwise(content)]
         matching: list[set[int]] = []
+        with_typos: list[set[int]] = []
         as_typed: list[set[int]] = []
         # Words in a fifth of all names (a mistyped "of") cost much and tell little.
         common = self._key_count // 5 if self._key_count >= 500 else self._key_count
@@ -170,34 +184,43 @@ class SearchIndex:
             matched = self._similar_words(word, last=position == last)
             if len(content) > 1:
                 matched = {m for m in matched if len(self._postings[m]) <= common}
-            if not matched:
+            found = self._keys_with(matched)
+            if found:
+                matching.append(found)
+            if position > last:
                 continue
-            matching.append(set().union(*(self._postings[m] for m in matched)))
-            typed = [m for m in matched if m == word or (position == last and m.startswith(word))]
-            if position <= last and typed:
-                as_typed.append(set().union(*(self._postings[m] for m in typed)))
+            typed = {m for m in matched if m == word or (position == last and m.startswith(word))}
+            if position == last and len(word) == 1 and len(content) > 1:
+                # One letter after other words: the beginning of a word (not a source of
+                # candidates of its own: it begins too many).
+                typed = {m for m in self._words_beginning(word) if len(self._postings[m]) <= common}
+                found = found | self._keys_with(typed)
+            with_typos.append(found)
+            as_typed.append(found if typed == matched else self._keys_with(typed))
         maturity, key_doc = self._maturity, self._key_doc
-        containing: set[int] = set()
-        if len(as_typed) == len(content):
-            containing = set.intersection(*as_typed)
-            if limit_rating < self._max_rating:
-                containing = {k for k in containing if maturity[key_doc[k]] <= limit_rating}
-        # The keys containing the query first, then those missing at most one word, the
-        # ones matching the most words first.
+        limited = limit_rating < self._max_rating
+        containing = set.intersection(*as_typed)
+        close = set.intersection(*with_typos) - containing
+        if limited:
+            containing = {k for k in containing if maturity[key_doc[k]] <= limit_rating}
+            close = {k for k in close if maturity[key_doc[k]] <= limit_rating}
         candidates = list(containing)[:_CANDIDATES]
-        containing = set(candidates)
+        first = len(candidates)
+        candidates += list(close)[: _CANDIDATES - first]
+        second = len(candidates) - first
+        taken = containing | close
         if len(matching) <= 2:
             # At most two words matched: every key matching one is a candidate.
-            rest = list(set().union(*matching) - containing)
+            rest = list(set().union(*matching) - taken)
             best = set.intersection(*matching) if len(matching) == 2 else set(rest)
         else:
             counts: Counter[int] = Counter()
             for keys in matching:
                 counts.update(keys)
             top = max(counts.values())
-            rest = [k for k, c in counts.items() if c >= top - 1 and k not in containing]
+            rest = [k for k, c in counts.items() if c >= top - 1 and k not in taken]
             best = {k for k in rest if counts[k] == top}
-        if limit_rating < self._max_rating:
+        if limited:
             rest = [k for k in rest if maturity[key_doc[k]] <= limit_rating]
         if len(candidates) + len(rest) > _CANDIDATES:
             rest = [k for k in rest if k in best] + [k for k in rest if k not in best]
@@ -210,7 +233,7 @@ class SearchIndex:
             key_number = self._sorted_keys[position]
             if maturity[key_doc[key_number]] <= limit_rating:
                 candidates.append(key_number)
-        return candidates, len(containing)
+        return candidates, first, second
 
     def search(
         self,
@@ -226,7 +249,7 @@ class SearchIndex:
         query = normalize(text)
         if not query:
             return []
-        candidates, containing = self._title_candidates(query, maturity_limit)
+        candidates, containing, close = self._title_candidates(query, maturity_limit)
         keys = list(map(self._keys.__getitem__, candidates))
         squeezed_keys = list(map(self._squeezed.__getitem__, candidates))
         squeezed = query.replace(" ", "")
@@ -247,11 +270,22 @@ class SearchIndex:
             query, keys[:_PARTIAL_CANDIDATES], scorer=fuzz.WRatio, limit=shortlist
         ):
             scored[position] = max(score * 0.95, scored.get(position, 0.0))
-        # Part of a name, in any order: above every near miss, the closest in length first.
+        # Every word typed (the last perhaps unfinished) in a name, in any order: above every
+        # near miss; the names with the query's stopwords too, then the closest in length.
+        stopwords = [f" {w} " for w in dict.fromkeys(query.split()) if w in _STOPWORDS]
         for position in range(containing):
-            closeness = len(query) / max(len(query), len(keys[position]))
-            score = _CONTAINS_SCORE + (100 - _CONTAINS_SCORE) * closeness
+            key = keys[position]
+            padded = f" {key} "
+            with_stopwords = all(w in padded for w in stopwords)
+            closeness = len(query) / max(len(query), len(key))
+            score = _CONTAINS_SCORE + 3.0 * with_stopwords + 2.0 * closeness
             scored[position] = max(score, scored.get(position, 0.0))
+        # Every word in a name allowing typos: below those, the closest spelling first.
+        for _, score, position in process.extract(
+            query, keys[containing : containing + close], scorer=fuzz.ratio, limit=shortlist
+        ):
+            score = _CLOSE_SCORE + (_CONTAINS_SCORE - _CLOSE_SCORE) * score / 100
+            scored[containing + position] = max(score, scored.get(containing + position, 0.0))
         title_scores: dict[int, float] = {}
         for position, score in scored.items():
             key = keys[position]
