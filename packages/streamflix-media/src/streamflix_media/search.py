@@ -26,7 +26,6 @@ from rapidfuzz.distance import OSA
 VERSION_KEY = "streamflix_media:catalog_version"
 _STOPWORDS = frozenset({"the", "of", "a", "an", "and", "in", "on", "la", "le", "el", "de"})
 _CANDIDATES = 5000
-_PARTIAL_CANDIDATES = 500
 _EXACT_BONUS = 30.0
 _PREFIX_BONUS = 15.0
 _CONTAINS_SCORE = 95.0
@@ -100,6 +99,9 @@ class SearchIndex:
                 self._keys.append(key)
                 self._key_doc.append(doc)
         self._squeezed = [key.replace(" ", "") for key in self._keys]
+        # Words in alphabetical order: ``fuzz.ratio`` on these is ``token_sort_ratio``
+        # without sorting every name again for every query.
+        self._sorted_words = [" ".join(sorted(key.split())) for key in self._keys]
         self._max_rating = max(self._maturity, default=0)
         self._sorted_keys = sorted(range(len(self._keys)), key=self._keys.__getitem__)
         self._sorted_text = [self._keys[i] for i in self._sorted_keys]
@@ -180,6 +182,9 @@ class SearchIndex:
         # Words in a fifth of all names (a mistyped "of") cost much and tell little.
         common = self._key_count // 5 if self._key_count >= 500 else self._key_count
         last = len(content) - 1
+        # One letter after other words: the beginning of a word (checked on the keys found
+        # for the other words; it begins too many to look up).
+        letter = content[last] if last and len(content[last]) == 1 else ""
         for position, word in enumerate([*content, *joined]):
             matched = self._similar_words(word, last=position == last)
             if len(content) > 1:
@@ -187,20 +192,19 @@ class SearchIndex:
             found = self._keys_with(matched)
             if found:
                 matching.append(found)
-            if position > last:
+            if position > last or (position == last and letter):
                 continue
             typed = {m for m in matched if m == word or (position == last and m.startswith(word))}
-            if position == last and len(word) == 1 and len(content) > 1:
-                # One letter after other words: the beginning of a word (not a source of
-                # candidates of its own: it begins too many).
-                typed = {m for m in self._words_beginning(word) if len(self._postings[m]) <= common}
-                found = found | self._keys_with(typed)
             with_typos.append(found)
             as_typed.append(found if typed == matched else self._keys_with(typed))
         maturity, key_doc = self._maturity, self._key_doc
         limited = limit_rating < self._max_rating
         containing = set.intersection(*as_typed)
         close = set.intersection(*with_typos) - containing
+        if letter:
+            begun, keys = f" {letter}", self._keys
+            containing = {k for k in containing if begun in f" {keys[k]}"}
+            close = {k for k in close if begun in f" {keys[k]}"}
         if limited:
             containing = {k for k in containing if maturity[key_doc[k]] <= limit_rating}
             close = {k for k in close if maturity[key_doc[k]] <= limit_rating}
@@ -213,6 +217,13 @@ class SearchIndex:
             # At most two words matched: every key matching one is a candidate.
             rest = list(set().union(*matching) - taken)
             best = set.intersection(*matching) if len(matching) == 2 else set(rest)
+        elif best := set.intersection(*matching):
+            # A key matches every word: the candidates are the keys matching all but one.
+            but_one = (
+                set.intersection(*(keys for j, keys in enumerate(matching) if j != left_out))
+                for left_out in range(len(matching))
+            )
+            rest = list(set().union(*but_one) - taken)
         else:
             counts: Counter[int] = Counter()
             for keys in matching:
@@ -252,6 +263,7 @@ class SearchIndex:
         candidates, containing, close = self._title_candidates(query, maturity_limit)
         keys = list(map(self._keys.__getitem__, candidates))
         squeezed_keys = list(map(self._squeezed.__getitem__, candidates))
+        sorted_keys = list(map(self._sorted_words.__getitem__, candidates))
         squeezed = query.replace(" ", "")
         scored: dict[int, float] = {}
         shortlist = max(limit * 3, 30)
@@ -263,13 +275,9 @@ class SearchIndex:
             scored[position] = max(score, scored.get(position, 0.0))
         # The words in another order.
         for _, score, position in process.extract(
-            query, keys, scorer=fuzz.token_sort_ratio, limit=shortlist
+            " ".join(sorted(query.split())), sorted_keys, scorer=fuzz.ratio, limit=shortlist
         ):
             scored[position] = max(score, scored.get(position, 0.0))
-        for _, score, position in process.extract(
-            query, keys[:_PARTIAL_CANDIDATES], scorer=fuzz.WRatio, limit=shortlist
-        ):
-            scored[position] = max(score * 0.95, scored.get(position, 0.0))
         # Every word typed (the last perhaps unfinished) in a name, in any order: above every
         # near miss; the names with the query's stopwords too, then the closest in length.
         stopwords = [f" {w} " for w in dict.fromkeys(query.split()) if w in _STOPWORDS]
