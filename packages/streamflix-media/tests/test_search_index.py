@@ -9,7 +9,7 @@ import string
 import pytest
 
 from streamflix_media.sample_catalog import generate
-from streamflix_media.search import SearchIndex, TitleEntry, normalize
+from streamflix_media.search import PersonEntry, SearchIndex, TitleEntry, normalize
 
 QUERIES = 200
 
@@ -156,3 +156,12 @@ def test_titles_above_the_maturity_limit_are_left_out_of_every_match():
     )  # fmt: skip
     for query in ("lion silver", "silver li", "silvr lion", "silver lion"):
         assert [hit.entry.id for hit in index.search(query, maturity_limit=13)] == [2], query
+
+
+def test_people_are_found_by_words_like_those_typed():
+    people = [PersonEntry(1, "ada-lovelace", "Ada Lovelace"), PersonEntry(2, "ben", "Ben Chen")]
+    index = SearchIndex([entry(1, "Lighthouse")], people)
+    for query in ("ada lovelace", "ada lovelce", "lovelace ada", "ada lov", "lovelace"):
+        hits = index.search(query)
+        assert [(hit.type, hit.entry.id) for hit in hits] == [("person", 1)], query
+    assert index.search("lighthouse")[0].type == "title"

@@ -72,6 +72,50 @@ class Hit:
     entry: Any
 
 
+class _WordIndex:
+    """The words of some texts: which texts (by number) have each, and the words like one
+    typed."""
+
+    def __init__(self, texts: list[str]) -> None:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for number, text in enumerate(texts):
+            for word in set(text.split()):
+                postings[word].append(number)
+        self.postings = dict(postings)
+        self.vocabulary = list(self.postings)
+        self.vocabulary_sorted = sorted(self.vocabulary)
+
+    def similar(self, word: str, *, last: bool) -> set[str]:
+        """Indexed words within a typo budget of ``word`` (a transposition is one typo); for
+        the last word typed, also up to 50 words it begins; for a word run together with its
+        neighbour, both halves."""
+        found: set[str] = set()
+        if word in self.postings:
+            found.add(word)
+        budget = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+        if budget:
+            found.update(
+                candidate
+                for candidate, _, _ in process.extract_iter(
+                    word, self.vocabulary, scorer=OSA.distance, score_cutoff=budget
+                )
+            )
+        if last and len(word) >= 2:
+            start = bisect_left(self.vocabulary_sorted, word)
+            for candidate in self.vocabulary_sorted[start : start + 50]:
+                if not candidate.startswith(word):
+                    break
+                found.add(candidate)
+        if not found and len(word) >= 5:
+            for cut in range(2, len(word) - 1):
+                left, right = word[:cut], word[cut:]
+                if left in self.postings:
+                    found.add(left)
+                if right in self.postings:
+                    found.add(right)
+        return found
+
+
 class SearchIndex:
     """An in-memory index over published titles, people and genres."""
 
@@ -105,62 +149,16 @@ class SearchIndex:
         self._max_rating = max(self._maturity, default=0)
         self._sorted_keys = sorted(range(len(self._keys)), key=self._keys.__getitem__)
         self._sorted_text = [self._keys[i] for i in self._sorted_keys]
-        postings: dict[str, list[int]] = defaultdict(list)
-        for key_number, key in enumerate(self._keys):
-            for word in set(key.split()):
-                postings[word].append(key_number)
-        self._postings = dict(postings)
-        self._vocabulary = list(self._postings)
+        self._words = _WordIndex(self._keys)
+        self._postings = self._words.postings
         self._key_count = max(1, len(self._keys))
         self._people_keys = [normalize(p.name) for p in self.people]
+        self._people_words = _WordIndex(self._people_keys)
         self._genre_keys = [normalize(g.name) for g in self.genres]
         self._titles_by_genre: dict[int, list[int]] = defaultdict(list)
         for doc, title in enumerate(self.titles):
             for genre_id in title.genre_ids:
                 self._titles_by_genre[genre_id].append(doc)
-
-    def _similar_words(self, word: str, *, last: bool) -> set[str]:
-        """Indexed words within a typo budget of ``word``; for the last word typed, also the
-        words it begins; for a word run together with its neighbour, both halves."""
-        found: set[str] = set()
-        if word in self._postings:
-            found.add(word)
-        budget = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
-        if budget:
-            found.update(
-                candidate
-                for candidate, _, _ in process.extract_iter(
-                    word, self._vocabulary, scorer=OSA.distance, score_cutoff=budget
-                )
-            )
-        if last and len(word) >= 2:
-            found.update(self._words_beginning(word))
-        if not found and len(word) >= 5:
-            for cut in range(2, len(word) - 1):
-                left, right = word[:cut], word[cut:]
-                if left in self._postings:
-                    found.add(left)
-                if right in self._postings:
-                    found.add(right)
-        return found
-
-    @property
-    def _vocabulary_sorted(self) -> list[str]:
-        cached = self.__dict__.get("_vocab_sorted")
-        if cached is None:
-            cached = self.__dict__["_vocab_sorted"] = sorted(self._vocabulary)
-        return cached
-
-    def _words_beginning(self, prefix: str) -> list[str]:
-        """Up to 50 indexed words that begin with ``prefix``."""
-        vocabulary = self._vocabulary_sorted
-        start = bisect_left(vocabulary, prefix)
-        found = []
-        for candidate in vocabulary[start : start + 50]:
-            if not candidate.startswith(prefix):
-                break
-            found.append(candidate)
-        return found
 
     def _keys_with(self, words: set[str]) -> set[int]:
         """The keys with any of ``words``."""
@@ -186,7 +184,7 @@ class SearchIndex:
         # for the other words; it begins too many to look up).
         letter = content[last] if last and len(content[last]) == 1 else ""
         for position, word in enumerate([*content, *joined]):
-            matched = self._similar_words(word, last=position == last)
+            matched = self._words.similar(word, last=position == last)
             if len(content) > 1:
                 matched = {m for m in matched if len(self._postings[m]) <= common}
             found = self._keys_with(matched)
@@ -322,9 +320,25 @@ class SearchIndex:
             for doc, score in title_scores.items()
             if score >= min_score
         ]
-        for _, score, person_number in process.extract(
-            query, self._people_keys, scorer=fuzz.WRatio, score_cutoff=min_score, limit=limit
+        # People with a word like one typed (scoring every name costs too much).
+        words = query.split()
+        people = sorted(
+            set().union(
+                *(
+                    self._people_words.postings[similar]
+                    for position, word in enumerate(words)
+                    for similar in self._people_words.similar(word, last=position == len(words) - 1)
+                )
+            )
+        )
+        for _, score, position in process.extract(
+            query,
+            [self._people_keys[number] for number in people],
+            scorer=fuzz.WRatio,
+            score_cutoff=min_score,
+            limit=limit,
         ):
+            person_number = people[position]
             key = self._people_keys[person_number]
             bonus = _EXACT_BONUS if key == query else _PREFIX_BONUS if key.startswith(query) else 0
             weighted = (score + bonus) * person_weight
