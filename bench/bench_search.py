@@ -24,7 +24,9 @@ its shared SQLite cache, DEBUG off) with the same titles (``media_sample_catalog
 --names-only``) under gunicorn (2 sync workers); after a warm-up in which each worker builds
 its index, ``wrk`` (1 thread, 2 connections: one request per worker at a time, so the
 figures are latencies, not queueing) sends ``GET /api/media/search?q=`` with the queries of
-every class in turn for BENCH_SECONDS (10) seconds; p50, p95 and p99.
+every class, mixed, for BENCH_SECONDS (10) seconds; p50, p95 and p99, and the same for
+``GET /hello`` (a plain Django view behind the same middleware) on the same server, the
+floor any endpoint there pays.
 
 Figures go to bench/results/search.json. Run with ``nox -s bench -- search``.
 """
@@ -158,18 +160,25 @@ def http_latency(queries: list[str]) -> dict[str, Any]:
     started = time.perf_counter()
     manage(env, "media_sample_catalog", "--titles", str(TITLES), "--names-only")
     loaded = time.perf_counter() - started
+    # The classes mixed, so a short run meets all of them.
+    mixed = random.Random(7).sample(queries, len(queries))
     paths = data_dir / "search_paths.txt"
-    paths.write_text("".join(f"/api/media/search?q={quote(q)}\n" for q in queries))
+    paths.write_text("".join(f"/api/media/search?q={quote(q)}\n" for q in mixed))
     with serve("gunicorn-2-workers", env, ready_path="/api/media/search?q=warm") as base:
         # Each worker builds its index on its first search.
         wrk_get_paths(base, paths, seconds=5, threads=1, connections=2)
         summary = wrk_get_paths(base, paths, seconds=SECONDS, threads=1, connections=2)
+        # The same server's floor: a plain Django view behind the same middleware.
+        hello = data_dir / "hello_paths.txt"
+        hello.write_text("/hello\n")
+        floor = wrk_get_paths(base, hello, seconds=SECONDS, threads=1, connections=2)
     return {
         "server": "gunicorn, 2 sync workers, DEBUG off, SQLite, the shared SQLite cache",
         "load": f"wrk -t1 -c2 -d{SECONDS}s over {len(queries)} queries of every class",
         "load_seconds": round(loaded, 1),
         **{k: summary[k] for k in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")},
         "failed": summary["socket_errors"] + summary["non_2xx"] + summary["not_200"],
+        "hello": {k: floor[k] for k in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")},
     }
 
 

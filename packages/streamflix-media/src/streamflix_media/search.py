@@ -261,7 +261,6 @@ class SearchIndex:
         candidates, containing, close = self._title_candidates(query, maturity_limit)
         keys = list(map(self._keys.__getitem__, candidates))
         squeezed_keys = list(map(self._squeezed.__getitem__, candidates))
-        sorted_keys = list(map(self._sorted_words.__getitem__, candidates))
         squeezed = query.replace(" ", "")
         scored: dict[int, float] = {}
         shortlist = max(limit * 3, 30)
@@ -271,7 +270,9 @@ class SearchIndex:
             squeezed, squeezed_keys, scorer=fuzz.ratio, limit=shortlist
         ):
             scored[position] = max(score, scored.get(position, 0.0))
-        # The words in another order.
+        # The words in another order, among the names with every word (each pass over the
+        # candidates costs about a millisecond at 100,000 titles).
+        sorted_keys = list(map(self._sorted_words.__getitem__, candidates[: containing + close]))
         for _, score, position in process.extract(
             " ".join(sorted(query.split())), sorted_keys, scorer=fuzz.ratio, limit=shortlist
         ):
