@@ -218,14 +218,14 @@ class SearchIndex:
         elif best := set.intersection(*matching):
             # A key matches every word: the candidates are the keys matching all but one.
             but_one = (
-                set.intersection(*(keys for j, keys in enumerate(matching) if j != left_out))
+                set.intersection(*(found for j, found in enumerate(matching) if j != left_out))
                 for left_out in range(len(matching))
             )
             rest = list(set().union(*but_one) - taken)
         else:
             counts: Counter[int] = Counter()
-            for keys in matching:
-                counts.update(keys)
+            for found in matching:
+                counts.update(found)
             top = max(counts.values())
             rest = [k for k, c in counts.items() if c >= top - 1 and k not in taken]
             best = {k for k in rest if counts[k] == top}
