@@ -3,10 +3,14 @@
 The index lives in each process and is rebuilt when the catalog version in the shared cache
 changes (bumped after every committed catalog write), so several processes stay right.
 
-Ranking: words of the query are matched to indexed words allowing one or two typos; the
-titles sharing the most (and rarest) words become candidates, which are then scored with
-rapidfuzz against the whole query. Exact and prefix matches rank first; people and genre
-matches are weighted below title matches.
+Ranking: words of the query are matched to indexed words allowing one or two typos (a swap
+of neighbouring letters is one), the last word also as the beginning of one. Candidates are
+the names containing every word typed (stopwords aside, in any order), then those containing
+every word allowing typos, then those matching all words but one. Exact and prefix matches
+of the whole query rank first, then the names containing every word typed (those with the
+query's stopwords too, then the closest in length, first), then those containing every word
+with typos, then the rest by rapidfuzz similarity to the whole query (as typed, without
+spaces, words sorted). People and genre matches are weighted below title matches.
 """
 
 from __future__ import annotations
