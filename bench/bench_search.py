@@ -22,9 +22,10 @@ the index is built is reported too.
 Over HTTP (skipped when ``wrk`` is missing, or with BENCH_SEARCH_HTTP=0): the demo (SQLite,
 its shared SQLite cache, DEBUG off) with the same titles (``media_sample_catalog
 --names-only``) under gunicorn (2 sync workers); after a warm-up in which each worker builds
-its index, ``wrk`` (1 thread, 2 connections: one request per worker at a time, so the
-figures are latencies, not queueing) sends ``GET /api/media/search?q=`` with the queries of
-every class, mixed, for BENCH_SECONDS (10) seconds; p50, p95 and p99, and the same for
+its index, ``wrk`` (1 thread, BENCH_SEARCH_CONNECTIONS connections, default 1: one request
+at a time, so the figures are latencies, not queueing; with 2, the two workers and wrk
+contend for the 2 cores) sends ``GET /api/media/search?q=`` with the queries of every
+class, mixed, for BENCH_SECONDS (10) seconds; p50, p95 and p99, and the same for
 ``GET /hello`` (a plain Django view behind the same middleware) on the same server, the
 floor any endpoint there pays.
 
@@ -62,6 +63,7 @@ QUERIES = int(os.environ.get("BENCH_SEARCH_QUERIES", "1000"))
 AMBIGUOUS = 10
 HTTP = os.environ.get("BENCH_SEARCH_HTTP", "1") != "0"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_SEARCH_CONNECTIONS", "1"))
 TARGETS = {"p95_ms": 10, "recall_at_10": 0.99, "http_p95_ms": 20}
 
 
@@ -167,14 +169,14 @@ def http_latency(queries: list[str]) -> dict[str, Any]:
     with serve("gunicorn-2-workers", env, ready_path="/api/media/search?q=warm") as base:
         # Each worker builds its index on its first search.
         wrk_get_paths(base, paths, seconds=5, threads=1, connections=2)
-        summary = wrk_get_paths(base, paths, seconds=SECONDS, threads=1, connections=2)
+        summary = wrk_get_paths(base, paths, seconds=SECONDS, threads=1, connections=CONNECTIONS)
         # The same server's floor: a plain Django view behind the same middleware.
         hello = data_dir / "hello_paths.txt"
         hello.write_text("/hello\n")
-        floor = wrk_get_paths(base, hello, seconds=SECONDS, threads=1, connections=2)
+        floor = wrk_get_paths(base, hello, seconds=SECONDS, threads=1, connections=CONNECTIONS)
     return {
         "server": "gunicorn, 2 sync workers, DEBUG off, SQLite, the shared SQLite cache",
-        "load": f"wrk -t1 -c2 -d{SECONDS}s over {len(queries)} queries of every class",
+        "load": f"wrk -t1 -c{CONNECTIONS} -d{SECONDS}s over {len(queries)} queries of every class",
         "load_seconds": round(loaded, 1),
         **{k: summary[k] for k in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")},
         "failed": summary["socket_errors"] + summary["non_2xx"] + summary["not_200"],
