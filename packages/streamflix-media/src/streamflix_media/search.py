@@ -15,13 +15,14 @@ spaces, words sorted). People and genre matches are weighted below title matches
 
 from __future__ import annotations
 
+import heapq
 import threading
 import unicodedata
 import uuid
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, islice, pairwise
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -168,11 +169,12 @@ class SearchIndex:
         """The keys with any of ``words``."""
         return set().union(*(self._postings[w] for w in words))
 
-    def _title_candidates(self, query: str, limit_rating: int) -> tuple[list[int], int, int]:
+    def _title_candidates(self, query: str, limit_rating: int) -> tuple[list[int], int, int, int]:
         """Keys worth scoring for ``query``, in three runs: those containing the query as
         typed (every word typed, stopwords aside, is one of theirs, the last one perhaps
         unfinished), then those containing it allowing typos, then those matching all words
-        but one (the ones matching the most first); with the lengths of the first two runs.
+        but one (the ones matching the most first), and last the keys beginning with the
+        whole query; with the lengths of the first two runs and of the last.
         """
         words = query.split()
         content = list(dict.fromkeys(w for w in words if w not in _STOPWORDS)) or words
@@ -207,12 +209,15 @@ class SearchIndex:
             begun, keys = f" {letter}", self._keys
             containing = {k for k in containing if begun in f" {keys[k]}"}
             close = {k for k in close if begun in f" {keys[k]}"}
-        if limited:
-            containing = {k for k in containing if maturity[key_doc[k]] <= limit_rating}
-            close = {k for k in close if maturity[key_doc[k]] <= limit_rating}
-        candidates = list(containing)[:_CANDIDATES]
+        # At most _CANDIDATES, stopping there (a common word is in tens of thousands).
+        allowed = (
+            (lambda keys: (k for k in keys if maturity[key_doc[k]] <= limit_rating))
+            if limited
+            else iter
+        )
+        candidates = list(islice(allowed(containing), _CANDIDATES))
         first = len(candidates)
-        candidates += list(close)[: _CANDIDATES - first]
+        candidates += islice(allowed(close), _CANDIDATES - first)
         second = len(candidates) - first
         taken = containing | close
         if len(matching) <= 2:
@@ -238,7 +243,8 @@ class SearchIndex:
         if len(candidates) + len(rest) > _CANDIDATES:
             rest = [k for k in rest if k in best] + [k for k in rest if k not in best]
         candidates += rest[: _CANDIDATES - len(candidates)]
-        # Exact and prefix matches of the whole query are always candidates.
+        # Exact and prefix matches of the whole query are always candidates (at the end).
+        ahead = len(candidates)
         start = bisect_left(self._sorted_text, query)
         for position in range(start, min(start + 200, len(self._sorted_text))):
             if not self._sorted_text[position].startswith(query):
@@ -246,7 +252,7 @@ class SearchIndex:
             key_number = self._sorted_keys[position]
             if maturity[key_doc[key_number]] <= limit_rating:
                 candidates.append(key_number)
-        return candidates, first, second
+        return candidates, first, second, len(candidates) - ahead
 
     def search(
         self,
@@ -262,7 +268,7 @@ class SearchIndex:
         query = normalize(text)
         if not query:
             return []
-        candidates, containing, close = self._title_candidates(query, maturity_limit)
+        candidates, containing, close, prefixed = self._title_candidates(query, maturity_limit)
         keys = list(map(self._keys.__getitem__, candidates))
         squeezed_keys = list(map(self._squeezed.__getitem__, candidates))
         squeezed = query.replace(" ", "")
@@ -276,20 +282,28 @@ class SearchIndex:
             scored[position] = max(score, scored.get(position, 0.0))
         # The words in another order, among the names with every word (each pass over the
         # candidates costs about a millisecond at 100,000 titles).
-        sorted_keys = list(map(self._sorted_words.__getitem__, candidates[: containing + close]))
+        reordering = containing + close if " " in query else 0
+        sorted_keys = list(map(self._sorted_words.__getitem__, candidates[:reordering]))
         for _, score, position in process.extract(
             " ".join(sorted(query.split())), sorted_keys, scorer=fuzz.ratio, limit=shortlist
         ):
             scored[position] = max(score, scored.get(position, 0.0))
         # Every word typed (the last perhaps unfinished) in a name, in any order: above every
         # near miss; the names with the query's stopwords too, then the closest in length.
+        # Names beginning with the whole query count as containing it. Only the best few
+        # are kept (a word as common as "the" is in tens of thousands of names).
         stopwords = [f" {w} " for w in dict.fromkeys(query.split()) if w in _STOPWORDS]
-        for position in range(containing):
-            key = keys[position]
-            padded = f" {key} "
-            with_stopwords = all(w in padded for w in stopwords)
-            closeness = len(query) / max(len(query), len(key))
-            score = _CONTAINS_SCORE + 3.0 * with_stopwords + 2.0 * closeness
+        positions = chain(range(containing), range(len(keys) - prefixed, len(keys)))
+        contains_scores = (
+            (
+                _CONTAINS_SCORE
+                + 3.0 * all(w in f" {keys[position]} " for w in stopwords)
+                + 2.0 * len(query) / max(len(query), len(keys[position])),
+                position,
+            )
+            for position in positions
+        )
+        for score, position in heapq.nlargest(shortlist, contains_scores):
             scored[position] = max(score, scored.get(position, 0.0))
         # Every word in a name allowing typos: below those, the closest spelling first.
         for _, score, position in process.extract(
