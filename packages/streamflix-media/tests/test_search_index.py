@@ -165,3 +165,12 @@ def test_people_are_found_by_words_like_those_typed():
         hits = index.search(query)
         assert [(hit.type, hit.entry.id) for hit in hits] == [("person", 1)], query
     assert index.search("lighthouse")[0].type == "title"
+
+
+def test_names_beginning_with_the_query_rank_first_among_many_containing_it():
+    short = [entry(n, f"Border {word}") for n, word in enumerate(string.ascii_lowercase, 2)]
+    longer = [entry(n, f"The Border {word}") for n, word in enumerate(string.ascii_lowercase, 40)]
+    index = SearchIndex([*short, *longer, entry(1, "Border of Eldorado")])
+    # "el" is a stopword: every name with "border" contains the query.
+    assert index.search("border of el")[0].entry.id == 1
+    assert {hit.entry.name for hit in index.search("the", limit=5)} <= {t.name for t in longer}

@@ -290,20 +290,23 @@ class SearchIndex:
             scored[position] = max(score, scored.get(position, 0.0))
         # Every word typed (the last perhaps unfinished) in a name, in any order: above every
         # near miss; the names with the query's stopwords too, then the closest in length.
-        # Names beginning with the whole query count as containing it. Only the best few
-        # are kept (a word as common as "the" is in tens of thousands of names).
+        # Names beginning with the whole query (at most 200) count as containing it. Of the
+        # others only the best few are kept (a word as common as "the" is in tens of
+        # thousands of names).
         stopwords = [f" {w} " for w in dict.fromkeys(query.split()) if w in _STOPWORDS]
-        positions = chain(range(containing), range(len(keys) - prefixed, len(keys)))
-        contains_scores = (
-            (
+
+        def contains_score(position: int) -> float:
+            key = keys[position]
+            with_stopwords = all(w in f" {key} " for w in stopwords)
+            return (
                 _CONTAINS_SCORE
-                + 3.0 * all(w in f" {keys[position]} " for w in stopwords)
-                + 2.0 * len(query) / max(len(query), len(keys[position])),
-                position,
+                + 3.0 * with_stopwords
+                + 2.0 * len(query) / max(len(query), len(key))
             )
-            for position in positions
-        )
-        for score, position in heapq.nlargest(shortlist, contains_scores):
+
+        best = heapq.nlargest(shortlist, ((contains_score(p), p) for p in range(containing)))
+        beginning = range(len(keys) - prefixed, len(keys))
+        for score, position in chain(best, ((contains_score(p), p) for p in beginning)):
             scored[position] = max(score, scored.get(position, 0.0))
         # Every word in a name allowing typos: below those, the closest spelling first.
         for _, score, position in process.extract(
