@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 LUA = Path(__file__).with_name("wrk_heartbeats.lua")
+PATHS_LUA = Path(__file__).with_name("wrk_paths.lua")
 # Few load threads: wrk shares the two cores with the server it measures.
 THREADS = 2
 CONNECTIONS = 16
@@ -41,6 +42,23 @@ def wrk_get(
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     command += ["-s", str(LUA), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("wrk-json "))
+    summary: dict[str, Any] = json.loads(line.removeprefix("wrk-json "))
+    summary["requests_per_second"] = round(summary["requests"] / summary["seconds"], 1)
+    return summary
+
+
+def wrk_get_paths(
+    base: str, paths_file: Path, *, seconds: int, threads: int, connections: int
+) -> dict[str, Any]:
+    """GET the paths listed in ``paths_file`` (one a line, in turn) from ``base`` over
+    ``connections`` keep-alive connections for ``seconds``; the summary (with p95) with
+    ``requests_per_second`` added."""
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
+        "-s", str(PATHS_LUA), base, "--", str(paths_file),
+    ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(x for x in output.splitlines() if x.startswith("wrk-json "))
     summary: dict[str, Any] = json.loads(line.removeprefix("wrk-json "))

@@ -26,6 +26,22 @@ def test_search_finds_titles_with_typos(api, make_title):
     )
 
 
+def test_search_finds_words_out_of_order_and_part_of_a_name(api, make_title):
+    for name in ("Silver Lion of the North", "The Silver Line", "Silver Lions", "The Silver Lion"):
+        make_title(name)
+    make_title("Fearless Nights of Lagos")
+    make_title("Night of Lagos")
+    first = {
+        query: api.get("/api/media/search", {"q": query}).json()["results"][0]["slug"]
+        for query in ("lion silver the", "nights of lagos", "fearless ni")
+    }
+    assert first == {
+        "lion silver the": "the-silver-lion",
+        "nights of lagos": "fearless-nights-of-lagos",
+        "fearless ni": "fearless-nights-of-lagos",
+    }
+
+
 def test_search_exact_and_prefix_rank_first(api, make_title):
     make_title("Harbor")
     make_title("Harbor Lights")

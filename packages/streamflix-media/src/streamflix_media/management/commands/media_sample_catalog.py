@@ -15,7 +15,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--titles", type=int, default=400)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--names-only",
+            action="store_true",
+            help="no credits, seasons or episodes (the titles of the search benchmark)",
+        )
 
-    def handle(self, *args: Any, titles: int, seed: int, **options: Any) -> None:
-        created = load(generate(titles=titles, seed=seed))
+    def handle(
+        self, *args: Any, titles: int, seed: int, names_only: bool = False, **options: Any
+    ) -> None:
+        created = load(generate(titles=titles, seed=seed, details=not names_only))
         self.stdout.write(", ".join(f"{n} {kind}" for kind, n in created.items()) + " created")
