@@ -260,7 +260,10 @@ def choose_encoder(
                 hardware_options=candidate.options,
                 probes=tuple(probes),
             )
-    if probes:
+    if probes and profile.codec not in _FALLBACK_LOGGED:
+        # Once per process and codec: the probes' answers are remembered, so every later
+        # transcode would only repeat it.
+        _FALLBACK_LOGGED.add(profile.codec)
         logger.info(
             "No hardware %s encoder usable (%s); using %s",
             profile.codec,
@@ -268,6 +271,9 @@ def choose_encoder(
             profile.encoder,
         )
     return software_choice(profile, probes)
+
+
+_FALLBACK_LOGGED: set[str] = set()
 
 
 def resolve_profiles(
