@@ -124,3 +124,27 @@ def test_compiled_queries_forget_the_least_recently_used_key(accounts):
     for name in ("Ana", "Ben", "Ana", "Kids", "Ana", "Ben"):
         compiled.values(name, lambda name=name: build(name))
     assert builds == ["Ana", "Ben", "Kids", "Ben"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shape_compiled_in_one_thread_serves_another_threads_connection(accounts):
+    import threading
+
+    from django.db import connections
+
+    build, calls = counting(profiles_of)
+    prepared = PreparedValues(build, name="profiles")
+    assert [r["name"] for r in prepared.rows(user_ids=[accounts["ana"].pk])] == ["Ana", "Kids"]
+    found: list[Any] = []
+
+    def other_thread() -> None:
+        try:
+            found.append(prepared.rows(user_ids=[accounts["ben"].pk]))
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert [r["name"] for r in found[0]] == ["Ben"]
+    assert len(calls) == 1  # one compilation for every connection of the database

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,22 +33,25 @@ from django.db.models.sql.compiler import SQLCompiler
 #: Placeholder integers come from far below any primary key (or other value) a query binds.
 _PLACEHOLDER_BASE = -(2**62)
 
-#: Compiled shapes kept per connection (least recently used go first).
+#: Compiled shapes kept per database (least recently used go first).
 MAX_SHAPES = 128
 
 
-class _PerConnection:
-    """Compiled queries by key, per database connection, least recently used dropped first."""
+class _PerDatabase:
+    """Compiled queries by key, per database alias and backend, least recently used dropped
+    first. Not per connection object: under ASGI every request thread has its own, and the
+    SQL is the same for all of them. An entry keeps no cursor or compiler; its converters
+    are the backend's functions (run with the connection of the request that uses them)."""
 
     def __init__(self, max_entries: int = MAX_SHAPES) -> None:
         self.max_entries = max_entries
-        self._by_connection: weakref.WeakKeyDictionary[Any, OrderedDict[Hashable, Any]]
-        self._by_connection = weakref.WeakKeyDictionary()
+        self._by_database: dict[tuple[str, str], OrderedDict[Hashable, Any]] = {}
         self._lock = threading.Lock()
 
     def get_or_compile(self, connection: Any, key: Hashable, compile: Callable[[], Any]) -> Any:
+        database = (connection.alias, connection.vendor)
         with self._lock:
-            entries = self._by_connection.setdefault(connection, OrderedDict())
+            entries = self._by_database.setdefault(database, OrderedDict())
             found = entries.get(key)
             if found is not None:
                 entries.move_to_end(key)
@@ -75,7 +77,6 @@ class _Compiled:
     #: For each parameter: (value name, index in a list value or None), or None for a constant.
     slots: tuple[tuple[str, int | None] | None, ...]
     names: tuple[str, ...]
-    compiler: SQLCompiler
     converters: dict[int, Any]
 
 
@@ -90,7 +91,7 @@ class PreparedValues:
     def __init__(self, build: Callable[..., QuerySet[Any]], *, name: str) -> None:
         self.build = build
         self.name = name
-        self._compiled = _PerConnection()
+        self._compiled = _PerDatabase()
 
     def rows(
         self,
@@ -125,7 +126,7 @@ class PreparedValues:
         names = compiled.names
         return [
             dict(zip(names, row, strict=True))
-            for row in _converted(compiled.compiler, compiled.converters, fetched)
+            for row in _converted(compiled.converters, fetched, connection)
         ]
 
     def _compile(
@@ -151,7 +152,7 @@ class PreparedValues:
             placeholders.get(param) if isinstance(param, int) else None for param in params
         )
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
-        return _Compiled(sql, tuple(params), slots, names, compiler, _converters(compiler))
+        return _Compiled(sql, tuple(params), slots, names, _converters(compiler))
 
 
 def _value(values: Mapping[str, int | Sequence[int]], slot: tuple[str, int | None]) -> Any:
@@ -167,7 +168,6 @@ class _Plain:
     sql: str
     params: tuple[Any, ...]
     names: tuple[str, ...]
-    compiler: SQLCompiler
     converters: dict[int, Any]
 
 
@@ -179,7 +179,7 @@ class CompiledQueries:
 
     def __init__(self, *, name: str, max_entries: int = 512) -> None:
         self.name = name
-        self._compiled = _PerConnection(max_entries)
+        self._compiled = _PerDatabase(max_entries)
 
     def values(
         self, key: Hashable, build: Callable[[], QuerySet[Any]], *, using: str = DEFAULT_DB_ALIAS
@@ -193,7 +193,7 @@ class CompiledQueries:
         names = compiled.names
         return [
             dict(zip(names, row, strict=True))
-            for row in _converted(compiled.compiler, compiled.converters, fetched)
+            for row in _converted(compiled.converters, fetched, connection)
         ]
 
     def count(
@@ -217,7 +217,7 @@ def _compile_plain(queryset: QuerySet[Any], using: str) -> _Plain:
     compiler = query.get_compiler(using=using)
     sql, params = compiler.as_sql()
     names = (*query.extra_select, *query.values_select, *query.annotation_select)
-    return _Plain(sql, tuple(params), names, compiler, _converters(compiler))
+    return _Plain(sql, tuple(params), names, _converters(compiler))
 
 
 def _converters(compiler: SQLCompiler) -> dict[int, Any]:
@@ -227,5 +227,19 @@ def _converters(compiler: SQLCompiler) -> dict[int, Any]:
     return compiler.get_converters(fields)
 
 
-def _converted(compiler: SQLCompiler, converters: dict[int, Any], rows: list[Any]) -> Any:
-    return compiler.apply_converters(rows, converters) if converters else rows
+def _converted(converters: dict[int, Any], rows: list[Any], connection: Any) -> list[Any]:
+    """``rows`` with each column's converters applied, as the compiler would, with the
+    connection of this request."""
+    if not converters:
+        return rows
+    items = list(converters.items())
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, (functions, expression) in items:
+            value = values[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[position] = value
+        converted.append(values)
+    return converted

@@ -364,3 +364,33 @@ def test_the_schedule_expires_abandoned_uploads_only(staff_api, movie, small_par
     assert stored(storage_root) == [UploadSession.objects.get(pk=active).key + ".partial"]
     gone = staff_api.get(f"/api/media/uploads/{abandoned}")
     assert gone.status_code == 410 and gone.json()["code"] == "upload_expired"
+
+
+def test_a_retried_chunk_that_lost_the_race_never_touches_what_arrived(
+    staff_api, movie, small_parts
+):
+    """A client retries a chunk while the first request for it is still running: the one
+    that ends second finds the offset moved (409) before writing or truncating anything."""
+    import io
+
+    from streamflix_core.errors import Conflict
+    from streamflix_media.services.resumable_uploads import upload_chunk_write
+
+    total = 2 * PART
+    upload_id = start(staff_api, movie, size=total).json()["id"]
+    stale = UploadSession.objects.get(pk=upload_id)  # read by the slower request, at 0
+    first_chunk = bytes(range(256)) * (PART // 256)
+    assert put_chunk(staff_api, upload_id, first_chunk, 0, total).status_code == 200
+
+    with pytest.raises(Conflict) as refused:  # the slower one: its body drops after 1 KiB
+        upload_chunk_write(
+            session=stale,
+            content_range=f"bytes 0-{PART - 1}/{total}",
+            content_length=PART,
+            body=io.BytesIO(first_chunk[:1024]),
+        )
+
+    assert refused.value.code == "wrong_offset"
+    partial = partial_path(UploadSession.objects.get(pk=upload_id))
+    assert partial.read_bytes() == first_chunk
+    assert UploadSession.objects.get(pk=upload_id).received == PART

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import re
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from django.db import transaction
 from django.db.models import Q
 from django.http import UnreadablePostError
@@ -302,7 +304,10 @@ def upload_chunk_write(
     ``body`` (a readable stream) carry exactly its bytes, streamed to disk.
 
     A body that ends early (the connection dropped) keeps what arrived: 400
-    ``chunk_incomplete`` with the new ``offset``, from where the client resumes."""
+    ``chunk_incomplete`` with the new ``offset``, from where the client resumes. That needs
+    a WSGI server (gunicorn), which hands the view the body as it streams in; under ASGI
+    (daphne) Django reads the whole body first, so a dropped chunk keeps nothing and the
+    client resends it from the same offset."""
     check_resumable_open(session)
     if session.mode != Mode.CHUNKS:
         raise Conflict("This upload goes to S3 in parts, not in chunks.", code="not_chunked")
@@ -320,6 +325,10 @@ def upload_chunk_write(
     dropped = False
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     with os.fdopen(descriptor, "r+b") as fh:
+        # One writer at a time per upload, across processes: a retried chunk waits for the
+        # request it repeats, then finds the offset moved (409) before touching the file.
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        _check_offset_unchanged(session, first, path)
         fh.seek(first)
         try:
             while written < length:
@@ -334,21 +343,15 @@ def upload_chunk_write(
         fh.truncate(first + written)
         fh.flush()
         os.fsync(fh.fileno())
-    offset = first + written
-    moved = UploadSession.objects.filter(pk=session.pk, status=Status.OPEN, received=first).update(
-        received=offset,
-        expires_at=timezone.now() + dt.timedelta(seconds=settings().UPLOAD_SESSION_TTL_SECONDS),
-    )
-    if not moved:
-        # Someone else moved it (a concurrent chunk, an abort, the expiry sweep).
-        current = UploadSession.objects.filter(pk=session.pk).first()
-        if current is None or current.status != Status.OPEN:
-            with contextlib.suppress(OSError):
-                path.unlink()
-            if current is None:
-                raise Gone("This upload has been discarded.", code="upload_expired")
-            check_resumable_open(current)
-        raise _wrong_offset(current.received if current else 0, first)
+        offset = first + written
+        moved = UploadSession.objects.filter(
+            pk=session.pk, status=Status.OPEN, received=first
+        ).update(
+            received=offset,
+            expires_at=timezone.now() + dt.timedelta(seconds=settings().UPLOAD_SESSION_TTL_SECONDS),
+        )
+        if not moved:
+            _check_offset_unchanged(session, first, path)
     session.received = offset
     if dropped or written < length:
         raise ChunkIncomplete(
@@ -356,6 +359,20 @@ def upload_chunk_write(
             offset=offset,
         )
     return UploadProgress(received_bytes=offset, offset=offset)
+
+
+def _check_offset_unchanged(session: UploadSession, first: int, path: Any) -> None:
+    """Raise unless the upload, read again now, is still open at ``first`` (409
+    ``wrong_offset`` with the current offset, 410 when it was discarded or expired)."""
+    current = UploadSession.objects.filter(pk=session.pk).first()
+    if current is None or current.status != Status.OPEN:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        if current is None:
+            raise Gone("This upload has been discarded.", code="upload_expired")
+        check_resumable_open(current)
+    if current is not None and current.received != first:
+        raise _wrong_offset(current.received, first)
 
 
 def assemble_parts(session: UploadSession) -> list[Part]:
@@ -393,17 +410,33 @@ def assemble(session: UploadSession, parts: list[Part]) -> None:
     """Make the received parts the object at ``session.key``: S3 ``CompleteMultipartUpload``
     with the listed ETags, or the local partial file moved into place."""
     if session.mode == Mode.CHUNKS:
-        os.replace(partial_path(session), source_storage().path(session.key))
+        partial = partial_path(session)
+        final = Path(source_storage().path(session.key))
+        if not partial.exists() and final.is_file() and final.stat().st_size == session.size:
+            return  # assembled by an earlier attempt whose completion failed after it
+        with open(partial, "rb") as fh:
+            # Wait for a chunk still being written (it holds the same lock) before moving.
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            os.replace(partial, source_storage().path(session.key))
         return
     client, bucket, key = _s3(session)
-    client.complete_multipart_upload(
-        Bucket=bucket,
-        Key=key,
-        UploadId=session.multipart_id,
-        MultipartUpload={
-            "Parts": [{"ETag": part.etag, "PartNumber": part.part_number} for part in parts]
-        },
-    )
+    try:
+        client.complete_multipart_upload(
+            Bucket=bucket,
+            Key=key,
+            UploadId=session.multipart_id,
+            MultipartUpload={
+                "Parts": [{"ETag": part.etag, "PartNumber": part.part_number} for part in parts]
+            },
+        )
+    except ClientError as exc:
+        # Completed by an earlier attempt whose completion failed after it: the object is
+        # there, whole.
+        if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
+            raise
+        head = client.head_object(Bucket=bucket, Key=key)
+        if int(head.get("ContentLength", -1)) != session.size:
+            raise
 
 
 def _discard(session: UploadSession) -> None:
