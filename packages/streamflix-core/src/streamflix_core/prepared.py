@@ -2,10 +2,10 @@
 
 Compiling a query with a few correlated subqueries costs Django several milliseconds — far
 more than the database takes to answer it. :class:`PreparedValues` builds such a query once
-per *shape* (its options and the length of each list value) and per database connection, with
-placeholder integers where the values go, and later runs the compiled SQL with the real values
-bound in their place. The rows come back as ``.values()`` would give them, with the same
-converters applied.
+per *shape* (its options and the length of each list value) and per database (not per
+connection), with placeholder integers where the values go, and later runs the compiled SQL
+with the real values bound in their place. The rows come back as ``.values()`` would give
+them, with the same converters applied.
 
 The rule for a ``build`` function: a value passed to it may reach the SQL only as a query
 parameter (a filter's right-hand side, an ``IN`` list) — never decide in Python what the query
@@ -81,7 +81,7 @@ class _Compiled:
 
 
 class PreparedValues:
-    """A ``.values()`` query compiled once per shape and connection.
+    """A ``.values()`` query compiled once per shape and database.
 
     ``build(**values, **options)`` returns the query set (ending in ``.values(...)``).
     ``values`` are integers or sequences of integers bound as parameters; ``options`` are
@@ -172,7 +172,7 @@ class _Plain:
 
 
 class CompiledQueries:
-    """Query sets compiled once per key and connection, run again as they are.
+    """Query sets compiled once per key and database, run again as they are.
 
     ``key`` must determine the whole query — every filter value included — as the SQL
     compiled the first time is reused for it. Bounded: the least recently used keys go."""
