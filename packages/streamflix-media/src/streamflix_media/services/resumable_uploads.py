@@ -40,7 +40,7 @@ from streamflix_core.errors import Conflict, DomainError, Gone, InvalidInput, To
 from ..conf import settings
 from ..models import Episode, Title, UploadSession
 from ..storage import s3_client_and_key, source_storage
-from .assets import check_target, safe_name
+from .assets import check_target
 
 logger = logging.getLogger(__name__)
 
@@ -117,16 +117,13 @@ def upload_resumable_create(
     The declaration is checked as for a one-POST upload (size, name vs content type, the
     target). Storage that is neither S3 nor a local filesystem gets 409
     ``resumable_unsupported``."""
-    from .uploads import check_declared
+    from .uploads import check_declared, upload_key
 
     title, episode = check_target(role=role, title=title, episode=episode)
     check_declared(filename=filename, content_type=content_type, size=size)
     storage = source_storage()
     session_id = uuid.uuid4()
-    key = (
-        f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/uploads/{session_id.hex}/"
-        f"{safe_name(filename)}"
-    )
+    key = upload_key(session_id, filename)
     s3 = s3_client_and_key(storage, key)
     if s3 is None:
         try:

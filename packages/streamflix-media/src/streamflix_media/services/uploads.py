@@ -33,6 +33,14 @@ logger = logging.getLogger(__name__)
 UPLOAD_SALT = "streamflix_media.assets.upload"
 
 
+def upload_key(session_id: uuid.UUID, filename: str) -> str:
+    """Where an upload session's source goes in the source storage."""
+    return (
+        f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/uploads/{session_id.hex}/"
+        f"{safe_name(filename)}"
+    )
+
+
 def check_declared(*, filename: str, content_type: str, size: int) -> None:
     """Check an upload's declaration: a positive size within ``MAX_UPLOAD_BYTES`` (413
     above it) and a video file name whose content type agrees (415)."""
@@ -72,10 +80,7 @@ def upload_session_create(
     check_declared(filename=filename, content_type=content_type, size=size)
     ttl = settings().UPLOAD_URL_TTL_SECONDS
     session_id = uuid.uuid4()
-    key = (
-        f"{settings().SOURCE_STORAGE_PREFIX.strip('/')}/uploads/{session_id.hex}/"
-        f"{safe_name(filename)}"
-    )
+    key = upload_key(session_id, filename)
     with transaction.atomic():
         session = UploadSession.objects.create(
             id=session_id,
