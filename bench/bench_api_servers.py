@@ -2,7 +2,8 @@
 and GET /api/health, each as a ratio to the hello view (``/hello``) of the same server.
 
 Load from ``wrk`` (BENCH_SECONDS per run, 2 threads, 16 connections) in BENCH_ROUNDS
-interleaved rounds per server; medians. Figures go to bench/results/api_servers.json. Run
+interleaved rounds per server, each endpoint's run between two runs of the hello view and
+compared with their mean; medians. Figures go to bench/results/api_servers.json. Run
 with ``nox -s bench -- api_servers``.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import SERVERS, demo_env, manage, serve, write_results
-from wrk_load import CONNECTIONS, THREADS, against_ceiling, wrk_get, wrk_missing
+from wrk_load import CONNECTIONS, THREADS, bracketed_rounds, wrk_missing
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -26,16 +27,9 @@ ENDPOINTS = ("/api/plugins", "/api/health")
 
 
 def measure(base: str) -> dict[str, Any]:
-    for path in (CEILING, *ENDPOINTS):
-        wrk_get(base + path, seconds=1)  # warm up
-    ceilings: list[dict[str, Any]] = []
-    runs: dict[str, list[dict[str, Any]]] = {path: [] for path in ENDPOINTS}
-    for _ in range(ROUNDS):
-        ceilings.append(wrk_get(base + CEILING, seconds=SECONDS))
-        for path in ENDPOINTS:
-            runs[path].append(wrk_get(base + path, seconds=SECONDS))
-    figures = {path: against_ceiling(found, ceilings) for path, found in runs.items()}
-    figures[CEILING] = against_ceiling(ceilings, ceilings)
+    targets = {path: (path, {}) for path in ENDPOINTS}
+    figures = bracketed_rounds(base, CEILING, targets, rounds=ROUNDS, seconds=SECONDS)
+    figures[CEILING] = figures.pop("ceiling")
     return figures
 
 
@@ -54,7 +48,8 @@ def main() -> None:
     write_results(
         "api_servers",
         {
-            "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} interleaved rounds",
+            "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} interleaved rounds, "
+            "each run between two runs of the ceiling",
             "ceiling_endpoint": f"GET {CEILING}",
             "results": results,
         },

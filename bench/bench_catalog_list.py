@@ -7,8 +7,9 @@ The demo (SQLite, its shared SQLite cache, DEBUG off) with a generated catalog o
 BENCH_CATALOG_TITLES titles (1,000) is served by gunicorn (2 sync workers) twice: as is, and
 with the page caches off (``LIST_CACHE_SECONDS`` and ``HOME_CACHE_SECONDS`` 0) for the
 uncached path. Load comes from ``wrk`` (BENCH_SECONDS per run, 2 threads, 16 connections) in
-BENCH_ROUNDS interleaved rounds (hello, then every target, then hello again...); each
-figure is the median over the rounds. The signed-in requests carry a viewer's access token
+BENCH_ROUNDS interleaved rounds (hello, then each target followed by hello again): each
+target run is compared with the mean of the hello runs on either side, and each figure is
+the median over the rounds. The signed-in requests carry a viewer's access token
 (a profile with the top maturity limit).
 
 Goals (issue 15): uncached ≥ 25 % of the ceiling, signed in from the cache ≥ 50 %, signed
@@ -29,10 +30,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import DEMO, demo_env, manage, serve, write_results
-from wrk_load import CONNECTIONS, THREADS, against_ceiling, wrk_get, wrk_missing
+from wrk_load import CONNECTIONS, THREADS, bracketed_rounds, wrk_missing
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 TITLES = int(os.environ.get("BENCH_CATALOG_TITLES", "1000"))
 CEILING = "/hello"
 LIST = "/api/media/titles"
@@ -63,22 +64,10 @@ def viewer_token(env: dict[str, str]) -> str:
 
 
 def measure(base: str, targets: dict[str, tuple[str, dict[str, str]]]) -> dict[str, Any]:
-    """Interleaved rounds of the ceiling and every target; medians per target."""
-    for path, headers in [(CEILING, {}), *targets.values()]:
-        wrk_get(base + path, seconds=1, headers=headers)  # warm caches and connections
-    ceilings: list[dict[str, Any]] = []
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
-    for round_ in range(1, ROUNDS + 1):
-        ceilings.append(wrk_get(base + CEILING, seconds=SECONDS))
-        for name, (path, headers) in targets.items():
-            runs[name].append(wrk_get(base + path, seconds=SECONDS, headers=headers))
-        print(
-            f"round {round_}: hello {ceilings[-1]['requests_per_second']}/s, "
-            + ", ".join(f"{n} {r[-1]['requests_per_second']}/s" for n, r in runs.items()),
-            flush=True,
-        )
-    figures = {name: against_ceiling(found, ceilings) for name, found in runs.items()}
-    figures["hello (ceiling)"] = against_ceiling(ceilings, ceilings)
+    """Interleaved rounds of the ceiling and every target, each target run between two
+    ceiling runs; medians per target."""
+    figures = bracketed_rounds(base, CEILING, targets, rounds=ROUNDS, seconds=SECONDS)
+    figures["hello (ceiling)"] = figures.pop("ceiling")
     return figures
 
 
@@ -137,7 +126,8 @@ def main() -> None:
         "catalog_list",
         {
             "server": "gunicorn, 2 sync workers, DEBUG off, SQLite, the shared SQLite cache",
-            "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} interleaved rounds",
+            "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} interleaved rounds, "
+            "each run between two runs of the ceiling",
             "ceiling_endpoint": f"GET {CEILING}",
             "titles": TITLES,
             "load_seconds": round(loaded, 1),

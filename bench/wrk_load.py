@@ -66,6 +66,44 @@ def wrk_get_paths(
     return summary
 
 
+def bracketed_rounds(
+    base: str,
+    ceiling: str,
+    targets: dict[str, tuple[str, dict[str, str]]],
+    *,
+    rounds: int,
+    seconds: int,
+) -> dict[str, dict[str, Any]]:
+    """Interleaved rounds of the ``ceiling`` path and every target (name → path, headers):
+    each round runs the ceiling, then each target followed by the ceiling again, so every
+    target run sits between two ceiling runs and is compared with their mean — drift of
+    the machine's speed during a round moves both. Figures per target as
+    :func:`against_ceiling` gives them, and the ceiling's own under ``"ceiling"``."""
+    for path, headers in [(ceiling, {}), *targets.values()]:
+        wrk_get(base + path, seconds=1, headers=headers)  # warm caches and connections
+    hellos: list[dict[str, Any]] = []
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+    brackets: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+    for round_ in range(1, rounds + 1):
+        before = wrk_get(base + ceiling, seconds=seconds)
+        hellos.append(before)
+        line = [f"{ceiling} {before['requests_per_second']}/s"]
+        for name, (path, headers) in targets.items():
+            run = wrk_get(base + path, seconds=seconds, headers=headers)
+            after = wrk_get(base + ceiling, seconds=seconds)
+            hellos.append(after)
+            runs[name].append(run)
+            mean = (before["requests_per_second"] + after["requests_per_second"]) / 2
+            brackets[name].append({"requests_per_second": mean})
+            line.append(f"{name} {run['requests_per_second']}/s")
+            line.append(f"{ceiling} {after['requests_per_second']}/s")
+            before = after
+        print(f"round {round_}: " + ", ".join(line), flush=True)
+    figures = {name: against_ceiling(runs[name], brackets[name]) for name in targets}
+    figures["ceiling"] = against_ceiling(hellos, hellos)
+    return figures
+
+
 def against_ceiling(runs: list[dict[str, Any]], ceilings: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians over interleaved rounds: requests/s, the ratio to the same round's ceiling
     (the hello view of the same server), p50 and p99, and every failed answer."""

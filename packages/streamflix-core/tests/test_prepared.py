@@ -148,3 +148,36 @@ def test_a_shape_compiled_in_one_thread_serves_another_threads_connection(accoun
     worker.join()
     assert [r["name"] for r in found[0]] == ["Ben"]
     assert len(calls) == 1  # one compilation for every connection of the database
+
+
+def test_rows_read_past_djangos_cursor_equal_those_read_through_it(accounts):
+    # Outside a query capture, SQLite's driver runs the SQL converted at compile time;
+    # a capture (like assertNumQueries) takes Django's cursor and sees the query.
+    prepared = PreparedValues(profiles_of, name="profiles")
+    both = [accounts["ana"].pk, accounts["ben"].pk]
+    direct = prepared.rows(user_ids=both)
+    with CaptureQueriesContext(connection) as queries:
+        through_django = prepared.rows(user_ids=both)
+    assert direct == through_django
+    assert [row["name"] for row in direct] == ["Ana", "Ben", "Kids"]
+    assert len(queries) == 1
+
+
+def test_the_compiled_count_and_rows_answer_the_same_past_djangos_cursor(accounts):
+    compiled = CompiledQueries(name="profiles")
+    user_ids = [accounts["ana"].pk]
+    rows = compiled.values("ana", lambda: profiles_of(user_ids=user_ids))
+    count = compiled.count("ana", lambda: profiles_of(user_ids=user_ids))
+    with CaptureQueriesContext(connection):
+        assert compiled.values("ana", lambda: profiles_of(user_ids=user_ids)) == rows
+        assert compiled.count("ana", lambda: profiles_of(user_ids=user_ids)) == count == 2
+
+
+def test_a_list_value_the_query_scatters_cannot_be_prepared(accounts):
+    def scattered(*, ids: list[int]) -> Any:
+        first, second = ids
+        chained = Profile.objects.filter(pk=first).filter(name="x").filter(user_id=second)
+        return chained.values("pk")
+
+    with pytest.raises(ValueError, match="one run of parameters"):
+        PreparedValues(scattered, name="scattered").rows(ids=[1, 2])

@@ -12,6 +12,7 @@ processes can both read 4 and both write 5; the figures are in ``bench/bench_cac
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import sqlite3
@@ -20,7 +21,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.base import (
+    DEFAULT_TIMEOUT,
+    MEMCACHE_MAX_KEY_LENGTH,
+    BaseCache,
+)
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -41,7 +46,30 @@ def _decode(stored: Any) -> Any:
     return pickle.loads(stored) if isinstance(stored, bytes) else stored  # noqa: S301 - own file
 
 
-class SQLiteCache(BaseCache):
+@functools.lru_cache(maxsize=64)
+def _many_sql(count: int) -> str:
+    """Reading ``count`` keys: a join of the keys (a list of values) with the table, one
+    primary-key lookup each — SQLite answers it in about three quarters of the time it takes
+    over ``cache_key IN (...)``. Only ``?`` placeholders are formatted in."""
+    keys = ", ".join(["(?)"] * count)
+    return (
+        f"WITH wanted(cache_key) AS (VALUES {keys}) "  # noqa: S608
+        "SELECT cache_key, value FROM wanted CROSS JOIN streamflix_cache USING (cache_key) "
+        "WHERE expires IS NULL OR expires > ?"
+    )
+
+
+class QuickKeyCheck(BaseCache):
+    """Django's key check (a warning for a key memcached would refuse) on the keys that
+    might fail it: a plain test of the key's length and characters passes the rest without
+    the check's generator and lazily compiled pattern, on every key of every read."""
+
+    def validate_key(self, key: str) -> None:
+        if len(key) > MEMCACHE_MAX_KEY_LENGTH or " " in key or not key.isprintable():
+            super().validate_key(key)
+
+
+class SQLiteCache(QuickKeyCheck):
     """A cache in one SQLite file shared by every process of the site on this machine.
 
     ``LOCATION`` is the file's path (its directory must exist); the file and its table are
@@ -147,13 +175,7 @@ class SQLiteCache(BaseCache):
         key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
         if not key_map:
             return {}
-        placeholders = ", ".join("?" * len(key_map))
-        rows = self._execute(
-            # Only "?" placeholders are formatted in; keys travel as parameters.
-            f"SELECT cache_key, value FROM streamflix_cache WHERE cache_key IN ({placeholders}) "  # noqa: S608
-            "AND (expires IS NULL OR expires > ?)",
-            (*key_map, time.time()),
-        ).fetchall()
+        rows = self._execute(_many_sql(len(key_map)), (*key_map, time.time())).fetchall()
         return {key_map[stored_key]: _decode(value) for stored_key, value in rows}
 
     def set(
@@ -248,7 +270,7 @@ class _AtomicIncrRedisClient(RedisCacheClient):
         return int(value)
 
 
-class RedisCache(DjangoRedisCache):
+class RedisCache(QuickKeyCheck, DjangoRedisCache):
     """Django's Redis cache whose ``incr`` is one server-side step that never re-creates an
     expired key (use it wherever ``REDIS_URL`` replaces the embedded cache)."""
 

@@ -153,11 +153,11 @@ def test_the_viewer_state_spliced_into_a_page_equals_the_decoded_merge(
 ):
     _progress(viewer, varied_titles[1], 42.5)
     state = _as(viewer)
-    body = to_json({"items": title_cards(Title.objects.order_by("-published_at"))}).decode()
+    body = to_json({"items": title_cards(Title.objects.order_by("-published_at"))})
     assert body.count(PUBLIC_CARD_TAIL) == 2
 
     spliced = page_body_for_viewer(body, state)
-    decoded = json_body(merge_viewer_state(json.loads(body), state, lists=("items",)))
+    decoded = json_body(merge_viewer_state(json.loads(body), state, lists=("items",))).encode()
 
     assert spliced == decoded
     zulu = json.loads(spliced)["items"][1]

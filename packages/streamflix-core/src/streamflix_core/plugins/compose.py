@@ -64,6 +64,11 @@ def _api_class(specs: list[PluginSpec]) -> type[NinjaAPI]:
     class StreamflixAPI(NinjaAPI):
         """One operation, one tag (the most specific), and ``<plugin>_<function>`` ids."""
 
+        def _get_urls(self) -> list[Any]:
+            from .url_groups import nested_by_segment
+
+            return nested_by_segment(super()._get_urls())
+
         def get_openapi_schema(self, **kwargs: Any) -> Any:
             from streamflix_core.api.openapi import complete_openapi
 

@@ -23,7 +23,7 @@ from .. import selectors, services
 from ..conf import settings
 from ..models import Credit, Episode, Genre, Person, Season
 from ..search import catalog_version, current_index
-from .page_cache import JSON, cache_hits_before_parsing, cached_page_body
+from .page_cache import cache_hits_before_parsing, find_page, json_response, page_path, store_page
 from .schemas.catalog import (
     CreditIn,
     CreditOut,
@@ -100,23 +100,25 @@ def cached_page(
             seconds = settings().LIST_CACHE_SECONDS
             viewer = current_viewer(request)
             use_cache = bool(seconds) and not viewer.is_staff
-            key = ""
-            body = None
-            if use_cache:
-                body, key = cached_page_body(request.get_full_path(), viewer.maturity_limit)
-            if body is None:
+            page, key = (
+                find_page(page_path(request), viewer.maturity_limit) if use_cache else (None, "")
+            )
+            if page is not None:
+                body, split = page.body, page.cards
+            else:
                 result = view(request, *args, **kwargs)
                 if isinstance(result, HttpResponse):
                     return result
                 if cards:
-                    body = to_json(result).decode()
+                    body = to_json(result)
                 else:
-                    body = page_schema.model_validate(result).model_dump_json()
+                    body = page_schema.model_validate(result).model_dump_json().encode()
+                split = None
                 if use_cache:
-                    cache.set(key, body, seconds)
+                    split = store_page(key, body, seconds).cards if cards else None
             if cards and viewer.profile is not None:
-                body = page_body_for_viewer(body, viewer)
-            return HttpResponse(body, content_type=JSON)
+                body = page_body_for_viewer(body, viewer, split)
+            return json_response(body)
 
         return cached
 
@@ -416,10 +418,10 @@ def home_rows(request: HttpRequest) -> Any:
     ]
     if viewer.profile is None:
         if not contributed:
-            return HttpResponse(body, content_type="application/json; charset=utf-8")
+            return json_response(body)
         data = json.loads(body)
         data["rows"][:0] = contributed
-        return HttpResponse(json_body(data), content_type="application/json; charset=utf-8")
+        return json_response(json_body(data).encode())
     personal = [
         (key, name, items)
         for key, name, items in (
@@ -436,5 +438,4 @@ def home_rows(request: HttpRequest) -> Any:
         ).model_dump(mode="json")
         for key, name, items in personal
     ] + contributed  # fmt: skip
-    body = json_body(merge_viewer_state(data, viewer))
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    return json_response(json_body(merge_viewer_state(data, viewer)).encode())

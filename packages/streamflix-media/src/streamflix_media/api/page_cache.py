@@ -4,11 +4,18 @@ request's path and query string.
 A page's key names the catalog version, so finding a page takes the version first. Each
 process remembers the version it saw last and asks the cache for the version and the page
 under it together (one round trip); only after the catalog changed does it take a second.
+
+Each process also keeps the last ``PAGES_KEPT`` pages it read or wrote, with the time the
+shared copy expires: under a key that names the version a page never changes, so while the
+version is current (asked of the shared cache on every request) and the copy has not
+expired, the kept page is the shared one, and a hit reads only the version.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,31 +28,85 @@ from streamflix_core.viewer import current_viewer
 
 from ..conf import settings
 from ..search import VERSION_KEY, catalog_version
+from .viewer_merge import CardSplit, page_body_for_viewer, split_cards
 
 JSON = "application/json; charset=utf-8"
+
+#: Pages a process keeps beside the shared cache (about 20 KB each for 24 cards).
+PAGES_KEPT = 256
 
 _last_version: str | None = None
 
 
-def page_key(version: str, maturity_limit: int, full_path: str) -> str:
-    digest = hashlib.sha256(full_path.encode()).hexdigest()[:32]
+class Page:
+    """A cached page: its JSON ``body`` and when its shared copy expires (``time.time()``)."""
+
+    def __init__(self, body: bytes, expires: float) -> None:
+        self.body = body
+        self.expires = expires
+
+    @functools.cached_property
+    def cards(self) -> CardSplit | None:
+        """The body cut for splicing a viewer's state in (``None`` when it is not a page of
+        title cards): worked out once per kept page."""
+        return split_cards(self.body)
+
+
+_kept: dict[str, Page] = {}
+
+
+def page_path(request: HttpRequest) -> str:
+    """What a page is cached by: the path and the query string as the client sent it."""
+    query = request.META.get("QUERY_STRING", "")
+    return f"{request.path}?{query}" if query else request.path
+
+
+def page_key(version: str, maturity_limit: int, path: str) -> str:
+    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
     return f"streamflix_media:page:{version}:{maturity_limit}:{digest}"
 
 
-def cached_page_body(full_path: str, maturity_limit: int) -> tuple[str | None, str]:
-    """The cached page for ``full_path`` at ``maturity_limit`` (``None`` when absent), and
-    the key under which to store it when it is built."""
+def find_page(path: str, maturity_limit: int) -> tuple[Page | None, str]:
+    """The cached page for ``path`` (:func:`page_path`) at ``maturity_limit`` (``None`` when
+    absent), and the key under which to store it when it is built."""
     global _last_version
     guess = _last_version
     if guess is not None:
-        key = page_key(guess, maturity_limit, full_path)
-        found = cache.get_many([VERSION_KEY, key])
-        if found.get(VERSION_KEY) == guess:
-            return found.get(key), key
+        key = page_key(guess, maturity_limit, path)
+        kept = _kept.get(key)
+        if kept is not None and kept.expires > time.time():
+            if cache.get(VERSION_KEY) == guess:
+                return kept, key
+        else:
+            found = cache.get_many([VERSION_KEY, key])
+            if found.get(VERSION_KEY) == guess:
+                return _keep(key, found.get(key)), key
     version = catalog_version()
     _last_version = version
-    key = page_key(version, maturity_limit, full_path)
-    return cache.get(key), key
+    key = page_key(version, maturity_limit, path)
+    return _keep(key, cache.get(key)), key
+
+
+def store_page(key: str, body: bytes, seconds: int) -> Page:
+    """Put a page built just now in the shared cache for ``seconds``, and keep it here."""
+    expires = time.time() + seconds
+    cache.set(key, (expires, body), seconds)
+    page = _keep(key, (expires, body))
+    assert page is not None
+    return page
+
+
+def _keep(key: str, stored: Any) -> Page | None:
+    if not isinstance(stored, tuple) or len(stored) != 2:
+        return None  # absent (or written by an older release)
+    expires, body = stored
+    if expires <= time.time():
+        return None
+    page = Page(body, expires)
+    if len(_kept) >= PAGES_KEPT:
+        _kept.clear()
+    _kept[key] = page
+    return page
 
 
 def cache_hits_before_parsing(*, cards: bool) -> Callable[..., Any]:
@@ -70,8 +131,6 @@ def cache_hits_before_parsing(*, cards: bool) -> Callable[..., Any]:
 
 
 def _from_cache(request: HttpRequest, *, cards: bool) -> HttpResponse | None:
-    from .viewer_merge import page_body_for_viewer
-
     try:
         read_auth(request)
     except HttpError:
@@ -79,9 +138,15 @@ def _from_cache(request: HttpRequest, *, cards: bool) -> HttpResponse | None:
     viewer = current_viewer(request)
     if viewer.is_staff:
         return None
-    body, _ = cached_page_body(request.get_full_path(), viewer.maturity_limit)
-    if body is None:
+    page, _ = find_page(page_path(request), viewer.maturity_limit)
+    if page is None:
         return None
+    body = page.body
     if cards and viewer.profile is not None:
-        body = page_body_for_viewer(body, viewer)
-    return HttpResponse(body, content_type=JSON)
+        body = page_body_for_viewer(body, viewer, page.cards)
+    return json_response(body)
+
+
+def json_response(body: bytes | str) -> HttpResponse:
+    """A 200 with ``body`` as JSON (its charset given, not parsed out of the content type)."""
+    return HttpResponse(body, content_type=JSON, charset="utf-8")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import to_json
@@ -25,10 +26,10 @@ from .schemas.catalog import ProgressOut
 VIEWER_STATE_FIELDS = ("liked", "in_list", "my_rating")
 
 #: How every card of a public page ends (``TitleCardOut``'s last fields, compact JSON).
-PUBLIC_CARD_TAIL = '"progress":null,"liked":null,"in_list":null,"my_rating":null}'
+PUBLIC_CARD_TAIL = b'"progress":null,"liked":null,"in_list":null,"my_rating":null}'
 # A card opens with its id then its slug; a genre (the only other object with an id in a
 # card) has its name second. Quotes inside strings are escaped, so text never matches.
-_CARD_OPENING = re.compile(r'\{"id":(\d+),"slug":')
+_CARD_OPENING = re.compile(rb'\{"id":(\d+),"slug":')
 
 
 def json_body(data: Any) -> str:
@@ -65,28 +66,48 @@ def merge_viewer_state(
     return data
 
 
-def page_body_for_viewer(body: str, viewer: Any) -> str:
-    """``body`` (a public page of title cards in ``items``) with the profile's own state on
-    each card: one query. A page in another form is decoded and merged field by field."""
+@dataclass(frozen=True)
+class CardSplit:
+    """A public card page cut where each card's viewer fields go: ``pieces`` around the
+    public tails, and the id of the card each tail closes."""
+
+    pieces: tuple[bytes, ...]
+    ids: tuple[int, ...]
+
+
+def split_cards(body: bytes) -> CardSplit | None:
+    """``body`` (a public page of title cards) cut at each card's viewer fields; ``None``
+    for a page in another form."""
     pieces = body.split(PUBLIC_CARD_TAIL)
-    ids = [int(found) for found in _CARD_OPENING.findall(body)]
+    ids = tuple(int(found) for found in _CARD_OPENING.findall(body))
     if len(ids) != len(pieces) - 1:
-        return json_body(merge_viewer_state(json.loads(body), viewer, lists=("items",)))
+        return None
+    return CardSplit(tuple(pieces), ids)
+
+
+def page_body_for_viewer(body: bytes, viewer: Any, split: CardSplit | None = None) -> bytes:
+    """``body`` (a public page of title cards in ``items``) with the profile's own state on
+    each card: one query. ``split`` is ``split_cards(body)`` when the caller kept it. A page
+    in another form is decoded and merged field by field."""
+    split = split or split_cards(body)
+    if split is None:
+        data = merge_viewer_state(json.loads(body), viewer, lists=("items",))
+        return json_body(data).encode()
     states = selectors.viewer_state_by_title(
-        profile_id=viewer.profile_id, title_ids=list(dict.fromkeys(ids))
+        profile_id=viewer.profile_id, title_ids=list(dict.fromkeys(split.ids))
     )
-    merged = [pieces[0]]
-    for title_id, piece in zip(ids, pieces[1:], strict=True):
+    merged = [split.pieces[0]]
+    for title_id, piece in zip(split.ids, split.pieces[1:], strict=True):
         merged.append(_card_tail(states.get(title_id)))
         merged.append(piece)
-    return "".join(merged)
+    return b"".join(merged)
 
 
 #: Tails of cards without progress, by their marks: a page repeats a handful of them.
-_TAILS_WITHOUT_PROGRESS: dict[tuple[Any, ...], str] = {}
+_TAILS_WITHOUT_PROGRESS: dict[tuple[Any, ...], bytes] = {}
 
 
-def _card_tail(state: dict[str, Any] | None) -> str:
+def _card_tail(state: dict[str, Any] | None) -> bytes:
     if not state:
         return PUBLIC_CARD_TAIL
     progress = state.get("progress")
@@ -97,7 +118,7 @@ def _card_tail(state: dict[str, Any] | None) -> str:
             return known
     # The object without its opening brace: the card's closing one stays.
     fields = {"progress": progress, **dict(zip(VIEWER_STATE_FIELDS, marks, strict=True))}
-    tail = to_json(fields).decode()[1:]
+    tail = to_json(fields)[1:]
     if progress is None and len(_TAILS_WITHOUT_PROGRESS) < 256:
         _TAILS_WITHOUT_PROGRESS[marks] = tail
     return tail
