@@ -100,19 +100,19 @@ class _Compiled:
     driver_sql: str | None
     #: The parameters with the placeholders still in the values' places.
     params: tuple[Any, ...]
-    #: Where the values go: (first position, value name, whether it is a list).
-    bindings: tuple[tuple[int, str, bool], ...]
+    #: Where the values go: (position, value name); a list value's items from there on.
+    bindings: tuple[tuple[int, str], ...]
     names: tuple[str, ...]
     converters: dict[int, Any]
 
     def bind(self, values: Mapping[str, int | Sequence[int]]) -> list[Any]:
         params = list(self.params)
-        for position, name, is_list in self.bindings:
+        for position, name in self.bindings:
             value = values[name]
-            if is_list:
-                params[position : position + len(value)] = value  # type: ignore[assignment]
-            else:
+            if isinstance(value, int):
                 params[position] = value
+            else:
+                params[position : position + len(value)] = value
         return params
 
 
@@ -193,19 +193,17 @@ class PreparedValues:
 
 def _bindings(
     params: Sequence[Any], placeholders: Mapping[int, tuple[str, int | None]]
-) -> tuple[tuple[int, str, bool], ...]:
+) -> tuple[tuple[int, str], ...]:
     """Where each value goes among ``params``: a list value's items must sit side by side
     in its order (an ``IN`` list), else the shape cannot be prepared."""
-    bindings: list[tuple[int, str, bool]] = []
+    bindings: list[tuple[int, str]] = []
     for position, param in enumerate(params):
         slot = placeholders.get(param) if type(param) is int else None
         if slot is None:
             continue
         name, index = slot
-        if index is None:
-            bindings.append((position, name, False))
-        elif index == 0:
-            bindings.append((position, name, True))
+        if index is None or index == 0:
+            bindings.append((position, name))
         elif params[position - 1] != param - 1:
             raise ValueError(f"{name!r}: a list value must be bound as one run of parameters")
     return tuple(bindings)
