@@ -176,3 +176,27 @@ def test_a_process_builds_an_account_once_per_version(make_user, make_profile):
     changed = read(token)
     assert changed.user is not first.user
     assert changed.profile.name == "Renamed"
+
+
+def test_a_change_no_receiver_saw_applies_once_the_copy_expires(
+    make_user, make_profile, monkeypatch
+):
+    # A queryset update() sends no signal, so the account's version stays; the copy (and
+    # the stand-in this process built from it) still lasts only ACCOUNT_CACHE_SECONDS.
+    import time
+
+    from django.contrib.auth import get_user_model
+
+    from streamflix_core.conf import settings
+
+    user = make_user(email="a@example.com")
+    token = bearer_token(user, make_profile(user, name="Me"))
+    read(token)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert read(token).user.pk == user.pk  # the copy is still current
+
+    later = time.time() + settings().ACCOUNT_CACHE_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    with pytest.raises(AuthenticationError):
+        read(token)

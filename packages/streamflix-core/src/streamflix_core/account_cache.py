@@ -10,7 +10,8 @@ replaces (receivers connected by core) — at once and again after the change co
 copy is used only while its version is current. So a request that read the rows just before
 a change committed can never have its copy used, and a lowered maturity limit, a removed
 profile or a deactivated account applies at the next request in every process. Both keys
-are read in one ``get_many``.
+are read in one ``get_many`` — or only the version, when this process already built the
+account from a copy of it.
 
 Only what deciding the viewer needs is cached — never a password or PIN hash: the objects
 built from it are read-only stand-ins (``has_pin`` instead of the hash), not rows to save.
@@ -20,6 +21,7 @@ request while that version is current, so nothing may modify them.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +75,10 @@ def cached_account(user_id: Any) -> CachedAccount | None:
         stored = _read(user_id)
         return None if stored is None else _build(stored)
     key, versions = account_key(user_id), version_key(user_id)
+    known = _BUILT.get(user_id)
+    if known is not None and known[2] > time.time() and cache.get(versions) == known[0]:
+        # Built here from a copy of this version that has not expired: read only the version.
+        return known[1]
     found = cache.get_many([key, versions])
     version, stored = found.get(versions), found.get(key)
     if version is not None and isinstance(stored, dict) and stored.get("version") == version:
@@ -84,24 +90,28 @@ def cached_account(user_id: Any) -> CachedAccount | None:
     if stored is None:
         return None
     if version is not None:
-        cache.set(key, {**stored, "version": version}, seconds)
+        copy = {**stored, "version": version, "expires": time.time() + seconds}
+        cache.set(key, copy, seconds)
     return _build(stored)
 
 
-#: Accounts this process built, by user id, with the version they were built from: a copy
-#: whose version is still current is the same read-only stand-in, so it is not built again.
-_BUILT: dict[Any, tuple[str, CachedAccount]] = {}
+#: Accounts this process built, by user id, with the version of the copy they were built
+#: from and when that copy expires: while the version is current and the copy lives, the
+#: same read-only stand-in serves, so it is neither read nor built again.
+_BUILT: dict[Any, tuple[str, CachedAccount, float]] = {}
 _BUILT_MAX = 4096
 
 
 def _built(user_id: Any, version: str, stored: dict[str, Any]) -> CachedAccount:
+    expires = float(stored.get("expires", 0))
     known = _BUILT.get(user_id)
     if known is not None and known[0] == version:
+        _BUILT[user_id] = (version, known[1], expires)
         return known[1]
     account = _build(stored)
     if len(_BUILT) >= _BUILT_MAX:
         _BUILT.clear()
-    _BUILT[user_id] = (version, account)
+    _BUILT[user_id] = (version, account, expires)
     return account
 
 
