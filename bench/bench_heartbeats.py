@@ -80,7 +80,7 @@ def prepare_viewers(count: int) -> list[tuple[Any, Any]]:
     rung = Rung("720p", 1280, 720, 3000, 4500, 6000)
     result = TranscodeResult(
         duration=3600.0, source_width=1280, source_height=720, frame_rate=25.0,
-        segment_type="fmp4", segment_seconds=6, audio=None, poster="", trickplay=None,
+        segment_type="fmp4", segment_seconds=6, audio_tracks=(), poster="", trickplay=None,
         timestamp_map="", renditions=(Rendition(rung, "720p/index.m3u8", "avc1.64001f",
                                                 4_500_000, 3_000_000, 600),),
     )  # fmt: skip

@@ -15,6 +15,11 @@ all is fine: there is nothing to bind.)
 :class:`CompiledQueries` is the simpler kind: the caller names a key that determines the
 whole query (its filters' values included), and the SQL compiled for that key is run again
 as it is. Either way only the compilation is kept: every call asks the database.
+
+On SQLite the SQL is also converted to the driver's placeholders when it is compiled, and
+run by the driver directly while nobody logs or captures queries (``DEBUG``, a test's
+query count, an execute wrapper), with Django's transaction check and error translation
+around it; otherwise — and on other databases — it goes through Django's cursor.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from .viewer_merge import CardSplit, page_body_for_viewer, split_cards
 
 JSON = "application/json; charset=utf-8"
 
-#: Pages a process keeps beside the shared cache (about 20 KB each for 24 cards).
+#: Pages a process keeps beside the shared cache (about 12 KB each for 24 cards).
 PAGES_KEPT = 256
 
 _last_version: str | None = None
@@ -89,20 +89,23 @@ def find_page(path: str, maturity_limit: int) -> tuple[Page | None, str]:
 
 def store_page(key: str, body: bytes, seconds: int) -> Page:
     """Put a page built just now in the shared cache for ``seconds``, and keep it here."""
-    expires = time.time() + seconds
-    cache.set(key, (expires, body), seconds)
-    page = _keep(key, (expires, body))
-    assert page is not None
-    return page
+    page = Page(body, time.time() + seconds)
+    cache.set(key, (page.expires, body), seconds)
+    return _remember(key, page)
 
 
 def _keep(key: str, stored: Any) -> Page | None:
+    """Keep a page read from the shared cache (``(expires, body)``); ``None`` when there
+    was none (or one written by an older release) or it has expired."""
     if not isinstance(stored, tuple) or len(stored) != 2:
-        return None  # absent (or written by an older release)
+        return None
     expires, body = stored
     if expires <= time.time():
         return None
-    page = Page(body, expires)
+    return _remember(key, Page(body, expires))
+
+
+def _remember(key: str, page: Page) -> Page:
     if len(_kept) >= PAGES_KEPT:
         _kept.clear()
     _kept[key] = page
