@@ -74,14 +74,9 @@ def header_value(request: HttpRequest, header: str) -> str | None:
     return request.META.get("HTTP_" + header.upper().replace("-", "_"))
 
 
-def bearer_token(request: HttpRequest, header: str = "Authorization") -> str | None:
-    """The token of ``request``'s ``Authorization: Bearer <token>`` header, as Django Ninja's
-    ``HttpBearer`` reads it (``None`` without the header or with another scheme), read from
-    ``request.META``: building ``request.headers`` costs more than the rest of a cached
-    page's authentication."""
-    value = header_value(request, header)
-    if not value:
-        return None
+def bearer_token(value: str) -> str | None:
+    """The token of an ``Authorization`` header's ``value`` (``Bearer <token>``), as Django
+    Ninja's ``HttpBearer`` reads it; ``None`` for another scheme."""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer":
         return None
@@ -108,8 +103,9 @@ class AccessTokenAuth(JWTAuth):
     openapi_forbids = False
 
     def __call__(self, request: HttpRequest) -> Any:
-        if header_value(request, self.header):
-            token = bearer_token(request, self.header)
+        value = header_value(request, self.header)
+        if value:
+            token = bearer_token(value)
             return None if token is None else self.authenticate(request, token)
         token = access_cookie(request)
         if token is None:
