@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from .conf import settings
+from .kept import KeptCopies
 from .models import Profile
 from .users import has_field, user_model
 
@@ -75,10 +76,10 @@ def cached_account(user_id: Any) -> CachedAccount | None:
         stored = _read(user_id)
         return None if stored is None else _build(stored)
     key, versions = account_key(user_id), version_key(user_id)
-    known = _BUILT.get(user_id)
-    if known is not None and known[2] > time.time() and cache.get(versions) == known[0]:
+    known = _BUILT.live(user_id)
+    if known is not None and cache.get(versions) == known.version:
         # Built here from a copy of this version that has not expired: read only the version.
-        return known[1]
+        return known.value
     found = cache.get_many([key, versions])
     version, stored = found.get(versions), found.get(key)
     if version is not None and isinstance(stored, dict) and stored.get("version") == version:
@@ -98,21 +99,13 @@ def cached_account(user_id: Any) -> CachedAccount | None:
 #: Accounts this process built, by user id, with the version of the copy they were built
 #: from and when that copy expires: while the version is current and the copy lives, the
 #: same read-only stand-in serves, so it is neither read nor built again.
-_BUILT: dict[Any, tuple[str, CachedAccount, float]] = {}
-_BUILT_MAX = 4096
+_BUILT: KeptCopies[CachedAccount] = KeptCopies(max_entries=4096)
 
 
 def _built(user_id: Any, version: str, stored: dict[str, Any]) -> CachedAccount:
-    expires = float(stored.get("expires", 0))
-    known = _BUILT.get(user_id)
-    if known is not None and known[0] == version:
-        _BUILT[user_id] = (version, known[1], expires)
-        return known[1]
-    account = _build(stored)
-    if len(_BUILT) >= _BUILT_MAX:
-        _BUILT.clear()
-    _BUILT[user_id] = (version, account, expires)
-    return account
+    known = _BUILT.live(user_id)
+    account = known.value if known is not None and known.version == version else _build(stored)
+    return _BUILT.keep(user_id, account, expires=float(stored.get("expires", 0)), version=version)
 
 
 def account_forget(user_id: Any) -> None:

@@ -81,7 +81,7 @@ def test_a_page_in_the_shared_cache_is_kept_by_a_process_that_did_not_build_it(a
 
 
 def test_the_kept_pages_are_bounded(api, make_title, monkeypatch):
-    monkeypatch.setattr(page_cache, "PAGES_KEPT", 3)
+    monkeypatch.setattr(page_cache._kept, "max_entries", 3)
     make_title("Bounded")
     for size in range(1, 8):
         assert api.get(URL, {"page_size": size}).status_code == 200

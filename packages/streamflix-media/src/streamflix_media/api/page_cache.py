@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja.errors import HttpError
 
 from streamflix_core.auth import read_auth
+from streamflix_core.kept import KeptCopies
 from streamflix_core.viewer import current_viewer
 
 from ..conf import settings
@@ -39,11 +40,10 @@ _last_version: str | None = None
 
 
 class Page:
-    """A cached page: its JSON ``body`` and when its shared copy expires (``time.time()``)."""
+    """A cached page: its JSON ``body``."""
 
-    def __init__(self, body: bytes, expires: float) -> None:
+    def __init__(self, body: bytes) -> None:
         self.body = body
-        self.expires = expires
 
     @functools.cached_property
     def cards(self) -> CardSplit | None:
@@ -52,7 +52,7 @@ class Page:
         return split_cards(self.body)
 
 
-_kept: dict[str, Page] = {}
+_kept: KeptCopies[Page] = KeptCopies(max_entries=PAGES_KEPT)
 
 
 def page_path(request: HttpRequest) -> str:
@@ -73,10 +73,10 @@ def find_page(path: str, maturity_limit: int) -> tuple[Page | None, str]:
     guess = _last_version
     if guess is not None:
         key = page_key(guess, maturity_limit, path)
-        kept = _kept.get(key)
-        if kept is not None and kept.expires > time.time():
+        kept = _kept.live(key)
+        if kept is not None:
             if cache.get(VERSION_KEY) == guess:
-                return kept, key
+                return kept.value, key
         else:
             found = cache.get_many([VERSION_KEY, key])
             if found.get(VERSION_KEY) == guess:
@@ -89,9 +89,9 @@ def find_page(path: str, maturity_limit: int) -> tuple[Page | None, str]:
 
 def store_page(key: str, body: bytes, seconds: int) -> Page:
     """Put a page built just now in the shared cache for ``seconds``, and keep it here."""
-    page = Page(body, time.time() + seconds)
-    cache.set(key, (page.expires, body), seconds)
-    return _remember(key, page)
+    expires = time.time() + seconds
+    cache.set(key, (expires, body), seconds)
+    return _kept.keep(key, Page(body), expires=expires)
 
 
 def _keep(key: str, stored: Any) -> Page | None:
@@ -102,14 +102,7 @@ def _keep(key: str, stored: Any) -> Page | None:
     expires, body = stored
     if expires <= time.time():
         return None
-    return _remember(key, Page(body, expires))
-
-
-def _remember(key: str, page: Page) -> Page:
-    if len(_kept) >= PAGES_KEPT:
-        _kept.clear()
-    _kept[key] = page
-    return page
+    return _kept.keep(key, Page(body), expires=expires)
 
 
 def cache_hits_before_parsing(*, cards: bool) -> Callable[..., Any]:
